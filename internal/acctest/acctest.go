@@ -1,0 +1,157 @@
+// Package acctest holds what the acceptance tests share: the Jenkins they run against (the
+// simulator by default, a real Jenkins when asked), provider blocks, and HCL quoting of hostile
+// strings.
+package acctest
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jenkins-access/terraform-provider-jenkins/internal/jenkinssim"
+)
+
+// EnvTarget selects the Jenkins the acceptance tests run against. Unset (the default) starts the
+// simulator; "real" uses JENKINS_URL, JENKINS_USERNAME and JENKINS_PASSWORD (see
+// `make testacc-jenkins`). A plain JENKINS_URL in a developer's shell is deliberately not enough:
+// `make test` must never touch a production Jenkins by accident.
+const EnvTarget = "JENKINS_ACC_TARGET"
+
+// Target is a Jenkins the tests can reach.
+type Target struct {
+	URL      string // base URL, ends with "/"
+	Username string
+	Password string
+	// Sim is the simulator behind URL, or nil against a real Jenkins. Tests that need the
+	// simulator's control endpoints (faults, clock, restart) call RequireSim.
+	Sim *jenkinssim.Sim
+}
+
+var shared *Target
+
+// Main runs a test binary's tests against one shared target: call it from TestMain. The
+// simulator starts once per package; tests keep out of each other's way with their own user IDs.
+func Main(m *testing.M) {
+	os.Exit(run(m))
+}
+
+func run(m *testing.M) int {
+	if os.Getenv("TF_ACC") == "" {
+		// Unit tests only: no Jenkins needed. Acceptance tests skip themselves without TF_ACC.
+		return m.Run()
+	}
+	target, closeTarget, err := startTarget()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "acceptance tests need a Jenkins: %v\n", err)
+		return 1
+	}
+	defer closeTarget()
+	shared = target
+	return m.Run()
+}
+
+func startTarget() (*Target, func(), error) {
+	switch os.Getenv(EnvTarget) {
+	case "", "sim":
+		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+		defer cancel()
+		sim, err := jenkinssim.Start(ctx, jenkinssim.Options{})
+		if err != nil {
+			return nil, nil, fmt.Errorf("starting the simulator: %w", err)
+		}
+		return &Target{URL: sim.URL, Username: sim.AdminUser, Password: sim.AdminPassword, Sim: sim},
+			func() { _ = sim.Close() }, nil
+	case "real":
+		t := &Target{URL: os.Getenv("JENKINS_URL"), Username: os.Getenv("JENKINS_USERNAME"), Password: os.Getenv("JENKINS_PASSWORD")}
+		if t.URL == "" || t.Username == "" || t.Password == "" {
+			return nil, nil, fmt.Errorf("%s=real needs JENKINS_URL, JENKINS_USERNAME and JENKINS_PASSWORD", EnvTarget)
+		}
+		if !strings.HasSuffix(t.URL, "/") {
+			t.URL += "/"
+		}
+		return t, func() {}, nil
+	default:
+		return nil, nil, fmt.Errorf("%s must be empty, \"sim\" or \"real\", got %q", EnvTarget, os.Getenv(EnvTarget))
+	}
+}
+
+// Shared returns the package's target. It fails the test when Main did not start one, which
+// happens only when TF_ACC is unset: acceptance tests skip earlier in that case.
+func Shared(t testing.TB) *Target {
+	t.Helper()
+	if shared == nil {
+		t.Fatal("no Jenkins target: run with TF_ACC=1 from a package whose TestMain calls acctest.Main")
+	}
+	return shared
+}
+
+// RequireSim returns the simulator, or skips the test against a real Jenkins, where faults,
+// restarts and clock moves cannot be injected.
+func (t *Target) RequireSim(tb testing.TB) *jenkinssim.Sim {
+	tb.Helper()
+	if t.Sim == nil {
+		tb.Skip("needs the simulator's control endpoints; not available against a real Jenkins")
+	}
+	return t.Sim
+}
+
+// ProviderBlock is a provider "jenkins" block for t, with extra attribute lines appended.
+func (t *Target) ProviderBlock(extra ...string) string {
+	var b strings.Builder
+	b.WriteString("provider \"jenkins\" {\n")
+	fmt.Fprintf(&b, "  server_url = %s\n  username   = %s\n  password   = %s\n", Quote(t.URL), Quote(t.Username), Quote(t.Password))
+	for _, line := range extra {
+		b.WriteString("  " + line + "\n")
+	}
+	b.WriteString("}\n")
+	return b.String()
+}
+
+// Quote renders s as an HCL quoted string literal that evaluates back to exactly s: it escapes
+// backslashes, quotes and control characters, and the template sequences "${" and "%{".
+func Quote(s string) string {
+	var b strings.Builder
+	b.WriteByte('"')
+	for i := 0; i < len(s); {
+		switch {
+		case strings.HasPrefix(s[i:], "${"):
+			b.WriteString("$${")
+			i += 2
+			continue
+		case strings.HasPrefix(s[i:], "%{"):
+			b.WriteString("%%{")
+			i += 2
+			continue
+		}
+		c := s[i]
+		switch c {
+		case '\\':
+			b.WriteString(`\\`)
+		case '"':
+			b.WriteString(`\"`)
+		case '\n':
+			b.WriteString(`\n`)
+		case '\r':
+			b.WriteString(`\r`)
+		case '\t':
+			b.WriteString(`\t`)
+		default:
+			if c < 0x20 || c == 0x7f {
+				fmt.Fprintf(&b, `\u%04x`, c)
+			} else {
+				b.WriteByte(c)
+			}
+		}
+		i++
+	}
+	b.WriteByte('"')
+	return b.String()
+}
+
+// UniqueID returns a user ID no other test uses, so tests sharing one Jenkins stay independent.
+func UniqueID(prefix string) string {
+	return fmt.Sprintf("%s-%d", prefix, time.Now().UnixNano()%1_000_000_000)
+}

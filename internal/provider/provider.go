@@ -1,0 +1,300 @@
+// Package provider is the Terraform glue: the provider block, resources, data sources and
+// ephemeral resources. Everything that talks to Jenkins lives in internal/jenkins.
+package provider
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/provider"
+	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/jenkins-access/terraform-provider-jenkins/internal/jenkins"
+)
+
+// Environment variables read when the provider block leaves an attribute unset. The names are
+// the ones the existing Jenkins providers use, so users can copy their provider blocks.
+const (
+	envURL      = "JENKINS_URL"
+	envUsername = "JENKINS_USERNAME"
+	envPassword = "JENKINS_PASSWORD"
+	envCACert   = "JENKINS_CA_CERT"
+	envInsecure = "JENKINS_INSECURE"
+)
+
+const (
+	defaultRequestTimeout = 2 * time.Minute
+	defaultMaxRetries     = 5
+)
+
+var (
+	_ provider.Provider                       = (*jenkinsProvider)(nil)
+	_ provider.ProviderWithEphemeralResources = (*jenkinsProvider)(nil)
+)
+
+// jenkinsProvider is the provider. Clock is injected so that tests can move "now" (rotation,
+// unused_for_days) without touching the machine's time.
+type jenkinsProvider struct {
+	version string
+	clock   func() time.Time
+}
+
+// providerModel is the provider block.
+type providerModel struct {
+	ServerURL      types.String `tfsdk:"server_url"`
+	Username       types.String `tfsdk:"username"`
+	Password       types.String `tfsdk:"password"`
+	CACert         types.String `tfsdk:"ca_cert"`
+	Insecure       types.Bool   `tfsdk:"insecure"`
+	RequestTimeout types.String `tfsdk:"request_timeout"`
+	MaxRetries     types.Int64  `tfsdk:"max_retries"`
+}
+
+// providerData is what Configure hands to every resource and data source.
+type providerData struct {
+	client *jenkins.Client
+	now    func() time.Time
+}
+
+// New returns the provider factory used by main and by the acceptance tests.
+func New(version string) func() provider.Provider {
+	return NewWithClock(version, time.Now)
+}
+
+// NewWithClock is New with an injected clock, for tests.
+func NewWithClock(version string, clock func() time.Time) func() provider.Provider {
+	return func() provider.Provider {
+		return &jenkinsProvider{version: version, clock: clock}
+	}
+}
+
+func (p *jenkinsProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
+	resp.TypeName = "jenkins"
+	resp.Version = p.version
+}
+
+func (p *jenkinsProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *provider.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Manages Jenkins user API tokens: create them for any user, list them, rename, " +
+			"revoke, and clean up legacy and unused tokens. The provider drives Jenkins through the script " +
+			"console, so the account it uses needs **Overall/Administer**.\n\n" +
+			"Every attribute is optional in the schema so that `terraform validate` works without " +
+			"credentials; `server_url`, `username` and `password` must be set here or in the environment " +
+			"before any resource is planned.",
+		Attributes: map[string]schema.Attribute{
+			"server_url": schema.StringAttribute{
+				MarkdownDescription: "Jenkins base URL, including any context path (for example " +
+					"`https://ci.example.com/jenkins/`). Environment variable: `" + envURL + "`.",
+				Optional: true,
+			},
+			"username": schema.StringAttribute{
+				MarkdownDescription: "User the provider authenticates as. It needs Overall/Administer. " +
+					"Environment variable: `" + envUsername + "`.",
+				Optional: true,
+			},
+			"password": schema.StringAttribute{
+				MarkdownDescription: "Password or API token of `username`. An API token is recommended: " +
+					"requests authenticated by a token need no CSRF crumb. Environment variable: `" + envPassword + "`.",
+				Optional:  true,
+				Sensitive: true,
+			},
+			"ca_cert": schema.StringAttribute{
+				MarkdownDescription: "PEM-encoded CA certificate(s) to trust for Jenkins's TLS certificate, " +
+					"either the PEM content or the path of a PEM file. Environment variable: `" + envCACert + "`.",
+				Optional: true,
+			},
+			"insecure": schema.BoolAttribute{
+				MarkdownDescription: "Skip verification of Jenkins's TLS certificate. For tests only: anyone " +
+					"on the network path can then read the credentials. Environment variable: `" + envInsecure + "`.",
+				Optional: true,
+			},
+			"request_timeout": schema.StringAttribute{
+				MarkdownDescription: "Timeout of one HTTP request to Jenkins, as a Go duration string " +
+					"(`30s`, `2m`). Defaults to `2m`.",
+				Optional: true,
+			},
+			"max_retries": schema.Int64Attribute{
+				MarkdownDescription: fmt.Sprintf("How many times a request that is safe to repeat is sent again "+
+					"after a connection error or a `429`, `502`, `503` or `504` answer (Jenkins starting or "+
+					"restarting), with capped exponential backoff that honours `Retry-After`. Defaults to `%d`; "+
+					"`0` disables retries.", defaultMaxRetries),
+				Optional:   true,
+				Validators: []validator.Int64{int64validator.Between(0, 100)},
+			},
+		},
+	}
+}
+
+func (p *jenkinsProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
+	var cfg providerModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	// Unknown values (from resources not yet created) cannot configure a client. Leave
+	// ProviderData nil: the framework then only validates and plans what needs no client.
+	if cfg.ServerURL.IsUnknown() || cfg.Username.IsUnknown() || cfg.Password.IsUnknown() ||
+		cfg.CACert.IsUnknown() || cfg.Insecure.IsUnknown() {
+		return
+	}
+
+	serverURL := stringOrEnv(cfg.ServerURL, envURL)
+	username := stringOrEnv(cfg.Username, envUsername)
+	password := stringOrEnv(cfg.Password, envPassword)
+	caCert := stringOrEnv(cfg.CACert, envCACert)
+
+	if serverURL == "" {
+		resp.Diagnostics.AddAttributeError(path.Root("server_url"), "Missing Jenkins URL",
+			"Set server_url in the provider block or the "+envURL+" environment variable to the Jenkins base URL, "+
+				"for example https://ci.example.com/.")
+	} else if err := validateServerURL(serverURL); err != nil {
+		resp.Diagnostics.AddAttributeError(path.Root("server_url"), "Invalid Jenkins URL", err.Error())
+	}
+	if username == "" {
+		resp.Diagnostics.AddAttributeError(path.Root("username"), "Missing Jenkins Username",
+			"Set username in the provider block or the "+envUsername+" environment variable to a Jenkins user "+
+				"with Overall/Administer.")
+	}
+	if password == "" {
+		resp.Diagnostics.AddAttributeError(path.Root("password"), "Missing Jenkins Password or API Token",
+			"Set password in the provider block or the "+envPassword+" environment variable to the password or, "+
+				"better, an API token of "+quoteOrUser(username)+".")
+	}
+
+	insecure := false
+	if !cfg.Insecure.IsNull() {
+		insecure = cfg.Insecure.ValueBool()
+	} else if v := os.Getenv(envInsecure); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			resp.Diagnostics.AddAttributeError(path.Root("insecure"), "Invalid "+envInsecure,
+				fmt.Sprintf("%s must be true or false, got %q.", envInsecure, v))
+		}
+		insecure = b
+	}
+
+	timeout := defaultRequestTimeout
+	if !cfg.RequestTimeout.IsNull() && !cfg.RequestTimeout.IsUnknown() {
+		d, err := time.ParseDuration(cfg.RequestTimeout.ValueString())
+		switch {
+		case err != nil:
+			resp.Diagnostics.AddAttributeError(path.Root("request_timeout"), "Invalid Request Timeout",
+				fmt.Sprintf("request_timeout must be a duration such as \"30s\" or \"2m\", got %q.", cfg.RequestTimeout.ValueString()))
+		case d <= 0:
+			resp.Diagnostics.AddAttributeError(path.Root("request_timeout"), "Invalid Request Timeout",
+				fmt.Sprintf("request_timeout must be positive, got %q.", cfg.RequestTimeout.ValueString()))
+		default:
+			timeout = d
+		}
+	}
+
+	maxRetries := defaultMaxRetries
+	if !cfg.MaxRetries.IsNull() && !cfg.MaxRetries.IsUnknown() {
+		maxRetries = int(cfg.MaxRetries.ValueInt64())
+	}
+
+	var caPEM []byte
+	if caCert != "" {
+		pem, err := loadCACert(caCert)
+		if err != nil {
+			resp.Diagnostics.AddAttributeError(path.Root("ca_cert"), "Invalid CA Certificate", err.Error())
+		}
+		caPEM = pem
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if insecure {
+		resp.Diagnostics.AddAttributeWarning(path.Root("insecure"), "TLS Verification Disabled",
+			"insecure = true: the provider does not verify Jenkins's certificate, so anyone on the network path "+
+				"can read the credentials and token values. Use ca_cert instead outside of tests.")
+	}
+
+	ctx = tflog.MaskFieldValuesWithFieldKeys(ctx, "password")
+	client, err := jenkins.New(jenkins.Config{
+		BaseURL:        serverURL,
+		Username:       username,
+		Password:       password,
+		CACertPEM:      caPEM,
+		Insecure:       insecure,
+		RequestTimeout: timeout,
+		MaxRetries:     maxRetries,
+		UserAgent:      "terraform-provider-jenkins/" + p.version,
+	})
+	if err != nil {
+		resp.Diagnostics.AddError("Unable to Create Jenkins Client", err.Error())
+		return
+	}
+	tflog.Debug(ctx, "configured Jenkins client", map[string]any{"server_url": client.BaseURL(), "username": username})
+
+	data := &providerData{client: client, now: p.clock}
+	resp.DataSourceData = data
+	resp.ResourceData = data
+	resp.EphemeralResourceData = data
+}
+
+func (p *jenkinsProvider) Resources(_ context.Context) []func() resource.Resource {
+	return []func() resource.Resource{}
+}
+
+func (p *jenkinsProvider) DataSources(_ context.Context) []func() datasource.DataSource {
+	return []func() datasource.DataSource{}
+}
+
+func (p *jenkinsProvider) EphemeralResources(_ context.Context) []func() ephemeral.EphemeralResource {
+	return []func() ephemeral.EphemeralResource{}
+}
+
+// stringOrEnv returns the configured value, else the environment variable.
+func stringOrEnv(v types.String, env string) string {
+	if !v.IsNull() && !v.IsUnknown() {
+		return v.ValueString()
+	}
+	return os.Getenv(env)
+}
+
+func quoteOrUser(username string) string {
+	if username == "" {
+		return "the user"
+	}
+	return strconv.Quote(username)
+}
+
+func validateServerURL(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("server_url must be an http:// or https:// URL such as https://ci.example.com/jenkins/, got %q", raw)
+	}
+	if u.RawQuery != "" || u.Fragment != "" {
+		return fmt.Errorf("server_url must not have a query or fragment, got %q", raw)
+	}
+	return nil
+}
+
+// loadCACert accepts PEM content or the path of a PEM file.
+func loadCACert(v string) ([]byte, error) {
+	if strings.Contains(v, "-----BEGIN") {
+		return []byte(v), nil
+	}
+	b, err := os.ReadFile(v)
+	if err != nil {
+		return nil, fmt.Errorf("ca_cert is neither PEM content nor a readable file: %w", err)
+	}
+	if !strings.Contains(string(b), "-----BEGIN") {
+		return nil, fmt.Errorf("ca_cert file %q does not contain a PEM certificate", v)
+	}
+	return b, nil
+}

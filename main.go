@@ -1,0 +1,34 @@
+// Command terraform-provider-jenkins serves the Jenkins access-management provider over
+// Terraform plugin protocol 6.
+package main
+
+import (
+	"context"
+	"flag"
+	"log"
+
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+
+	"github.com/jenkins-access/terraform-provider-jenkins/internal/provider"
+)
+
+// registryAddress is the provider's address on the Terraform and OpenTofu registries. It is the one
+// place the address is written; dev_overrides and `terraform providers schema` key on it.
+const registryAddress = "registry.terraform.io/jenkins-access/jenkins"
+
+// version is set by goreleaser at release time (-ldflags "-X main.version=...").
+var version = "dev"
+
+func main() {
+	var debug bool
+	flag.BoolVar(&debug, "debug", false, "run the provider with support for debuggers like delve")
+	flag.Parse()
+
+	err := providerserver.Serve(context.Background(), provider.New(version), providerserver.ServeOpts{
+		Address: registryAddress,
+		Debug:   debug,
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+}
