@@ -1,0 +1,218 @@
+// Package jenkins is the provider's Jenkins client: one request funnel (auth,
+// user agent, CSRF crumbs, retries, typed errors with secrets masked) and the
+// token operations, done through the script console with embedded Groovy
+// templates or through Jenkins's own token endpoints. It has no Terraform
+// types in it.
+package jenkins
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Config is what the provider block gives the client.
+type Config struct {
+	BaseURL        string        // e.g. https://ci.example.com/jenkins/ (context path allowed; trailing slash optional)
+	Username       string        //
+	Password       string        // a password or an API token
+	CACertPEM      []byte        // extra trusted roots (PEM content); nil = system roots
+	Insecure       bool          // skip TLS verification
+	RequestTimeout time.Duration // per attempt; 0 = 2 minutes
+	MaxRetries     int           // attempts after the first; negative = default 5
+	RetryBudget    time.Duration // total time spent retrying a request; 0 = 2 minutes
+	UserAgent      string        // "terraform-provider-jenkins/<version>"
+}
+
+const (
+	defaultRequestTimeout = 2 * time.Minute
+	defaultMaxRetries     = 5
+	defaultRetryBudget    = 2 * time.Minute
+	defaultUserAgent      = "terraform-provider-jenkins"
+)
+
+// Client talks to one Jenkins. It is safe for concurrent use.
+type Client struct {
+	base       *url.URL // always ends with "/"
+	username   string
+	password   string
+	authHeader string
+	userAgent  string
+	http       *http.Client
+	timeout    time.Duration
+	maxRetries int
+	budget     time.Duration
+	// backoffBase and backoffMax shape the exponential backoff; tests shrink them.
+	backoffBase, backoffMax time.Duration
+
+	masker *masker
+	crumb  crumbState
+
+	verMu   sync.Mutex
+	version Version
+}
+
+// New validates cfg and builds the transport. It makes no network call, so
+// the provider can configure itself before Jenkins is reachable.
+func New(cfg Config) (*Client, error) {
+	if strings.TrimSpace(cfg.BaseURL) == "" {
+		return nil, errors.New("the Jenkins URL is empty")
+	}
+	u, err := url.Parse(strings.TrimSpace(cfg.BaseURL))
+	if err != nil {
+		return nil, fmt.Errorf("the Jenkins URL %q is not a URL: %w", cfg.BaseURL, err)
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return nil, fmt.Errorf("the Jenkins URL %q must start with http:// or https://", cfg.BaseURL)
+	}
+	if u.Host == "" {
+		return nil, fmt.Errorf("the Jenkins URL %q has no host", cfg.BaseURL)
+	}
+	if u.User != nil {
+		return nil, errors.New("the Jenkins URL must not carry credentials; use username and password")
+	}
+	if u.RawQuery != "" || u.Fragment != "" {
+		return nil, fmt.Errorf("the Jenkins URL %q must not have a query or fragment", cfg.BaseURL)
+	}
+	if !strings.HasSuffix(u.Path, "/") {
+		u.Path += "/"
+		if u.RawPath != "" {
+			u.RawPath += "/"
+		}
+	}
+	if cfg.Username == "" {
+		return nil, errors.New("the Jenkins username is empty")
+	}
+	if cfg.Password == "" {
+		return nil, errors.New("the Jenkins password or API token is empty")
+	}
+
+	tlsCfg := &tls.Config{MinVersion: tls.VersionTLS12, InsecureSkipVerify: cfg.Insecure} //nolint:gosec // the user asked for it
+	if len(cfg.CACertPEM) > 0 {
+		pool, err := x509.SystemCertPool()
+		if err != nil || pool == nil {
+			pool = x509.NewCertPool()
+		}
+		if !pool.AppendCertsFromPEM(cfg.CACertPEM) {
+			return nil, errors.New("the CA certificate holds no PEM certificate")
+		}
+		tlsCfg.RootCAs = pool
+	}
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.TLSClientConfig = tlsCfg
+
+	c := &Client{
+		base:        u,
+		username:    cfg.Username,
+		password:    cfg.Password,
+		authHeader:  "Basic " + base64.StdEncoding.EncodeToString([]byte(cfg.Username+":"+cfg.Password)),
+		userAgent:   cfg.UserAgent,
+		timeout:     cfg.RequestTimeout,
+		maxRetries:  cfg.MaxRetries,
+		budget:      cfg.RetryBudget,
+		backoffBase: 500 * time.Millisecond,
+		backoffMax:  30 * time.Second,
+		masker:      newMasker(),
+	}
+	if c.userAgent == "" {
+		c.userAgent = defaultUserAgent
+	}
+	if c.timeout <= 0 {
+		c.timeout = defaultRequestTimeout
+	}
+	if c.maxRetries < 0 {
+		c.maxRetries = defaultMaxRetries
+	}
+	if c.budget <= 0 {
+		c.budget = defaultRetryBudget
+	}
+	c.masker.add(cfg.Password, strings.TrimPrefix(c.authHeader, "Basic "))
+	c.http = &http.Client{
+		Transport: tr,
+		// A POST redirected by Go becomes a GET without its body; Jenkins then
+		// answers the script console with an empty page. Better to stop and
+		// report the redirect (usually http:// vs https:// or a missing
+		// context path). GETs may follow redirects.
+		CheckRedirect: func(req *http.Request, via []*http.Request) error {
+			if len(via) > 0 && via[0].Method != http.MethodGet {
+				return http.ErrUseLastResponse
+			}
+			if len(via) >= 10 {
+				return errors.New("stopped after 10 redirects")
+			}
+			return nil
+		},
+	}
+	return c, nil
+}
+
+// BaseURL is the Jenkins URL, always with a trailing slash.
+func (c *Client) BaseURL() string { return c.base.String() }
+
+// Username is the configured user name.
+func (c *Client) Username() string { return c.username }
+
+// Secrets returns the values the client masks (password, Basic credentials,
+// crumbs, session cookies, token values it created), for callers that want to
+// register their own log masks.
+func (c *Client) Secrets() []string { return c.masker.list() }
+
+// rememberVersion keeps the X-Jenkins value of any response.
+func (c *Client) rememberVersion(h http.Header) {
+	s := h.Get("X-Jenkins")
+	if s == "" {
+		return
+	}
+	v, err := ParseVersion(s)
+	if err != nil {
+		return
+	}
+	c.verMu.Lock()
+	c.version = v
+	c.verMu.Unlock()
+}
+
+// JenkinsVersion returns the version from the X-Jenkins header of any
+// response seen so far, or asks /whoAmI/api/json once (the one JSON page
+// Jenkins serves to every authenticated caller, with X-Jenkins set).
+func (c *Client) JenkinsVersion(ctx context.Context) (Version, error) {
+	c.verMu.Lock()
+	v := c.version
+	c.verMu.Unlock()
+	if !v.IsZero() {
+		return v, nil
+	}
+	if _, err := c.WhoAmI(ctx); err != nil {
+		return Version{}, err
+	}
+	c.verMu.Lock()
+	v = c.version
+	c.verMu.Unlock()
+	if v.IsZero() {
+		return Version{}, &NotJenkinsError{URL: c.BaseURL(), Reason: "its answer to /whoAmI/api/json has no X-Jenkins header"}
+	}
+	return v, nil
+}
+
+// WhoAmIResult is Jenkins's /whoAmI/api/json.
+type WhoAmIResult struct {
+	Name          string   `json:"name"`
+	Anonymous     bool     `json:"anonymous"`
+	Authenticated bool     `json:"authenticated"`
+	Authorities   []string `json:"authorities"`
+}
+
+// WhoAmI checks the credentials: it answers with the identity Jenkins sees.
+func (c *Client) WhoAmI(ctx context.Context) (WhoAmIResult, error) {
+	var w WhoAmIResult
+	err := c.getJSON(ctx, "whoAmI/api/json", &w)
+	return w, err
+}

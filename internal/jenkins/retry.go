@@ -1,0 +1,154 @@
+package jenkins
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+)
+
+// doRetry sends r until it gets an answer worth returning: a success, a
+// non-retryable error, or the end of the retries or of the time budget.
+// Retried: transport errors, 429, 502, 503 (Jenkins starting or
+// restarting) and 504. A request that may already have reached Jenkins is
+// re-sent only when it is safe to repeat.
+func (c *Client) doRetry(ctx context.Context, r *request) (*response, error) {
+	start := time.Now()
+	deadline := start.Add(c.budget)
+	for n := 1; ; n++ {
+		resp, err := c.attempt(ctx, r, n)
+		if err == nil {
+			return resp, nil
+		}
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("%s %s: %w", r.method, c.redactedURL(r), context.Cause(ctx))
+		}
+		ok, wait := c.retryable(r, err)
+		if !ok {
+			return resp, c.wrapTransport(r, err)
+		}
+		if n > c.maxRetries {
+			return nil, &RetryError{Method: r.method, URL: c.redactedURL(r), Attempts: n,
+				Reason: fmt.Sprintf("%d retries exhausted", c.maxRetries), Last: c.wrapTransport(r, err)}
+		}
+		if wait <= 0 {
+			wait = c.backoff(n)
+		}
+		if time.Now().Add(wait).After(deadline) {
+			reason := fmt.Sprintf("retry budget of %s exhausted", c.budget)
+			if wait > c.budget {
+				reason = fmt.Sprintf("Jenkins asked to wait %s, beyond the retry budget of %s", wait.Round(time.Second), c.budget)
+			}
+			return nil, &RetryError{Method: r.method, URL: c.redactedURL(r), Attempts: n, Reason: reason, Last: c.wrapTransport(r, err)}
+		}
+		tflog.Debug(ctx, "Retrying Jenkins request", map[string]any{
+			"method": r.method, "path": "/" + r.path, "attempt": n, "wait_ms": wait.Milliseconds(),
+			"cause": c.masker.mask(err.Error(), r.secrets...),
+		})
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil, fmt.Errorf("%s %s: %w (while waiting to retry after: %v)", r.method, c.redactedURL(r), context.Cause(ctx), c.wrapTransport(r, err))
+		case <-t.C:
+		}
+	}
+}
+
+// retryable decides whether to send again and how long Jenkins asked us to
+// wait (0 = use backoff).
+func (c *Client) retryable(r *request, err error) (bool, time.Duration) {
+	var ae *APIError
+	if errors.As(err, &ae) {
+		switch ae.StatusCode {
+		case http.StatusTooManyRequests, http.StatusServiceUnavailable:
+			// Neither processed the request: safe to repeat anything.
+			return true, parseRetryAfter(ae.retryAfter, time.Now())
+		case http.StatusBadGateway, http.StatusGatewayTimeout:
+			// A proxy may have forwarded the request before failing.
+			return r.safe, parseRetryAfter(ae.retryAfter, time.Now())
+		}
+		return false, 0
+	}
+	if IsTLSError(err) {
+		return false, 0 // a certificate problem does not heal by itself
+	}
+	if r.safe {
+		return true, 0
+	}
+	// An unsafe request is re-sent only when it surely never left: the
+	// connection could not even be established.
+	var op *net.OpError
+	return errors.As(err, &op) && op.Op == "dial", 0
+}
+
+// parseRetryAfter reads delta-seconds or an HTTP date.
+func parseRetryAfter(v string, now time.Time) time.Duration {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0
+	}
+	if s, err := strconv.Atoi(v); err == nil {
+		if s < 0 {
+			return 0
+		}
+		return time.Duration(s) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		if d := t.Sub(now); d > 0 {
+			return d
+		}
+	}
+	return 0
+}
+
+// backoff is capped exponential with jitter: base, 2*base, 4*base, ... up
+// to backoffMax, each scaled by a random factor in [0.75, 1.25).
+func (c *Client) backoff(n int) time.Duration {
+	d := c.backoffBase
+	for i := 1; i < n && d < c.backoffMax; i++ {
+		d *= 2
+	}
+	d = min(d, c.backoffMax)
+	return time.Duration(float64(d) * (0.75 + rand.Float64()/2))
+}
+
+// redactedURL is the request URL for messages: no query (it may carry
+// parameters), secrets masked.
+func (c *Client) redactedURL(r *request) string {
+	return c.masker.mask(c.base.String()+strings.TrimPrefix(r.path, "/"), r.secrets...)
+}
+
+// wrapTransport gives transport errors the URL and masks them (an error from
+// net/http quotes the URL, which is fine, but be strict about secrets).
+func (c *Client) wrapTransport(r *request, err error) error {
+	var ae *APIError
+	if errors.As(err, &ae) {
+		return err
+	}
+	return &TransportError{Method: r.method, URL: c.redactedURL(r), Err: err, msg: c.masker.mask(err.Error(), r.secrets...)}
+}
+
+// TransportError is a failure below HTTP: connection refused or reset, DNS,
+// TLS, timeout.
+type TransportError struct {
+	Method, URL string
+	Err         error
+	msg         string
+}
+
+func (e *TransportError) Error() string {
+	hint := ""
+	if IsTLSError(e.Err) {
+		hint = " (the server certificate is not trusted: set ca_cert to the CA that signed it, or insecure = true for testing)"
+	}
+	return fmt.Sprintf("%s %s: %s%s", e.Method, e.URL, e.msg, hint)
+}
+func (e *TransportError) Unwrap() error { return e.Err }

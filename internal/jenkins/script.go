@@ -1,0 +1,182 @@
+package jenkins
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"embed"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+)
+
+// The Groovy templates, one per operation. They are constant text: the only
+// thing substituted is paramsPlaceholder, inside a single-quoted Groovy string
+// literal, with standard base64 (A-Z a-z 0-9 + / =), which cannot end the
+// literal or start an interpolation. No user string ever becomes Groovy
+// source.
+//
+//go:embed scripts/*.groovy
+var scriptFS embed.FS
+
+const paramsPlaceholder = "@@PARAMS_BASE64@@"
+
+// markerPrefix makes the frame easy to spot in a raw output dump.
+const markerPrefix = "TFJ"
+
+// scriptEnvelope is what every template prints between two markers.
+type scriptEnvelope struct {
+	OK    json.RawMessage `json:"ok"`
+	Error *scriptFailure  `json:"error"`
+}
+
+// scriptFailure is an expected failure the script caught itself.
+type scriptFailure struct {
+	Type    string   `json:"type"`
+	Message string   `json:"message"`
+	UserIDs []string `json:"userIds"`
+	UserID  string   `json:"userId"`
+	UUID    string   `json:"uuid"`
+}
+
+func scriptSource(name string) (string, error) {
+	b, err := scriptFS.ReadFile("scripts/" + name + ".groovy")
+	if err != nil {
+		return "", fmt.Errorf("no embedded script %q: %w", name, err)
+	}
+	src := string(b)
+	if strings.Count(src, paramsPlaceholder) != 1 {
+		return "", fmt.Errorf("embedded script %q must hold the parameter placeholder exactly once", name)
+	}
+	return src, nil
+}
+
+func randomHex(n int) (string, error) {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(b), nil
+}
+
+// runScript runs template name on /scriptText with params and decodes the
+// "ok" value into out. secrets are values in params to mask (token values).
+// Every template is written to be safe to run twice, so script calls are
+// retried like GETs.
+func (c *Client) runScript(ctx context.Context, name string, params map[string]any, out any, secrets ...string) error {
+	src, err := scriptSource(name)
+	if err != nil {
+		return err
+	}
+	marker, err := randomHex(16)
+	if err != nil {
+		return err
+	}
+	marker = markerPrefix + marker
+	if params == nil {
+		params = map[string]any{}
+	}
+	params["marker"] = marker
+
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(params); err != nil {
+		return fmt.Errorf("encoding the parameters of script %q: %w", name, err)
+	}
+	b64 := base64.StdEncoding.EncodeToString(bytes.TrimSpace(buf.Bytes()))
+	src = strings.Replace(src, paramsPlaceholder, b64, 1)
+
+	c.masker.add(secrets...)
+	form := url.Values{"script": {src}}
+	resp, err := c.do(ctx, &request{
+		method:      http.MethodPost,
+		path:        "scriptText",
+		body:        []byte(form.Encode()),
+		contentType: "application/x-www-form-urlencoded",
+		safe:        true,
+		wellKnown:   true,
+		secrets:     []string{b64},
+	})
+	if err != nil {
+		return err
+	}
+	return c.decodeScriptOutput(name, resp, marker, b64, out)
+}
+
+func (c *Client) decodeScriptOutput(name string, resp *response, marker, b64 string, out any) error {
+	body := string(resp.body)
+	i := strings.Index(body, marker)
+	j := strings.LastIndex(body, marker)
+	if i < 0 || j <= i {
+		trimmed := strings.TrimSpace(body)
+		if trimmed == "" && !resp.fromJenkins() {
+			return &NotJenkinsError{URL: c.BaseURL(), Reason: "its script console (/scriptText) answered an empty page; Jenkins always prints a result or a stack trace"}
+		}
+		lower := strings.ToLower(trimmed[:min(len(trimmed), 1024)])
+		if resp.mediaType() == "text/html" && strings.Contains(lower, "<html") && !resp.fromJenkins() {
+			return &NotJenkinsError{URL: c.BaseURL(), Reason: "its script console (/scriptText) answered an HTML page instead of the script's plain-text output"}
+		}
+		return &ScriptError{
+			Script:    name,
+			Exception: c.masker.mask(exceptionLine(body), b64),
+			Output:    c.masker.mask(trimBody(resp.body, 2000), b64),
+		}
+	}
+	var env scriptEnvelope
+	if err := json.Unmarshal([]byte(body[i+len(marker):j]), &env); err != nil {
+		return &ScriptError{Script: name, Exception: "the script printed malformed JSON: " + err.Error(),
+			Output: c.masker.mask(trimBody(resp.body, 2000), b64)}
+	}
+	if env.Error != nil {
+		return c.scriptFailureError(name, env.Error)
+	}
+	if out == nil {
+		return nil
+	}
+	if err := json.Unmarshal(env.OK, out); err != nil {
+		return &ScriptError{Script: name, Exception: "unexpected result shape: " + err.Error()}
+	}
+	return nil
+}
+
+func (c *Client) scriptFailureError(name string, f *scriptFailure) error {
+	switch f.Type {
+	case "userNotFound":
+		return &UserNotFoundError{UserIDs: f.UserIDs}
+	case "tokenNotFound":
+		return &TokenNotFoundError{UserID: f.UserID, UUID: f.UUID}
+	case "unsupported":
+		return &UnsupportedError{Feature: f.Message, Need: VersionExpiringTokens, Version: c.knownVersion()}
+	}
+	return &ScriptError{Script: name, Exception: c.masker.mask(f.Type + ": " + f.Message)}
+}
+
+func (c *Client) knownVersion() string {
+	c.verMu.Lock()
+	defer c.verMu.Unlock()
+	return c.version.String()
+}
+
+// A Jenkins stack trace (Functions.printThrowable) starts with the root
+// cause: "pkg.SomeException: message". Compile errors start with
+// "org.codehaus.groovy.control.MultipleCompilationErrorsException: startup failed:".
+var exceptionRE = regexp.MustCompile(`^(Caused: )?([A-Za-z_$][\w$]*\.)+[A-Za-z_$][\w$]*(Exception|Error|Throwable)\b`)
+
+func exceptionLine(out string) string {
+	for _, line := range strings.Split(out, "\n") {
+		line = strings.TrimSpace(line)
+		if exceptionRE.MatchString(line) {
+			if len(line) > 500 {
+				line = line[:500] + "…"
+			}
+			return line
+		}
+	}
+	return "the script printed no result (no marker in its output)"
+}

@@ -1,0 +1,74 @@
+// Lists the API tokens of some users, or of every user, in one run.
+// Parameters: {"marker": String, "userIds": [String] or null (= every user)}
+// Prints marker + {"ok":{"tokens":[row...]}} + marker, a row being
+//   [userId, uuid, name, createdMillis|null, legacy, useCount, lastUsedMillis|null,
+//    expirationDate "YYYY-MM-DD"|null, expired]
+// or marker + {"error":{"type":"userNotFound","userIds":[...]}} + marker.
+// Rows are arrays, not objects: 50,000 tokens stay around 8 MB.
+// Read-only: safe to repeat.
+import groovy.json.JsonOutput
+import groovy.json.JsonSlurper
+import jenkins.security.ApiTokenProperty
+
+def p = new JsonSlurper().parseText(new String(java.util.Base64.getDecoder().decode('@@PARAMS_BASE64@@'), 'UTF-8'))
+
+def users = new ArrayList()
+def missing = new ArrayList()
+if (p.userIds == null) {
+    // User.getAll() also holds in-memory users never saved (SCM committers,
+    // lookups with create=true); they have no stored tokens, so only
+    // persisted users are listed.
+    for (u in User.getAll()) {
+        if (u.getUserFolder() != null) {
+            users.add(u)
+        }
+    }
+} else {
+    for (id in p.userIds) {
+        def u = User.getById(id, false)
+        if (u == null) {
+            missing.add(id)
+        } else {
+            users.add(u)
+        }
+    }
+}
+
+def result
+if (!missing.isEmpty()) {
+    result = [error: [type: 'userNotFound', message: 'unknown users', userIds: missing]]
+} else {
+    def rows = new ArrayList()
+    def seen = new HashSet()
+    for (u in users) {
+        if (!seen.add(u.getId())) {
+            continue
+        }
+        def prop = u.getProperty(ApiTokenProperty)
+        if (prop == null) {
+            continue
+        }
+        def stats = prop.getTokenStats()
+        for (t in prop.getTokenStore().getTokenListSortedByName()) {
+            def s = stats.findTokenStatsById(t.getUuid())
+            def created = t.getCreationDate()
+            def lastUse = s.getLastUseDate()
+            def exp = null
+            def expired = false
+            // Expiration dates exist since Jenkins 2.548 only.
+            if (t.respondsTo('getExpirationDate')) {
+                def e = t.getExpirationDate()
+                if (e != null) {
+                    exp = e.toString()
+                    expired = t.isExpired()
+                }
+            }
+            rows.add([u.getId(), t.getUuid(), t.getName(),
+                      created == null ? null : created.getTime(), t.isLegacy(),
+                      s.getUseCounter(), lastUse == null ? null : lastUse.getTime(), exp, expired])
+        }
+    }
+    result = [ok: [tokens: rows]]
+}
+print(p.marker + JsonOutput.toJson(result) + p.marker)
+return null
