@@ -150,8 +150,3 @@ func Quote(s string) string {
 	b.WriteByte('"')
 	return b.String()
 }
-
-// UniqueID returns a user ID no other test uses, so tests sharing one Jenkins stay independent.
-func UniqueID(prefix string) string {
-	return fmt.Sprintf("%s-%d", prefix, time.Now().UnixNano()%1_000_000_000)
-}

@@ -247,15 +247,15 @@ func (p *jenkinsProvider) Configure(ctx context.Context, req provider.ConfigureR
 }
 
 func (p *jenkinsProvider) Resources(_ context.Context) []func() resource.Resource {
-	return []func() resource.Resource{}
+	return []func() resource.Resource{NewUserAPITokenResource}
 }
 
 func (p *jenkinsProvider) DataSources(_ context.Context) []func() datasource.DataSource {
-	return []func() datasource.DataSource{}
+	return []func() datasource.DataSource{NewUserTokensDataSource}
 }
 
 func (p *jenkinsProvider) EphemeralResources(_ context.Context) []func() ephemeral.EphemeralResource {
-	return []func() ephemeral.EphemeralResource{}
+	return []func() ephemeral.EphemeralResource{NewUserAPITokenEphemeralResource}
 }
 
 // stringOrEnv returns the configured value, else the environment variable.

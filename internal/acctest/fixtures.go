@@ -1,0 +1,150 @@
+package acctest
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+)
+
+// Fixtures set Jenkins up the way an administrator would, through the script console. The Groovy
+// is constant; parameters travel as base64 JSON and arrive in the script as the map P, the same
+// rule the provider follows. Each fixture prints one JSON line prefixed with fixtureMarker.
+
+const fixtureMarker = "ACCTEST-RESULT:"
+
+const fixturePrelude = `def P = new groovy.json.JsonSlurper().parseText(new String(java.util.Base64.decoder.decode('%s'), 'UTF-8'))
+def emit = { Object r -> println('` + fixtureMarker + `' + groovy.json.JsonOutput.toJson(r)) }
+`
+
+// Script runs body (constant Groovy that reads its parameters from P and reports with
+// emit(...)) as the admin and decodes what it emitted into out (nil to ignore).
+func (t *Target) Script(tb testing.TB, body string, params any, out any) {
+	tb.Helper()
+	if params == nil {
+		params = map[string]any{}
+	}
+	raw, err := json.Marshal(params)
+	if err != nil {
+		tb.Fatalf("fixture params: %v", err)
+	}
+	script := fmt.Sprintf(fixturePrelude, base64.StdEncoding.EncodeToString(raw)) + body
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if t.Sim == nil {
+		tb.Fatal("fixtures against a real Jenkins need the script console client; not implemented")
+	}
+	output, err := t.Sim.Script(ctx, script)
+	if err != nil {
+		tb.Fatalf("fixture script failed: %v", err)
+	}
+	i := strings.LastIndex(output, fixtureMarker)
+	if i < 0 {
+		tb.Fatalf("fixture script printed no result; output:\n%s", output)
+	}
+	line := output[i+len(fixtureMarker):]
+	if j := strings.IndexByte(line, '\n'); j >= 0 {
+		line = line[:j]
+	}
+	if out != nil {
+		if err := json.Unmarshal([]byte(line), out); err != nil {
+			tb.Fatalf("fixture result %q: %v", line, err)
+		}
+	}
+}
+
+// CreateUser creates a login-capable user in the built-in security realm.
+func (t *Target) CreateUser(tb testing.TB, id, password string) {
+	tb.Helper()
+	t.Script(tb, `
+def u = Jenkins.get().getSecurityRealm().createAccount(P.id, P.password)
+emit([id: u.getId()])
+`, map[string]string{"id": id, "password": password}, nil)
+}
+
+// FixtureToken is a token a fixture made. Value is the secret: never log it.
+type FixtureToken struct {
+	UUID  string `json:"uuid"`
+	Value string `json:"value"`
+}
+
+// NewToken gives userID a new API token named name, as Jenkins's own generateNewToken does.
+func (t *Target) NewToken(tb testing.TB, userID, name string) FixtureToken {
+	tb.Helper()
+	var tok FixtureToken
+	t.Script(tb, `
+import jenkins.security.ApiTokenProperty
+def u = User.getById(P.user, false)
+def r = u.getProperty(ApiTokenProperty).generateNewToken(P.name)
+emit([uuid: r.tokenUuid, value: r.plainValue])
+`, map[string]string{"user": userID, "name": name}, &tok)
+	return tok
+}
+
+// NewExpiringToken is NewToken with an expiration date (YYYY-MM-DD; Jenkins >= 2.548).
+func (t *Target) NewExpiringToken(tb testing.TB, userID, name, date string) FixtureToken {
+	tb.Helper()
+	var tok FixtureToken
+	t.Script(tb, `
+import jenkins.security.ApiTokenProperty
+import java.time.LocalDate
+def u = User.getById(P.user, false)
+def r = u.getProperty(ApiTokenProperty).generateNewToken(P.name, LocalDate.parse(P.date))
+emit([uuid: r.tokenUuid, value: r.plainValue])
+`, map[string]string{"user": userID, "name": name, "date": date}, &tok)
+	return tok
+}
+
+// NewLegacyToken gives userID a legacy token the way an administrator refreshes one from the
+// script console (changeApiToken, then save), and returns it with the value a client sends
+// (the MD5 hex of the seed).
+func (t *Target) NewLegacyToken(tb testing.TB, userID string) FixtureToken {
+	tb.Helper()
+	var tok FixtureToken
+	t.Script(tb, `
+import jenkins.security.ApiTokenProperty
+def u = User.getById(P.user, false)
+def p = u.getProperty(ApiTokenProperty)
+p.changeApiToken()
+u.save()
+def seed = p.@apiToken.getPlainText()
+def md5 = java.security.MessageDigest.getInstance('MD5').digest(seed.getBytes('UTF-8')).encodeHex().toString()
+emit([uuid: p.getTokenStore().getLegacyToken().getUuid(), value: md5])
+`, map[string]string{"user": userID}, &tok)
+	return tok
+}
+
+// UserExists reports whether Jenkins has a user record for id.
+func (t *Target) UserExists(tb testing.TB, id string) bool {
+	tb.Helper()
+	var r struct {
+		Exists bool `json:"exists"`
+	}
+	t.Script(tb, `emit([exists: User.getById(P.id, false) != null])`, map[string]string{"id": id}, &r)
+	return r.Exists
+}
+
+// TokenNames lists userID's tokens by UUID.
+func (t *Target) TokenNames(tb testing.TB, userID string) map[string]string {
+	tb.Helper()
+	var r map[string]string
+	t.Script(tb, `
+import jenkins.security.ApiTokenProperty
+def m = [:]
+User.getById(P.user, false).getProperty(ApiTokenProperty).getTokenStore().getTokenListSortedByName().each { m[it.getUuid()] = it.getName() }
+emit(m)
+`, map[string]string{"user": userID}, &r)
+	return r
+}
+
+// UniqueID returns a user ID no other test uses, so tests sharing one Jenkins stay independent.
+func UniqueID(prefix string) string {
+	b := make([]byte, 4)
+	_, _ = rand.Read(b)
+	return prefix + "-" + hex.EncodeToString(b)
+}

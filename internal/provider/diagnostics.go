@@ -1,0 +1,54 @@
+package provider
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+
+	"github.com/jenkins-access/terraform-provider-jenkins/internal/jenkins"
+)
+
+// Diagnostic wording shared by every type: a Title Case summary that says what failed, and a
+// detail that says why and how to fix it, then the cause.
+
+// explainError turns a client error into the detail users need to fix it.
+func explainError(err error) string {
+	var unf *jenkins.UserNotFoundError
+	switch {
+	case errors.As(err, &unf):
+		return fmt.Sprintf("%s\n\nCheck the user ID. Jenkins user IDs are case-insensitive; the user must exist in Jenkins "+
+			"(or be known to its security realm).", err)
+	case jenkins.IsUnauthorized(err):
+		return fmt.Sprintf("Jenkins rejected the username or the password/API token (HTTP 401). Check username and "+
+			"password in the provider block (or JENKINS_USERNAME and JENKINS_PASSWORD); an API token that was revoked "+
+			"or has expired is rejected the same way.\n\nCause: %s", err)
+	case jenkins.IsForbidden(err):
+		return fmt.Sprintf("The provider's user lacks a permission (HTTP 403). Managing other users' API tokens needs "+
+			"Overall/Administer, which the Jenkins script console requires. Grant it to the provider's user, or use "+
+			"an administrator's API token.\n\nCause: %s", err)
+	case jenkins.IsNotJenkins(err):
+		return fmt.Sprintf("The server at server_url does not look like Jenkins (no X-Jenkins header, or an unexpected "+
+			"answer). Check server_url, including any context path such as /jenkins/.\n\nCause: %s", err)
+	case jenkins.IsTLSError(err):
+		return fmt.Sprintf("The TLS connection to Jenkins failed. If Jenkins uses a certificate from a private CA, set "+
+			"ca_cert (or JENKINS_CA_CERT) to that CA's PEM certificate.\n\nCause: %s", err)
+	default:
+		return err.Error()
+	}
+}
+
+// addError adds an API failure with the shared wording.
+func addError(diags *diag.Diagnostics, summary string, err error) {
+	diags.AddError(summary, explainError(err))
+}
+
+// joinQuoted renders IDs for messages: "alice", "bob".
+func joinQuoted(ids []string) string {
+	q := make([]string, len(ids))
+	for i, id := range ids {
+		q[i] = fmt.Sprintf("%q", id)
+	}
+	return strings.Join(q, ", ")
+}

@@ -1,0 +1,94 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"github.com/jenkins-access/terraform-provider-jenkins/internal/jenkins"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+)
+
+// configuredData unpacks what the provider's Configure handed over. It is nil before the
+// provider is configured (during validation) and when Configure could not build a client.
+func configuredData(v any, diags *diag.Diagnostics) *providerData {
+	if v == nil {
+		return nil
+	}
+	data, ok := v.(*providerData)
+	if !ok {
+		diags.AddError("Unexpected Provider Data", fmt.Sprintf("expected *providerData, got %T; this is a bug in the provider", v))
+		return nil
+	}
+	return data
+}
+
+// requireClient reports whether a configured client is available, adding an error when not:
+// reached when the provider block depends on values not known until apply.
+func requireClient(data *providerData, diags *diag.Diagnostics) bool {
+	if data == nil || data.client == nil {
+		diags.AddError("Jenkins Provider Not Configured",
+			"The jenkins provider has no usable configuration here; its server_url, username or password depend on "+
+				"values not known yet. Set them to known values or environment variables.")
+		return false
+	}
+	return true
+}
+
+// selectionFromConfig builds a tokenSelection from the filter attributes shared by the data
+// source and the cleanup resources. Validators have already checked the syntax at plan time;
+// the errors here only guard against values that arrived unknown then.
+func selectionFromConfig(legacy, expired types.Bool, nameRegex types.String, unusedForDays types.Int64, createdBefore types.String) (tokenSelection, diag.Diagnostics) {
+	var sel tokenSelection
+	var diags diag.Diagnostics
+	if !legacy.IsNull() && !legacy.IsUnknown() {
+		v := legacy.ValueBool()
+		sel.Legacy = &v
+	}
+	if !expired.IsNull() && !expired.IsUnknown() {
+		v := expired.ValueBool()
+		sel.Expired = &v
+	}
+	if !nameRegex.IsNull() && !nameRegex.IsUnknown() {
+		re, err := compileNameRegex(nameRegex.ValueString())
+		if err != nil {
+			diags.AddAttributeError(path.Root("name_regex"), "Invalid Regular Expression", err.Error())
+		}
+		sel.NameRegex = re
+	}
+	if !unusedForDays.IsNull() && !unusedForDays.IsUnknown() {
+		v := unusedForDays.ValueInt64()
+		sel.UnusedForDays = &v
+	}
+	if !createdBefore.IsNull() && !createdBefore.IsUnknown() {
+		t, err := parseRFC3339("created_before", createdBefore.ValueString())
+		if err != nil {
+			diags.AddAttributeError(path.Root("created_before"), "Invalid Timestamp", err.Error())
+		}
+		sel.CreatedBefore = &t
+	}
+	return sel, diags
+}
+
+// readToken returns what Jenkins holds for one token, or nil when the token or its user is gone.
+// Every managed token's Read comes through here, on every plan.
+func (d *providerData) readToken(ctx context.Context, userID, uuid string) (*jenkins.Token, error) {
+	tokens, err := d.client.ListTokens(ctx, []string{userID})
+	if err != nil {
+		if jenkins.IsUserNotFound(err) {
+			return nil, nil
+		}
+		return nil, err
+	}
+	for i := range tokens {
+		if strings.EqualFold(tokens[i].UUID, uuid) {
+			return &tokens[i], nil
+		}
+	}
+	return nil, nil
+}
+
+// forget drops anything cached about userID's tokens after a write.
+func (d *providerData) forget(string) {}

@@ -1,0 +1,381 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/boolplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/mapplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/jenkins-access/terraform-provider-jenkins/internal/jenkins"
+)
+
+var (
+	_ resource.Resource                = (*userAPITokenResource)(nil)
+	_ resource.ResourceWithConfigure   = (*userAPITokenResource)(nil)
+	_ resource.ResourceWithModifyPlan  = (*userAPITokenResource)(nil)
+	_ resource.ResourceWithImportState = (*userAPITokenResource)(nil)
+)
+
+// expirationMinVersion is the first Jenkins release with token expiration dates.
+const expirationMinVersion = "2.548"
+
+var uuidPattern = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+
+// userAPITokenResource is one API token of one Jenkins user, created by an administrator
+// through the script console and revoked by UUID on destroy.
+type userAPITokenResource struct {
+	data *providerData
+}
+
+type userAPITokenModel struct {
+	ID               types.String `tfsdk:"id"`
+	UserID           types.String `tfsdk:"user_id"`
+	Name             types.String `tfsdk:"name"`
+	ExpirationDate   types.String `tfsdk:"expiration_date"`
+	RotateBeforeDays types.Int64  `tfsdk:"rotate_before_days"`
+	RotationTriggers types.Map    `tfsdk:"rotation_triggers"`
+	UUID             types.String `tfsdk:"uuid"`
+	Token            types.String `tfsdk:"token"`
+	CreatedAt        types.String `tfsdk:"created_at"`
+	Expired          types.Bool   `tfsdk:"expired"`
+}
+
+func NewUserAPITokenResource() resource.Resource { return &userAPITokenResource{} }
+
+func (r *userAPITokenResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_user_api_token"
+}
+
+func (r *userAPITokenResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "An API token of a Jenkins user. The provider draws the token value itself and adds it " +
+			"through the script console (`addFixedNewToken`), so an administrator can create tokens for any user and a " +
+			"retried create never makes a second token. Renaming keeps the token; destroying revokes it by UUID. " +
+			"A token revoked outside Terraform is recreated by the next apply.\n\n" +
+			"The token value is stored in the Terraform state: protect the state, or use the `jenkins_user_api_token` " +
+			"ephemeral resource to keep the value out of it.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				MarkdownDescription: "`<user_id>/<uuid>`, the form `terraform import` takes.",
+				Computed:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"user_id": schema.StringAttribute{
+				MarkdownDescription: "The Jenkins user who owns the token. Case-insensitive, like Jenkins user IDs: a change " +
+					"of case only is not a change; any other change replaces the token. The user must exist, or be known " +
+					"to Jenkins's security realm (an LDAP or SSO user who never logged in; the provider then creates the " +
+					"user record as Jenkins does at first login).",
+				Required:      true,
+				Validators:    []validator.String{stringvalidator.LengthAtLeast(1)},
+				PlanModifiers: []planmodifier.String{userIDPlanModifier{}},
+			},
+			"name": schema.StringAttribute{
+				MarkdownDescription: "The token's name, as shown on the user's security page. Changing it renames the " +
+					"token in place: same UUID, same value. Jenkins does not require names to be unique.",
+				Required:   true,
+				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+			},
+			"expiration_date": schema.StringAttribute{
+				MarkdownDescription: "Last day the token is valid, `YYYY-MM-DD` (Jenkins's time zone). Needs Jenkins " +
+					expirationMinVersion + " or later. Changing it replaces the token. Without it the token never expires. " +
+					"Prefer a fixed date or one derived from `time_rotating` over `timestamp()`, which changes on every plan.",
+				Optional:      true,
+				Validators:    []validator.String{dateValidator{}},
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+			},
+			"rotate_before_days": schema.Int64Attribute{
+				MarkdownDescription: "With `expiration_date`: from this many days before the expiration date, `terraform plan` " +
+					"replaces the token. Move `expiration_date` forward at the same time (for example from `time_rotating`), " +
+					"or the new token is due for rotation again.",
+				Optional: true,
+				Validators: []validator.Int64{
+					int64validator.AtLeast(1),
+					int64validator.AlsoRequires(path.MatchRoot("expiration_date")),
+				},
+			},
+			"rotation_triggers": schema.MapAttribute{
+				MarkdownDescription: "Arbitrary values that replace the token when they change, for example " +
+					"`{ rotation = time_rotating.token.id }`.",
+				ElementType:   types.StringType,
+				Optional:      true,
+				PlanModifiers: []planmodifier.Map{mapplanmodifier.RequiresReplace()},
+			},
+			"uuid": schema.StringAttribute{
+				MarkdownDescription: "The token's UUID in Jenkins: what revocation uses.",
+				Computed:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"token": schema.StringAttribute{
+				MarkdownDescription: "The token value (`11` followed by 32 hex digits), to use as the password of `user_id`. " +
+					"Known after create; null after import, because Jenkins keeps only a hash.",
+				Computed:      true,
+				Sensitive:     true,
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"created_at": schema.StringAttribute{
+				MarkdownDescription: "When Jenkins created the token, RFC 3339 UTC.",
+				Computed:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"expired": schema.BoolAttribute{
+				MarkdownDescription: "Whether the expiration date has passed. An expired token plans a replacement.",
+				Computed:            true,
+				PlanModifiers:       []planmodifier.Bool{boolplanmodifier.UseStateForUnknown()},
+			},
+		},
+	}
+}
+
+func (r *userAPITokenResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	r.data = configuredData(req.ProviderData, &resp.Diagnostics)
+}
+
+// ModifyPlan replaces the token when Jenkins says it expired or when it is inside its rotation
+// window, and refuses dates Jenkins cannot honour before anything is created.
+func (r *userAPITokenResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() {
+		return // destroy
+	}
+	var plan userAPITokenModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	creating := req.State.Raw.IsNull()
+	var state userAPITokenModel
+	if !creating {
+		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+	}
+	now := time.Now
+	if r.data != nil {
+		now = r.data.now
+	}
+	replace := false
+	if !creating {
+		switch {
+		case state.Expired.ValueBool():
+			replace = true
+			resp.Diagnostics.AddAttributeWarning(path.Root("expired"), "Jenkins API Token Expired",
+				fmt.Sprintf("The token %s of user %q expired on %s; Jenkins rejects it. The plan replaces it.",
+					state.UUID.ValueString(), state.UserID.ValueString(), state.ExpirationDate.ValueString()))
+		case rotationDue(plan, state, now()):
+			replace = true
+		}
+	}
+	if replace {
+		// Terraform replaces only for a path whose planned value differs from the state: the
+		// token value is the honest one, since the replacement has a new value.
+		plan.Token = types.StringUnknown()
+		plan.UUID = types.StringUnknown()
+		plan.ID = types.StringUnknown()
+		plan.CreatedAt = types.StringUnknown()
+		plan.Expired = types.BoolUnknown()
+		resp.RequiresReplace = append(resp.RequiresReplace, path.Root("token"))
+		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+	}
+
+	// What follows concerns a token about to be created. For a replacement Terraform plans
+	// again with no prior state, so creating covers it too.
+	if !creating || plan.ExpirationDate.IsNull() || plan.ExpirationDate.IsUnknown() {
+		return
+	}
+	resp.Diagnostics.Append(checkExpirationDate(ctx, r.data, plan.ExpirationDate.ValueString(), now())...)
+}
+
+// checkExpirationDate refuses, before anything is created, an expiration date Jenkins cannot
+// honour: one in the past, or any date on a Jenkins older than 2.548. With the provider not
+// configured yet (provider values unknown at plan time) only the date is checked.
+func checkExpirationDate(ctx context.Context, data *providerData, date string, now time.Time) diag.Diagnostics {
+	var diags diag.Diagnostics
+	if today := now.UTC().Format(dateLayout); date < today {
+		diags.AddAttributeError(path.Root("expiration_date"), "Expiration Date in the Past",
+			fmt.Sprintf("expiration_date %s is before today (%s): a token created now would already be expired. Set a date from today on.", date, today))
+		return diags
+	}
+	if data == nil || data.client == nil {
+		return diags
+	}
+	v, err := data.client.JenkinsVersion(ctx)
+	if err != nil {
+		addError(&diags, "Unable to Read the Jenkins Version", err)
+		return diags
+	}
+	if !v.AtLeast(expirationMinVersion) {
+		diags.AddAttributeError(path.Root("expiration_date"), "Token Expiration Not Supported by This Jenkins",
+			fmt.Sprintf("expiration_date needs Jenkins %s or later; %s runs Jenkins %s. Remove expiration_date, or upgrade Jenkins.",
+				expirationMinVersion, data.client.BaseURL(), v))
+	}
+	return diags
+}
+
+// rotationDue reports whether now is inside the rotation window of the token in state.
+func rotationDue(plan, state userAPITokenModel, now time.Time) bool {
+	if plan.RotateBeforeDays.IsNull() || plan.RotateBeforeDays.IsUnknown() || state.ExpirationDate.IsNull() {
+		return false
+	}
+	exp, err := time.Parse(dateLayout, state.ExpirationDate.ValueString())
+	if err != nil {
+		return false
+	}
+	start := exp.AddDate(0, 0, -int(plan.RotateBeforeDays.ValueInt64()))
+	return !now.UTC().Before(start)
+}
+
+func (r *userAPITokenResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	if !requireClient(r.data, &resp.Diagnostics) {
+		return
+	}
+	var plan userAPITokenModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	value, err := jenkins.NewTokenValue()
+	if err != nil {
+		resp.Diagnostics.AddError("Unable to Generate a Token Value", err.Error())
+		return
+	}
+	ctx = tflog.MaskAllFieldValuesStrings(ctx, value)
+	tok, err := r.data.client.CreateToken(ctx, jenkins.CreateTokenInput{
+		UserID:                 plan.UserID.ValueString(),
+		Name:                   plan.Name.ValueString(),
+		Value:                  value,
+		ExpirationDate:         plan.ExpirationDate.ValueString(),
+		CreateUserIfRealmKnows: true,
+	})
+	if err != nil {
+		addError(&resp.Diagnostics, "Unable to Create Jenkins API Token", err)
+		return
+	}
+	r.data.forget(plan.UserID.ValueString())
+	plan.Token = types.StringValue(value)
+	setFromToken(&plan, tok)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+func (r *userAPITokenResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	if !requireClient(r.data, &resp.Diagnostics) {
+		return
+	}
+	var state userAPITokenModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	tok, err := r.data.readToken(ctx, state.UserID.ValueString(), state.UUID.ValueString())
+	if err != nil {
+		addError(&resp.Diagnostics, "Unable to Read Jenkins API Token", err)
+		return
+	}
+	if tok == nil {
+		// Revoked (or the user deleted) outside Terraform: forget it, so the plan creates it again.
+		tflog.Info(ctx, "API token no longer in Jenkins; removing it from state", map[string]any{
+			"user_id": state.UserID.ValueString(), "uuid": state.UUID.ValueString(),
+		})
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	setFromToken(&state, *tok)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+func (r *userAPITokenResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	if !requireClient(r.data, &resp.Diagnostics) {
+		return
+	}
+	var plan, state userAPITokenModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if !plan.Name.Equal(state.Name) {
+		_, err := r.data.client.RenameToken(ctx, state.UserID.ValueString(), state.UUID.ValueString(), plan.Name.ValueString())
+		if err != nil {
+			if jenkins.IsNotFound(err) {
+				resp.Diagnostics.AddError("Unable to Rename Jenkins API Token",
+					fmt.Sprintf("The token %s of user %q was revoked outside Terraform after the plan was made. Run terraform apply again: the new plan creates it.\n\nCause: %s",
+						state.UUID.ValueString(), state.UserID.ValueString(), err))
+				return
+			}
+			addError(&resp.Diagnostics, "Unable to Rename Jenkins API Token", err)
+			return
+		}
+		r.data.forget(state.UserID.ValueString())
+	}
+	// Everything else that can change in place (rotate_before_days, the case of user_id) is
+	// Terraform-side only.
+	plan.ID, plan.UUID, plan.Token, plan.CreatedAt, plan.Expired = state.ID, state.UUID, state.Token, state.CreatedAt, state.Expired
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+func (r *userAPITokenResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	if !requireClient(r.data, &resp.Diagnostics) {
+		return
+	}
+	var state userAPITokenModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	// Revoking a token or user already gone is success: the goal, no such token, holds.
+	if err := r.data.client.RevokeToken(ctx, state.UserID.ValueString(), state.UUID.ValueString()); err != nil {
+		addError(&resp.Diagnostics, "Unable to Revoke Jenkins API Token", err)
+		return
+	}
+	r.data.forget(state.UserID.ValueString())
+}
+
+// ImportState takes `<user_id>/<uuid>`. The token value stays null: Jenkins keeps only a hash.
+func (r *userAPITokenResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	userID, uuid, err := parseTokenID(req.ID)
+	if err != nil {
+		resp.Diagnostics.AddAttributeError(path.Root("id"), "Invalid Import ID", err.Error())
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), userID+"/"+uuid)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("user_id"), userID)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("uuid"), uuid)...)
+}
+
+// parseTokenID splits `<user_id>/<uuid>`. Jenkins user IDs cannot contain "/" (Jenkins maps it
+// to "_"), but split at the last one anyway so that the UUID is always the tail.
+func parseTokenID(id string) (userID, uuid string, err error) {
+	i := strings.LastIndex(id, "/")
+	if i <= 0 || i == len(id)-1 {
+		return "", "", fmt.Errorf("expected an ID of the form <user_id>/<uuid>, such as alice/0f6c4a3e-8d2b-4c1e-9a7f-3b5d2e1c0a9b, got %q", id)
+	}
+	userID, uuid = id[:i], id[i+1:]
+	if !uuidPattern.MatchString(uuid) {
+		return "", "", fmt.Errorf("expected an ID of the form <user_id>/<uuid>, but %q is not a token UUID (8-4-4-4-12 hex digits, as listed by the jenkins_user_tokens data source)", uuid)
+	}
+	return userID, strings.ToLower(uuid), nil
+}
+
+// setFromToken copies what Jenkins knows about the token into the model.
+func setFromToken(m *userAPITokenModel, tok jenkins.Token) {
+	m.UUID = types.StringValue(tok.UUID)
+	m.ID = types.StringValue(m.UserID.ValueString() + "/" + tok.UUID)
+	m.Name = types.StringValue(tok.Name)
+	m.CreatedAt = timeValue(tok.CreatedAt)
+	m.ExpirationDate = optionalString(tok.ExpirationDate)
+	m.Expired = types.BoolValue(tok.Expired)
+}

@@ -1,0 +1,232 @@
+package provider
+
+import (
+	"context"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/jenkins-access/terraform-provider-jenkins/internal/jenkins"
+)
+
+var (
+	_ datasource.DataSource              = (*userTokensDataSource)(nil)
+	_ datasource.DataSourceWithConfigure = (*userTokensDataSource)(nil)
+)
+
+// userTokensDataSource lists API tokens, for drift detection: who still holds tokens, which are
+// legacy, which nobody used for months.
+type userTokensDataSource struct {
+	data *providerData
+}
+
+type userTokensDataSourceModel struct {
+	UserID        types.String `tfsdk:"user_id"`
+	UserIDs       types.Set    `tfsdk:"user_ids"`
+	Legacy        types.Bool   `tfsdk:"legacy"`
+	NameRegex     types.String `tfsdk:"name_regex"`
+	UnusedForDays types.Int64  `tfsdk:"unused_for_days"`
+	CreatedBefore types.String `tfsdk:"created_before"`
+	Expired       types.Bool   `tfsdk:"expired"`
+	Tokens        types.List   `tfsdk:"tokens"`
+}
+
+// tokenInfoModel is one element of tokens.
+type tokenInfoModel struct {
+	UserID         types.String `tfsdk:"user_id"`
+	UUID           types.String `tfsdk:"uuid"`
+	Name           types.String `tfsdk:"name"`
+	CreatedAt      types.String `tfsdk:"created_at"`
+	Legacy         types.Bool   `tfsdk:"legacy"`
+	UseCount       types.Int64  `tfsdk:"use_count"`
+	LastUsedAt     types.String `tfsdk:"last_used_at"`
+	ExpirationDate types.String `tfsdk:"expiration_date"`
+	Expired        types.Bool   `tfsdk:"expired"`
+}
+
+var tokenInfoAttrTypes = map[string]attr.Type{
+	"user_id":         types.StringType,
+	"uuid":            types.StringType,
+	"name":            types.StringType,
+	"created_at":      types.StringType,
+	"legacy":          types.BoolType,
+	"use_count":       types.Int64Type,
+	"last_used_at":    types.StringType,
+	"expiration_date": types.StringType,
+	"expired":         types.BoolType,
+}
+
+func NewUserTokensDataSource() datasource.DataSource { return &userTokensDataSource{} }
+
+func (d *userTokensDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_user_tokens"
+}
+
+func (d *userTokensDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Lists Jenkins API tokens with their UUID, name, dates, use count and legacy flag, for " +
+			"drift detection: who still holds tokens, which are legacy, which nobody used for months. With neither " +
+			"`user_id` nor `user_ids` it lists every user's tokens in one script-console call. Filters combine " +
+			"(a token must pass all of them). The token values themselves are never readable: Jenkins stores only hashes.",
+		Attributes: map[string]schema.Attribute{
+			"user_id": schema.StringAttribute{
+				MarkdownDescription: "List only this user's tokens. Jenkins user IDs are case-insensitive. An unknown user is an error.",
+				Optional:            true,
+				Validators: []validator.String{
+					stringvalidator.LengthAtLeast(1),
+					stringvalidator.ConflictsWith(path.MatchRoot("user_ids")),
+				},
+			},
+			"user_ids": schema.SetAttribute{
+				MarkdownDescription: "List only these users' tokens. An unknown user is an error; an empty set lists nothing.",
+				ElementType:         types.StringType,
+				Optional:            true,
+				Validators:          []validator.Set{setvalidator.ValueStringsAre(stringvalidator.LengthAtLeast(1))},
+			},
+			"legacy": schema.BoolAttribute{
+				MarkdownDescription: "`true`: only legacy tokens (the single pre-2.129 token, still accepted by Jenkins); `false`: only new ones.",
+				Optional:            true,
+			},
+			"name_regex": schema.StringAttribute{
+				MarkdownDescription: "Only tokens whose name matches this regular expression (RE2 syntax, as Terraform's `regex()`; unanchored).",
+				Optional:            true,
+				Validators:          []validator.String{regexValidator{}},
+			},
+			"unused_for_days": schema.Int64Attribute{
+				MarkdownDescription: "Only tokens not used in the last N days. A token never used counts as unused since its creation; " +
+					"a migrated legacy token with no dates counts as unused. Needs usage statistics enabled in Jenkins (the default).",
+				Optional:   true,
+				Validators: []validator.Int64{int64validator.AtLeast(1)},
+			},
+			"created_before": schema.StringAttribute{
+				MarkdownDescription: "Only tokens created before this RFC 3339 timestamp. Tokens whose creation date Jenkins does not " +
+					"know (migrated legacy tokens) count as created before any date.",
+				Optional:   true,
+				Validators: []validator.String{rfc3339Validator{}},
+			},
+			"expired": schema.BoolAttribute{
+				MarkdownDescription: "`true`: only tokens whose expiration date has passed (Jenkins 2.548 and later); `false`: only tokens still valid.",
+				Optional:            true,
+			},
+			"tokens": schema.ListNestedAttribute{
+				MarkdownDescription: "The tokens, sorted by user ID, then name, then UUID.",
+				Computed:            true,
+				NestedObject: schema.NestedAttributeObject{
+					Attributes: map[string]schema.Attribute{
+						"user_id":         schema.StringAttribute{Computed: true, MarkdownDescription: "The owner's Jenkins user ID, as Jenkins spells it."},
+						"uuid":            schema.StringAttribute{Computed: true, MarkdownDescription: "The token's UUID: what revocation needs."},
+						"name":            schema.StringAttribute{Computed: true, MarkdownDescription: "The token's name."},
+						"created_at":      schema.StringAttribute{Computed: true, MarkdownDescription: "Creation time, RFC 3339 UTC; null when Jenkins does not know it (migrated legacy tokens)."},
+						"legacy":          schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether this is the user's legacy token."},
+						"use_count":       schema.Int64Attribute{Computed: true, MarkdownDescription: "How many requests authenticated with the token."},
+						"last_used_at":    schema.StringAttribute{Computed: true, MarkdownDescription: "Last use, RFC 3339 UTC; null if never used."},
+						"expiration_date": schema.StringAttribute{Computed: true, MarkdownDescription: "Last valid day, `YYYY-MM-DD`; null if the token never expires."},
+						"expired":         schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether the expiration date has passed; Jenkins then rejects the token."},
+					},
+				},
+			},
+		},
+	}
+}
+
+func (d *userTokensDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
+	d.data = configuredData(req.ProviderData, &resp.Diagnostics)
+}
+
+func (d *userTokensDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	if !requireClient(d.data, &resp.Diagnostics) {
+		return
+	}
+	var m userTokensDataSourceModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	sel, diags := selectionFromConfig(m.Legacy, m.Expired, m.NameRegex, m.UnusedForDays, m.CreatedBefore)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	var userIDs []string
+	scoped := false
+	switch {
+	case !m.UserID.IsNull():
+		userIDs, scoped = []string{m.UserID.ValueString()}, true
+	case !m.UserIDs.IsNull():
+		resp.Diagnostics.Append(m.UserIDs.ElementsAs(ctx, &userIDs, false)...)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+		scoped = true
+	}
+
+	var tokens []jenkins.Token
+	if !scoped || len(userIDs) > 0 {
+		var err error
+		tokens, err = d.data.client.ListTokens(ctx, userIDs)
+		if err != nil {
+			addError(&resp.Diagnostics, "Unable to List Jenkins API Tokens", err)
+			return
+		}
+	}
+
+	now := d.data.now()
+	elems := make([]attr.Value, 0, len(tokens))
+	for _, tok := range tokens {
+		if !sel.matches(tok, now) {
+			continue
+		}
+		obj, diags := types.ObjectValueFrom(ctx, tokenInfoAttrTypes, tokenInfoFrom(tok))
+		resp.Diagnostics.Append(diags...)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+		elems = append(elems, obj)
+	}
+	list, diags := types.ListValue(types.ObjectType{AttrTypes: tokenInfoAttrTypes}, elems)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	m.Tokens = list
+	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}
+
+func tokenInfoFrom(tok jenkins.Token) tokenInfoModel {
+	return tokenInfoModel{
+		UserID:         types.StringValue(tok.UserID),
+		UUID:           types.StringValue(tok.UUID),
+		Name:           types.StringValue(tok.Name),
+		CreatedAt:      timeValue(tok.CreatedAt),
+		Legacy:         types.BoolValue(tok.Legacy),
+		UseCount:       types.Int64Value(int64(tok.UseCount)),
+		LastUsedAt:     timeValue(tok.LastUsedAt),
+		ExpirationDate: optionalString(tok.ExpirationDate),
+		Expired:        types.BoolValue(tok.Expired),
+	}
+}
+
+// timeValue renders an optional instant as RFC 3339 UTC, or null.
+func timeValue(t *time.Time) types.String {
+	if t == nil {
+		return types.StringNull()
+	}
+	return types.StringValue(t.UTC().Format(time.RFC3339))
+}
+
+func optionalString(s string) types.String {
+	if s == "" {
+		return types.StringNull()
+	}
+	return types.StringValue(s)
+}
