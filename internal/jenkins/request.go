@@ -141,7 +141,7 @@ func (c *Client) attempt(ctx context.Context, r *request, n int) (*response, err
 	fields := map[string]any{"method": r.method, "path": "/" + r.path, "attempt": n}
 	if err != nil {
 		fields["duration_ms"] = time.Since(start).Milliseconds()
-		fields["error"] = c.masker.mask(err.Error(), r.secrets...)
+		fields["error"] = err.Error()
 		tflog.Debug(ctx, "Jenkins request failed", fields)
 		return nil, err
 	}

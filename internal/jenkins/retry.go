@@ -50,7 +50,7 @@ func (c *Client) doRetry(ctx context.Context, r *request) (*response, error) {
 		}
 		tflog.Debug(ctx, "Retrying Jenkins request", map[string]any{
 			"method": r.method, "path": "/" + r.path, "attempt": n, "wait_ms": wait.Milliseconds(),
-			"cause": c.masker.mask(err.Error(), r.secrets...),
+			"cause": c.masker.mask(err.Error(), r.secrets...), // an APIError body may quote secrets
 		})
 		t := time.NewTimer(wait)
 		select {
@@ -120,20 +120,21 @@ func (c *Client) backoff(n int) time.Duration {
 	return time.Duration(float64(d) * (0.75 + rand.Float64()/2))
 }
 
-// redactedURL is the request URL for messages: no query (it may carry
-// parameters), secrets masked.
+// redactedURL is the request URL for messages, without the query. URLs
+// never hold secrets (New refuses credentials in the URL; parameters travel in
+// bodies), so they are not masked: masking a short password would garble them.
 func (c *Client) redactedURL(r *request) string {
-	return c.masker.mask(c.base.String()+strings.TrimPrefix(r.path, "/"), r.secrets...)
+	return c.base.String() + strings.TrimPrefix(r.path, "/")
 }
 
-// wrapTransport gives transport errors the URL and masks them (an error from
-// net/http quotes the URL, which is fine, but be strict about secrets).
+// wrapTransport gives transport errors the URL. net/http's messages hold the
+// URL and addresses only, never a body or header, so they need no masking.
 func (c *Client) wrapTransport(r *request, err error) error {
 	var ae *APIError
 	if errors.As(err, &ae) {
 		return err
 	}
-	return &TransportError{Method: r.method, URL: c.redactedURL(r), Err: err, msg: c.masker.mask(err.Error(), r.secrets...)}
+	return &TransportError{Method: r.method, URL: c.redactedURL(r), Err: err}
 }
 
 // TransportError is a failure below HTTP: connection refused or reset, DNS,
@@ -141,7 +142,6 @@ func (c *Client) wrapTransport(r *request, err error) error {
 type TransportError struct {
 	Method, URL string
 	Err         error
-	msg         string
 }
 
 func (e *TransportError) Error() string {
@@ -149,6 +149,6 @@ func (e *TransportError) Error() string {
 	if IsTLSError(e.Err) {
 		hint = " (the server certificate is not trusted: set ca_cert to the CA that signed it, or insecure = true for testing)"
 	}
-	return fmt.Sprintf("%s %s: %s%s", e.Method, e.URL, e.msg, hint)
+	return fmt.Sprintf("%s %s: %s%s", e.Method, e.URL, e.Err, hint)
 }
 func (e *TransportError) Unwrap() error { return e.Err }
