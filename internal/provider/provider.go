@@ -247,7 +247,12 @@ func (p *jenkinsProvider) Configure(ctx context.Context, req provider.ConfigureR
 }
 
 func (p *jenkinsProvider) Resources(_ context.Context) []func() resource.Resource {
-	return []func() resource.Resource{NewUserAPITokenResource}
+	return []func() resource.Resource{
+		NewUserAPITokenResource,
+		NewLegacyTokenCleanupResource,
+		NewUserTokenCleanupResource,
+		NewAPITokenSettingsResource,
+	}
 }
 
 func (p *jenkinsProvider) DataSources(_ context.Context) []func() datasource.DataSource {

@@ -1,0 +1,564 @@
+package provider
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/jenkins-access/terraform-provider-jenkins/internal/jenkins"
+)
+
+// The two cleanup types share this one implementation and differ only in their selection:
+// jenkins_legacy_token_cleanup selects legacy tokens, jenkins_user_token_cleanup any token its
+// filters select. The mechanism:
+//
+//   - Read fills the pending list (legacy_tokens / tokens) with what Jenkins holds now in scope.
+//   - ModifyPlan plans that list empty and plans `revoked` as exactly the tokens to revoke, with
+//     their revocation time unknown. So `terraform plan` is the dry run: it lists each token,
+//     by user, that apply will revoke, and nothing else will be.
+//   - Create and Update revoke exactly the planned tokens in one script call (clearing the legacy
+//     seed, so that a legacy token cannot come back at the next restart).
+//   - Delete only forgets: a revocation cannot be undone.
+
+var (
+	_ resource.Resource               = (*tokenCleanupResource)(nil)
+	_ resource.ResourceWithConfigure  = (*tokenCleanupResource)(nil)
+	_ resource.ResourceWithModifyPlan = (*tokenCleanupResource)(nil)
+)
+
+// cleanupKind is what distinguishes the two cleanup types.
+type cleanupKind struct {
+	typeSuffix  string // after "jenkins_"
+	pendingAttr string // the computed list of tokens still to revoke
+	filters     bool   // whether the selection filters and keep_uuids exist
+	description string
+}
+
+var (
+	legacyCleanup = cleanupKind{
+		typeSuffix:  "legacy_token_cleanup",
+		pendingAttr: "legacy_tokens",
+		description: "Revokes the legacy API tokens of the users in scope, and keeps them revoked: a legacy token " +
+			"that appears later shows up in the next `terraform plan` and is revoked by the next apply. " +
+			"`terraform plan` is the dry run: it lists, by user, every token apply will revoke. " +
+			"Revocation also clears the user's legacy token seed, so the token cannot come back when Jenkins restarts " +
+			"(revoking only the token store entry, as `revokeAll` does, brings it back). " +
+			"Destroying this resource only removes it from the state: a revocation cannot be undone.",
+	}
+	userCleanup = cleanupKind{
+		typeSuffix:  "user_token_cleanup",
+		pendingAttr: "tokens",
+		filters:     true,
+		description: "Revokes every API token of the users in scope that the filters select, and keeps them revoked: " +
+			"for offboarding (`user_ids = [\"bob\"]` alone revokes all of bob's tokens) and hygiene (tokens unused for " +
+			"90 days, expired tokens, legacy tokens). `terraform plan` is the dry run: it lists, by user, every token " +
+			"apply will revoke. Tokens in `keep_uuids` are never revoked. Legacy tokens are revoked together with their " +
+			"seed, so they cannot come back when Jenkins restarts. " +
+			"Destroying this resource only removes it from the state: a revocation cannot be undone.",
+	}
+)
+
+type tokenCleanupResource struct {
+	kind cleanupKind
+	data *providerData
+}
+
+func NewLegacyTokenCleanupResource() resource.Resource {
+	return &tokenCleanupResource{kind: legacyCleanup}
+}
+
+func NewUserTokenCleanupResource() resource.Resource {
+	return &tokenCleanupResource{kind: userCleanup}
+}
+
+var pendingTokenAttrTypes = map[string]attr.Type{
+	"user_id":      types.StringType,
+	"uuid":         types.StringType,
+	"name":         types.StringType,
+	"legacy":       types.BoolType,
+	"created_at":   types.StringType,
+	"use_count":    types.Int64Type,
+	"last_used_at": types.StringType,
+}
+
+var revokedTokenAttrTypes = map[string]attr.Type{
+	"user_id":    types.StringType,
+	"uuid":       types.StringType,
+	"name":       types.StringType,
+	"legacy":     types.BoolType,
+	"revoked_at": types.StringType,
+}
+
+func (r *tokenCleanupResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_" + r.kind.typeSuffix
+}
+
+func (r *tokenCleanupResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	userIDSet := []validator.Set{setvalidator.ValueStringsAre(stringvalidator.LengthAtLeast(1))}
+	attrs := map[string]schema.Attribute{
+		"id": schema.StringAttribute{
+			MarkdownDescription: "A random identifier of this cleanup.",
+			Computed:            true,
+			PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+		},
+		"user_ids": schema.SetAttribute{
+			MarkdownDescription: "The users whose tokens are in scope (case-insensitive). Unset means every user; an " +
+				"empty set means nobody. An unknown user is an error.",
+			ElementType: types.StringType,
+			Optional:    true,
+			Validators:  userIDSet,
+		},
+		"exclude_user_ids": schema.SetAttribute{
+			MarkdownDescription: "Users left out of the scope (case-insensitive). An unknown user is an error, so that a " +
+				"typo cannot silently widen the cleanup.",
+			ElementType: types.StringType,
+			Optional:    true,
+			Validators:  userIDSet,
+		},
+		r.kind.pendingAttr: schema.ListNestedAttribute{
+			MarkdownDescription: "The tokens in scope that Jenkins holds now and apply will revoke. Read fills it; the plan " +
+				"wants it empty, so a non-empty list shows in `terraform plan` as the tokens to revoke.",
+			Computed: true,
+			NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+				"user_id":      schema.StringAttribute{Computed: true, MarkdownDescription: "Owner's user ID."},
+				"uuid":         schema.StringAttribute{Computed: true, MarkdownDescription: "Token UUID."},
+				"name":         schema.StringAttribute{Computed: true, MarkdownDescription: "Token name."},
+				"legacy":       schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether it is the legacy token."},
+				"created_at":   schema.StringAttribute{Computed: true, MarkdownDescription: "Creation time, RFC 3339 UTC; null when unknown (migrated legacy token)."},
+				"use_count":    schema.Int64Attribute{Computed: true, MarkdownDescription: "Number of uses."},
+				"last_used_at": schema.StringAttribute{Computed: true, MarkdownDescription: "Last use, RFC 3339 UTC; null if never used."},
+			}},
+		},
+		"revoked": schema.ListNestedAttribute{
+			MarkdownDescription: "What the last apply revoked. A token already revoked by someone else between plan and " +
+				"apply is listed too: it is gone either way.",
+			Computed: true,
+			NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+				"user_id":    schema.StringAttribute{Computed: true, MarkdownDescription: "Owner's user ID."},
+				"uuid":       schema.StringAttribute{Computed: true, MarkdownDescription: "Token UUID."},
+				"name":       schema.StringAttribute{Computed: true, MarkdownDescription: "Token name."},
+				"legacy":     schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether it was a legacy token."},
+				"revoked_at": schema.StringAttribute{Computed: true, MarkdownDescription: "When it was revoked, RFC 3339 UTC."},
+			}},
+		},
+	}
+	if r.kind.filters {
+		attrs["legacy"] = schema.BoolAttribute{
+			MarkdownDescription: "`true`: only legacy tokens; `false`: only new ones.",
+			Optional:            true,
+		}
+		attrs["unused_for_days"] = schema.Int64Attribute{
+			MarkdownDescription: "Only tokens not used in the last N days (never used counts from creation).",
+			Optional:            true,
+			Validators:          []validator.Int64{int64validator.AtLeast(1)},
+		}
+		attrs["expired"] = schema.BoolAttribute{
+			MarkdownDescription: "`true`: only tokens past their expiration date; `false`: only tokens still valid.",
+			Optional:            true,
+		}
+		attrs["name_regex"] = schema.StringAttribute{
+			MarkdownDescription: "Only tokens whose name matches this regular expression (RE2 syntax, unanchored).",
+			Optional:            true,
+			Validators:          []validator.String{regexValidator{}},
+		}
+		attrs["created_before"] = schema.StringAttribute{
+			MarkdownDescription: "Only tokens created before this RFC 3339 timestamp (tokens with no known creation date count as older).",
+			Optional:            true,
+			Validators:          []validator.String{rfc3339Validator{}},
+		}
+		attrs["keep_uuids"] = schema.SetAttribute{
+			MarkdownDescription: "Tokens never revoked, whatever the filters say: a service account's managed token, for example.",
+			ElementType:         types.StringType,
+			Optional:            true,
+			Validators:          []validator.Set{setvalidator.ValueStringsAre(stringvalidator.RegexMatches(uuidPattern, "must be a token UUID"))},
+		}
+	}
+	resp.Schema = schema.Schema{MarkdownDescription: r.kind.description, Attributes: attrs}
+}
+
+func (r *tokenCleanupResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	r.data = configuredData(req.ProviderData, &resp.Diagnostics)
+}
+
+// cleanupConfig is the scope and selection of a cleanup, read from a plan or a state.
+type cleanupConfig struct {
+	// unknown: part of the scope or selection is known only at apply time.
+	unknown   bool
+	userIDs   []string // nil: every user
+	excluded  []string
+	selection tokenSelection
+	keep      map[string]bool
+}
+
+// getter is what tfsdk.Plan, tfsdk.State and tfsdk.Config have in common.
+type getter interface {
+	GetAttribute(ctx context.Context, p path.Path, target any) diag.Diagnostics
+}
+
+func (r *tokenCleanupResource) readConfig(ctx context.Context, src getter) (cleanupConfig, diag.Diagnostics) {
+	var cfg cleanupConfig
+	var diags diag.Diagnostics
+	var userIDs, excluded types.Set
+	diags.Append(src.GetAttribute(ctx, path.Root("user_ids"), &userIDs)...)
+	diags.Append(src.GetAttribute(ctx, path.Root("exclude_user_ids"), &excluded)...)
+	if diags.HasError() {
+		return cfg, diags
+	}
+	cfg.unknown = setUnknown(userIDs) || setUnknown(excluded)
+	if cfg.unknown {
+		return cfg, diags
+	}
+	if !userIDs.IsNull() {
+		cfg.userIDs = []string{}
+		diags.Append(userIDs.ElementsAs(ctx, &cfg.userIDs, false)...)
+	}
+	diags.Append(excluded.ElementsAs(ctx, &cfg.excluded, false)...)
+	if !r.kind.filters {
+		legacy := true
+		cfg.selection.Legacy = &legacy
+		return cfg, diags
+	}
+	var legacy, expired types.Bool
+	var nameRegex, createdBefore types.String
+	var unused types.Int64
+	var keep types.Set
+	diags.Append(src.GetAttribute(ctx, path.Root("legacy"), &legacy)...)
+	diags.Append(src.GetAttribute(ctx, path.Root("expired"), &expired)...)
+	diags.Append(src.GetAttribute(ctx, path.Root("name_regex"), &nameRegex)...)
+	diags.Append(src.GetAttribute(ctx, path.Root("created_before"), &createdBefore)...)
+	diags.Append(src.GetAttribute(ctx, path.Root("unused_for_days"), &unused)...)
+	diags.Append(src.GetAttribute(ctx, path.Root("keep_uuids"), &keep)...)
+	if diags.HasError() {
+		return cfg, diags
+	}
+	if legacy.IsUnknown() || expired.IsUnknown() || nameRegex.IsUnknown() || createdBefore.IsUnknown() || unused.IsUnknown() || setUnknown(keep) {
+		cfg.unknown = true
+		return cfg, diags
+	}
+	sel, d := selectionFromConfig(legacy, expired, nameRegex, unused, createdBefore)
+	diags.Append(d...)
+	cfg.selection = sel
+	var keepList []string
+	diags.Append(keep.ElementsAs(ctx, &keepList, false)...)
+	cfg.keep = map[string]bool{}
+	for _, u := range keepList {
+		cfg.keep[strings.ToLower(u)] = true
+	}
+	return cfg, diags
+}
+
+// pending lists the tokens cfg selects now: one script call, none when the scope is empty.
+func (r *tokenCleanupResource) pending(ctx context.Context, cfg cleanupConfig) ([]jenkins.Token, error) {
+	if cfg.userIDs != nil && len(cfg.userIDs) == 0 {
+		return nil, nil
+	}
+	tokens, err := r.data.listScope(ctx, cfg.userIDs, cfg.excluded)
+	if err != nil {
+		return nil, err
+	}
+	now := r.data.now()
+	var out []jenkins.Token
+	for _, t := range tokens {
+		if cfg.keep[strings.ToLower(t.UUID)] || !cfg.selection.matches(t, now) {
+			continue
+		}
+		out = append(out, t)
+	}
+	return out, nil
+}
+
+func (r *tokenCleanupResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	if !requireClient(r.data, &resp.Diagnostics) {
+		return
+	}
+	cfg, diags := r.readConfig(ctx, req.State)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	tokens, err := r.pending(ctx, cfg)
+	if err != nil {
+		addError(&resp.Diagnostics, "Unable to List Jenkins API Tokens", err)
+		return
+	}
+	list, diags := pendingList(tokens)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(r.kind.pendingAttr), list)...)
+}
+
+// ModifyPlan turns "what Jenkins holds in scope" into the plan: the pending list empty, and
+// revoked = exactly the tokens apply will revoke.
+func (r *tokenCleanupResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() {
+		return // destroy only forgets
+	}
+	cfg, diags := r.readConfig(ctx, req.Plan)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if r.data == nil || r.data.client == nil || cfg.unknown {
+		// Without a client, or with a scope known only at apply, the plan cannot say what will
+		// be revoked; apply selects the tokens then.
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("revoked"), types.ListUnknown(types.ObjectType{AttrTypes: revokedTokenAttrTypes}))...)
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root(r.kind.pendingAttr), emptyPendingList())...)
+		return
+	}
+	var tokens []jenkins.Token
+	if !req.State.Raw.IsNull() && r.sameSelection(ctx, req.Plan, req.State) {
+		// Read has just listed this very selection: plan from it instead of asking Jenkins again.
+		tokens, diags = r.statePending(ctx, req.State)
+		resp.Diagnostics.Append(diags...)
+	} else {
+		var err error
+		tokens, err = r.pending(ctx, cfg)
+		if err != nil {
+			addError(&resp.Diagnostics, "Unable to List Jenkins API Tokens", err)
+			return
+		}
+	}
+	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root(r.kind.pendingAttr), emptyPendingList())...)
+
+	var revoked types.List
+	if len(tokens) == 0 {
+		// Nothing to revoke: what the last apply revoked stays as it is.
+		if req.State.Raw.IsNull() {
+			revoked = types.ListValueMust(types.ObjectType{AttrTypes: revokedTokenAttrTypes}, []attr.Value{})
+		} else {
+			resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("revoked"), &revoked)...)
+		}
+	} else {
+		revoked, diags = plannedRevocations(tokens)
+		resp.Diagnostics.Append(diags...)
+		resp.Diagnostics.AddWarning(fmt.Sprintf("Apply Will Revoke %d Jenkins API Token(s)", len(tokens)), describeTokens(tokens))
+	}
+	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("revoked"), revoked)...)
+}
+
+// selectionAttrs are the attributes that decide which tokens a cleanup selects.
+var selectionAttrs = []string{"user_ids", "exclude_user_ids", "legacy", "unused_for_days", "expired", "name_regex", "created_before", "keep_uuids"}
+
+// sameSelection reports whether plan and state select the same tokens.
+func (r *tokenCleanupResource) sameSelection(ctx context.Context, plan tfsdk.Plan, state tfsdk.State) bool {
+	for _, name := range selectionAttrs {
+		if !r.kind.filters && name != "user_ids" && name != "exclude_user_ids" {
+			continue
+		}
+		var planned, prior attr.Value
+		if plan.GetAttribute(ctx, path.Root(name), &planned).HasError() || state.GetAttribute(ctx, path.Root(name), &prior).HasError() {
+			return false
+		}
+		if planned == nil || prior == nil || !planned.Equal(prior) {
+			return false
+		}
+	}
+	return true
+}
+
+// statePending reads the pending list Read stored back into tokens.
+func (r *tokenCleanupResource) statePending(ctx context.Context, state tfsdk.State) ([]jenkins.Token, diag.Diagnostics) {
+	var elems []pendingTokenModel
+	diags := state.GetAttribute(ctx, path.Root(r.kind.pendingAttr), &elems)
+	tokens := make([]jenkins.Token, 0, len(elems))
+	for _, e := range elems {
+		t := jenkins.Token{UserID: e.UserID.ValueString(), UUID: e.UUID.ValueString(), Name: e.Name.ValueString(),
+			Legacy: e.Legacy.ValueBool(), UseCount: int(e.UseCount.ValueInt64())}
+		if !e.LastUsedAt.IsNull() {
+			if v, err := time.Parse(time.RFC3339, e.LastUsedAt.ValueString()); err == nil {
+				t.LastUsedAt = &v
+			}
+		}
+		tokens = append(tokens, t)
+	}
+	return tokens, diags
+}
+
+func (r *tokenCleanupResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	if !requireClient(r.data, &resp.Diagnostics) {
+		return
+	}
+	resp.Diagnostics.Append(r.apply(ctx, req.Plan, &resp.State)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	b := make([]byte, 8)
+	_, _ = rand.Read(b)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), r.kind.typeSuffix+"-"+hex.EncodeToString(b))...)
+}
+
+func (r *tokenCleanupResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	if !requireClient(r.data, &resp.Diagnostics) {
+		return
+	}
+	resp.Diagnostics.Append(r.apply(ctx, req.Plan, &resp.State)...)
+}
+
+// Delete forgets the resource. Revocations cannot be undone, and leaving tokens alone is what
+// removing a cleanup means.
+func (r *tokenCleanupResource) Delete(context.Context, resource.DeleteRequest, *resource.DeleteResponse) {
+}
+
+// apply revokes the tokens the plan lists in revoked (those whose revoked_at is still unknown)
+// in one script call, then writes the planned state with the revocation times filled in.
+func (r *tokenCleanupResource) apply(ctx context.Context, plan tfsdk.Plan, state *tfsdk.State) diag.Diagnostics {
+	var diags diag.Diagnostics
+	var planned types.List
+	diags.Append(plan.GetAttribute(ctx, path.Root("revoked"), &planned)...)
+	if diags.HasError() {
+		return diags
+	}
+	var toRevoke []revokedTokenModel
+	if planned.IsUnknown() {
+		// The plan could not list the tokens (scope unknown at plan time): select them now.
+		cfg, d := r.readConfig(ctx, plan)
+		diags.Append(d...)
+		if diags.HasError() {
+			return diags
+		}
+		tokens, err := r.pending(ctx, cfg)
+		if err != nil {
+			addError(&diags, "Unable to List Jenkins API Tokens", err)
+			return diags
+		}
+		for _, t := range tokens {
+			toRevoke = append(toRevoke, revokedTokenModel{UserID: types.StringValue(t.UserID), UUID: types.StringValue(t.UUID),
+				Name: types.StringValue(t.Name), Legacy: types.BoolValue(t.Legacy), RevokedAt: types.StringUnknown()})
+		}
+	} else {
+		diags.Append(planned.ElementsAs(ctx, &toRevoke, false)...)
+	}
+	if diags.HasError() {
+		return diags
+	}
+
+	var refs []jenkins.TokenRef
+	for _, t := range toRevoke {
+		if t.RevokedAt.IsUnknown() {
+			refs = append(refs, jenkins.TokenRef{UserID: t.UserID.ValueString(), UUID: t.UUID.ValueString()})
+		}
+	}
+	if len(refs) > 0 {
+		if _, err := r.data.client.RevokeTokens(ctx, refs); err != nil {
+			addError(&diags, "Unable to Revoke Jenkins API Tokens", err)
+			return diags
+		}
+		for _, ref := range refs {
+			r.data.forget(ref.UserID)
+		}
+	}
+	now := types.StringValue(r.data.now().UTC().Format(time.RFC3339))
+	for i := range toRevoke {
+		if toRevoke[i].RevokedAt.IsUnknown() {
+			toRevoke[i].RevokedAt = now
+		}
+	}
+	revoked, d := types.ListValueFrom(ctx, types.ObjectType{AttrTypes: revokedTokenAttrTypes}, toRevoke)
+	diags.Append(d...)
+	if diags.HasError() {
+		return diags
+	}
+	state.Raw = plan.Raw
+	diags.Append(state.SetAttribute(ctx, path.Root("revoked"), revoked)...)
+	diags.Append(state.SetAttribute(ctx, path.Root(r.kind.pendingAttr), emptyPendingList())...)
+	return diags
+}
+
+type revokedTokenModel struct {
+	UserID    types.String `tfsdk:"user_id"`
+	UUID      types.String `tfsdk:"uuid"`
+	Name      types.String `tfsdk:"name"`
+	Legacy    types.Bool   `tfsdk:"legacy"`
+	RevokedAt types.String `tfsdk:"revoked_at"`
+}
+
+type pendingTokenModel struct {
+	UserID     types.String `tfsdk:"user_id"`
+	UUID       types.String `tfsdk:"uuid"`
+	Name       types.String `tfsdk:"name"`
+	Legacy     types.Bool   `tfsdk:"legacy"`
+	CreatedAt  types.String `tfsdk:"created_at"`
+	UseCount   types.Int64  `tfsdk:"use_count"`
+	LastUsedAt types.String `tfsdk:"last_used_at"`
+}
+
+func emptyPendingList() types.List {
+	return types.ListValueMust(types.ObjectType{AttrTypes: pendingTokenAttrTypes}, []attr.Value{})
+}
+
+func pendingList(tokens []jenkins.Token) (types.List, diag.Diagnostics) {
+	elems := make([]pendingTokenModel, len(tokens))
+	for i, t := range tokens {
+		elems[i] = pendingTokenModel{
+			UserID: types.StringValue(t.UserID), UUID: types.StringValue(t.UUID), Name: types.StringValue(t.Name),
+			Legacy: types.BoolValue(t.Legacy), CreatedAt: timeValue(t.CreatedAt), UseCount: types.Int64Value(int64(t.UseCount)),
+			LastUsedAt: timeValue(t.LastUsedAt),
+		}
+	}
+	return types.ListValueFrom(context.Background(), types.ObjectType{AttrTypes: pendingTokenAttrTypes}, elems)
+}
+
+// plannedRevocations is revoked as planned: every token known, its revocation time unknown.
+func plannedRevocations(tokens []jenkins.Token) (types.List, diag.Diagnostics) {
+	elems := make([]revokedTokenModel, len(tokens))
+	for i, t := range tokens {
+		elems[i] = revokedTokenModel{UserID: types.StringValue(t.UserID), UUID: types.StringValue(t.UUID),
+			Name: types.StringValue(t.Name), Legacy: types.BoolValue(t.Legacy), RevokedAt: types.StringUnknown()}
+	}
+	return types.ListValueFrom(context.Background(), types.ObjectType{AttrTypes: revokedTokenAttrTypes}, elems)
+}
+
+// describeTokens is the dry run in words, grouped by user.
+func describeTokens(tokens []jenkins.Token) string {
+	byUser := map[string][]string{}
+	var users []string
+	for _, t := range tokens {
+		if _, ok := byUser[t.UserID]; !ok {
+			users = append(users, t.UserID)
+		}
+		last := "never used"
+		if t.LastUsedAt != nil {
+			last = "last used " + t.LastUsedAt.UTC().Format(dateLayout)
+		}
+		byUser[t.UserID] = append(byUser[t.UserID], fmt.Sprintf("%q (%s, %s)", t.Name, t.UUID, last))
+	}
+	sort.Strings(users)
+	var b strings.Builder
+	for _, u := range users {
+		fmt.Fprintf(&b, "%s: %s\n", u, strings.Join(byUser[u], ", "))
+	}
+	return strings.TrimRight(b.String(), "\n")
+}
+
+// setUnknown reports whether a set, or any of its elements, is unknown.
+func setUnknown(s types.Set) bool {
+	if s.IsUnknown() {
+		return true
+	}
+	for _, e := range s.Elements() {
+		if e.IsUnknown() {
+			return true
+		}
+	}
+	return false
+}
