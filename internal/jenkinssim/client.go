@@ -1,0 +1,318 @@
+package jenkinssim
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+)
+
+// simClient talks to the simulator's control endpoints and, as the admin, to the script console.
+type simClient struct {
+	sim  *Sim
+	http *http.Client
+
+	mu         sync.Mutex
+	adminToken string // an admin API token made by the first Script call
+}
+
+func newSimClient(s *Sim, insecureTLS bool) *simClient {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	if insecureTLS {
+		// The simulator's certificate is the caller's test certificate; trust is not under test here.
+		tr.TLSClientConfig = &tls.Config{InsecureSkipVerify: true} //nolint:gosec
+	}
+	return &simClient{sim: s, http: &http.Client{Transport: tr, Timeout: 60 * time.Second}}
+}
+
+// HTTPClient returns an http.Client suited to the simulator (it trusts its TLS certificate).
+func (s *Sim) HTTPClient() *http.Client {
+	tr := s.client.http.Transport.(*http.Transport).Clone()
+	return &http.Client{Transport: tr, Timeout: 60 * time.Second}
+}
+
+// Fault makes the next Count requests whose Jenkins path (after the context path) starts with
+// Path misbehave. Mode is "status" (answer Status, default 503, with Retry-After when set),
+// "delay" (wait DelayMS, then serve), "drop_response" (serve fully, then close the connection
+// without an answer) or "refuse" (close before reading). Count 0 means every request until
+// ClearFaults.
+type Fault struct {
+	Path       string
+	Mode       string
+	Count      int
+	Status     int
+	RetryAfter int
+	DelayMS    int
+}
+
+func (c *simClient) control(ctx context.Context, method, path string, body any, out any) error {
+	var rd io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			return err
+		}
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, c.sim.RootURL+"__sim/"+path, rd)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return fmt.Errorf("jenkinssim: %s /__sim/%s: %w", method, path, err)
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("jenkinssim: %s /__sim/%s: HTTP %d: %s", method, path, resp.StatusCode, data)
+	}
+	if out != nil {
+		return json.Unmarshal(data, out)
+	}
+	return nil
+}
+
+// Stats returns request counts by route ("scriptText", "revoke", "generateNewToken",
+// "crumbIssuer", "total", ...).
+func (s *Sim) Stats(ctx context.Context) (map[string]int, error) {
+	var m map[string]int
+	err := s.client.control(ctx, http.MethodGet, "stats", nil, &m)
+	return m, err
+}
+
+// ResetStats sets every request count to zero.
+func (s *Sim) ResetStats(ctx context.Context) error {
+	return s.client.control(ctx, http.MethodPost, "stats/reset", nil, nil)
+}
+
+// Reset returns to the initial state: only the admin user, default configuration, no faults,
+// no realm users, clock offset 0. Request counts are kept (see ResetStats).
+func (s *Sim) Reset(ctx context.Context) error {
+	s.client.mu.Lock()
+	s.client.adminToken = ""
+	s.client.mu.Unlock()
+	return s.client.control(ctx, http.MethodPost, "reset", nil, nil)
+}
+
+// SetFault adds a fault rule.
+func (s *Sim) SetFault(ctx context.Context, f Fault) error {
+	body := map[string]any{"path": f.Path, "mode": f.Mode, "count": f.Count}
+	if f.Status != 0 {
+		body["status"] = f.Status
+	}
+	if f.RetryAfter != 0 {
+		body["retry_after"] = f.RetryAfter
+	}
+	if f.DelayMS != 0 {
+		body["delay_ms"] = f.DelayMS
+	}
+	return s.client.control(ctx, http.MethodPost, "faults", body, nil)
+}
+
+// ClearFaults removes every fault rule.
+func (s *Sim) ClearFaults(ctx context.Context) error {
+	return s.client.control(ctx, http.MethodDelete, "faults", nil, nil)
+}
+
+// Restart simulates a Jenkins restart: 503 for the given seconds, then the saved state only.
+// It returns once the restart began; use WaitReady to wait for its end.
+func (s *Sim) Restart(ctx context.Context, seconds int) error {
+	return s.client.control(ctx, http.MethodPost, "restart", map[string]any{"seconds": seconds}, nil)
+}
+
+// WaitReady waits until the simulator serves Jenkins requests (not starting or restarting).
+func (s *Sim) WaitReady(ctx context.Context) error {
+	for {
+		var h struct {
+			State string `json:"state"`
+		}
+		err := s.client.control(ctx, http.MethodGet, "health", nil, &h)
+		if err == nil && h.State == "running" {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-s.done:
+			return errors.New("jenkinssim: the JVM exited")
+		case <-time.After(25 * time.Millisecond):
+		}
+	}
+}
+
+// SetClock moves the simulator's "today" by offsetDays (expiration, isExpired, numDays*).
+func (s *Sim) SetClock(ctx context.Context, offsetDays int) error {
+	return s.client.control(ctx, http.MethodPost, "clock", map[string]any{"offset_days": offsetDays}, nil)
+}
+
+// AddRealmUsers makes the security realm know these ids (as LDAP would) without creating
+// User records.
+func (s *Sim) AddRealmUsers(ctx context.Context, ids ...string) error {
+	return s.client.control(ctx, http.MethodPost, "realm-users", map[string]any{"ids": ids}, nil)
+}
+
+// Script runs a Groovy script in the script console as the admin and returns its raw output.
+// It authenticates with an admin API token (made once with password + crumb), so it needs no
+// crumb afterwards, like a provider would.
+func (s *Sim) Script(ctx context.Context, script string) (string, error) {
+	token, err := s.client.ensureAdminToken(ctx)
+	if err != nil {
+		return "", err
+	}
+	status, body, err := s.client.postForm(ctx, "scriptText", url.Values{"script": {script}}, s.AdminUser, token, nil)
+	if err != nil {
+		return "", err
+	}
+	if status == http.StatusUnauthorized {
+		// The token vanished (Reset, revokeAll by a test, restart with unsaved state): make a new one.
+		s.client.mu.Lock()
+		s.client.adminToken = ""
+		s.client.mu.Unlock()
+		if token, err = s.client.ensureAdminToken(ctx); err != nil {
+			return "", err
+		}
+		status, body, err = s.client.postForm(ctx, "scriptText", url.Values{"script": {script}}, s.AdminUser, token, nil)
+		if err != nil {
+			return "", err
+		}
+	}
+	if status != http.StatusOK {
+		return "", fmt.Errorf("jenkinssim: scriptText: HTTP %d: %.300s", status, body)
+	}
+	return body, nil
+}
+
+// ensureAdminToken creates an admin API token through the endpoint, with password + crumb.
+func (c *simClient) ensureAdminToken(ctx context.Context) (string, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.adminToken != "" {
+		return c.adminToken, nil
+	}
+	crumbField, crumb, cookie, err := c.crumb(ctx, c.sim.AdminUser, c.sim.AdminPassword)
+	if err != nil {
+		return "", err
+	}
+	hdr := http.Header{crumbField: {crumb}, "Cookie": {cookie}}
+	status, body, err := c.postForm(ctx, "me/descriptorByName/jenkins.security.ApiTokenProperty/generateNewToken",
+		url.Values{"newTokenName": {"jenkinssim-helper"}}, c.sim.AdminUser, c.sim.AdminPassword, hdr)
+	if err != nil {
+		return "", err
+	}
+	var r struct {
+		Status string `json:"status"`
+		Data   struct {
+			TokenValue string `json:"tokenValue"`
+		} `json:"data"`
+	}
+	if status != http.StatusOK || json.Unmarshal([]byte(body), &r) != nil || r.Status != "ok" {
+		return "", fmt.Errorf("jenkinssim: making the admin helper token: HTTP %d", status)
+	}
+	c.adminToken = r.Data.TokenValue
+	return c.adminToken, nil
+}
+
+// crumb fetches a crumb with Basic auth and returns the field name, crumb and session cookie.
+func (c *simClient) crumb(ctx context.Context, user, password string) (field, crumb, cookie string, err error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.sim.URL+"crumbIssuer/api/json", nil)
+	if err != nil {
+		return "", "", "", err
+	}
+	req.SetBasicAuth(user, password)
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return "", "", "", err
+	}
+	defer resp.Body.Close()
+	var r struct {
+		Crumb             string `json:"crumb"`
+		CrumbRequestField string `json:"crumbRequestField"`
+	}
+	if resp.StatusCode != http.StatusOK {
+		return "", "", "", fmt.Errorf("jenkinssim: crumbIssuer: HTTP %d", resp.StatusCode)
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&r); err != nil {
+		return "", "", "", err
+	}
+	for _, ck := range resp.Cookies() {
+		if strings.HasPrefix(ck.Name, "JSESSIONID.") {
+			cookie = ck.Name + "=" + ck.Value
+		}
+	}
+	return r.CrumbRequestField, r.Crumb, cookie, nil
+}
+
+func (c *simClient) postForm(ctx context.Context, path string, form url.Values, user, password string, hdr http.Header) (int, string, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.sim.URL+path, strings.NewReader(form.Encode()))
+	if err != nil {
+		return 0, "", err
+	}
+	for k, vs := range hdr {
+		for _, v := range vs {
+			req.Header.Add(k, v)
+		}
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.SetBasicAuth(user, password)
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return 0, "", fmt.Errorf("jenkinssim: POST %s: %w", path, err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(data), err
+}
+
+// ScriptArgs runs a constant script with parameters passed as data: the JSON of params is
+// base64-encoded and bound to a variable `params` (a Map) by a constant prologue, so no value
+// is ever formatted into Groovy source.
+func (s *Sim) ScriptArgs(ctx context.Context, script string, params any) (string, error) {
+	b, err := json.Marshal(params)
+	if err != nil {
+		return "", err
+	}
+	prologue := "def params = new groovy.json.JsonSlurper().parseText(new String(java.util.Base64.decoder.decode('" +
+		base64.StdEncoding.EncodeToString(b) + "'), 'UTF-8'))\n"
+	return s.Script(ctx, prologue+script)
+}
+
+// CreateUser creates a user with a password in the built-in security realm.
+func (s *Sim) CreateUser(ctx context.Context, id, password string) error {
+	out, err := s.ScriptArgs(ctx, `Jenkins.instance.securityRealm.createAccount(params.id, params.password)
+println 'created'`, map[string]string{"id": id, "password": password})
+	if err != nil {
+		return err
+	}
+	if strings.TrimSpace(out) != "created" {
+		return fmt.Errorf("jenkinssim: CreateUser: unexpected output: %.300s", out)
+	}
+	return nil
+}
+
+// NewAPIToken generates an API token for userID through the scripting API.
+func (s *Sim) NewAPIToken(ctx context.Context, userID, name string) (uuid, value string, err error) {
+	out, err := s.ScriptArgs(ctx, `import jenkins.security.ApiTokenProperty
+def u = User.getById(params.id, false)
+if (u == null) { println 'NO_SUCH_USER'; return }
+def t = u.getProperty(ApiTokenProperty).generateNewToken(params.name)
+println groovy.json.JsonOutput.toJson([uuid: t.tokenUuid, value: t.plainValue])`, map[string]string{"id": userID, "name": name})
+	if err != nil {
+		return "", "", err
+	}
+	var r struct{ UUID, Value string }
+	if err := json.Unmarshal([]byte(strings.TrimSpace(out)), &r); err != nil || r.UUID == "" {
+		return "", "", fmt.Errorf("jenkinssim: NewAPIToken: unexpected output (%d bytes)", len(out))
+	}
+	return r.UUID, r.Value, nil
+}

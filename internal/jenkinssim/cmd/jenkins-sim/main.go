@@ -1,0 +1,59 @@
+// Command jenkins-sim serves the Jenkins simulator until interrupted.
+//
+//	go run ./internal/jenkinssim/cmd/jenkins-sim --listen 127.0.0.1:8080 --admin admin:admin \
+//	    [--context-path /jenkins] [--version 2.579] [--tls-cert f --tls-key f]
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/jenkins-access/terraform-provider-jenkins/internal/jenkinssim"
+)
+
+func main() {
+	listen := flag.String("listen", "127.0.0.1:8080", "address to listen on (loopback)")
+	admin := flag.String("admin", "admin:admin", "admin user and password as user:password")
+	contextPath := flag.String("context-path", "", "serve Jenkins under this path, e.g. /jenkins")
+	version := flag.String("version", "2.579", "Jenkins version to simulate")
+	tlsCert := flag.String("tls-cert", "", "PEM certificate file (serve HTTPS)")
+	tlsKey := flag.String("tls-key", "", "PKCS#8 PEM private key file")
+	flag.Parse()
+
+	user, password, ok := strings.Cut(*admin, ":")
+	if !ok || user == "" {
+		fmt.Fprintln(os.Stderr, "jenkins-sim: --admin must be user:password")
+		os.Exit(2)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	sim, err := jenkinssim.Start(ctx, jenkinssim.Options{
+		Listen:        *listen,
+		AdminUser:     user,
+		AdminPassword: password,
+		ContextPath:   *contextPath,
+		Version:       *version,
+		TLSCertFile:   *tlsCert,
+		TLSKeyFile:    *tlsKey,
+		Log:           os.Stderr,
+	})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "jenkins-sim:", err)
+		os.Exit(1)
+	}
+	fmt.Println("jenkins-sim listening on " + sim.URL)
+	select {
+	case <-ctx.Done():
+	case <-sim.Done():
+		fmt.Fprintln(os.Stderr, "jenkins-sim: the JVM exited")
+		os.Exit(1)
+	}
+	if err := sim.Close(); err != nil {
+		fmt.Fprintln(os.Stderr, "jenkins-sim:", err)
+	}
+}

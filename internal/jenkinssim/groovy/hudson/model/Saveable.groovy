@@ -1,0 +1,5 @@
+package hudson.model
+
+interface Saveable {
+    void save() throws IOException
+}

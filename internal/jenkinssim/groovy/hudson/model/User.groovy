@@ -1,0 +1,289 @@
+package hudson.model
+
+import hudson.security.ACL
+import hudson.security.AccessDeniedException3
+import hudson.security.Permission
+import jenkins.model.IdStrategy
+import jenkins.model.Jenkins
+import jenkinssim.SimDisk
+import org.springframework.security.authentication.UsernamePasswordAuthenticationToken
+import org.springframework.security.core.Authentication
+import org.springframework.security.core.userdetails.UserDetails
+
+import java.util.concurrent.CopyOnWriteArrayList
+
+// A Jenkins user. In memory in Jenkins.simUsers (keyed by IdStrategy.keyFor); save() writes a
+// deep snapshot to SimDisk, which a simulated restart loads back through setUser.
+class User implements Serializable, Saveable {
+    static boolean ALLOW_USER_CREATION_VIA_URL = Boolean.getBoolean('hudson.model.User.allowUserCreationViaUrl')
+    static boolean ALLOW_NON_EXISTENT_USER_TO_LOGIN = Boolean.getBoolean('hudson.model.User.allowNonExistentUserToLogin')
+    static boolean SKIP_PERMISSION_CHECK = Boolean.getBoolean('hudson.model.User.skipPermissionCheck')
+
+    private final String id
+    private volatile String fullName
+    private volatile String description
+    private volatile List<UserProperty> properties = new CopyOnWriteArrayList<UserProperty>()
+    private transient volatile boolean saved
+
+    private User(String id, String fullName) {
+        this.id = id
+        this.fullName = fullName
+    }
+
+    // ---- lookup ----
+
+    static IdStrategy idStrategy() {
+        Jenkins j = Jenkins.getInstanceOrNull()
+        (j == null || j.securityRealm == null) ? IdStrategy.CASE_INSENSITIVE : j.securityRealm.userIdStrategy
+    }
+
+    static User getById(String id, boolean create) {
+        if (id == null) {
+            return null
+        }
+        Map<String, User> users = Jenkins.get().simUsers
+        String key = idStrategy().keyFor(id)
+        User u = users.get(key)
+        if (u == null && create) {
+            User fresh = new User(id, id)
+            fresh.allocateDefaultPropertyInstancesAsNeeded()
+            u = users.putIfAbsent(key, fresh) ?: fresh
+        }
+        u
+    }
+
+    static User get(String idOrFullName, boolean create, Map context) {
+        if (idOrFullName == null) {
+            return null
+        }
+        User u = getById(idOrFullName, false)
+        if (u != null) {
+            return u
+        }
+        String id = idOrFullName
+        Jenkins j = Jenkins.get()
+        boolean realmKnows = false
+        try {
+            j.securityRealm.loadUserByUsername2(idOrFullName)
+            realmKnows = true
+        } catch (RuntimeException ignored) {
+            // not a realm user name: try full names next
+        }
+        if (!realmKnows) {
+            User byName = getAll().find { it.fullName == idOrFullName }
+            if (byName != null) {
+                return byName
+            }
+            id = idOrFullName.replaceAll('[\\\\/<>]', '_')
+        }
+        getById(id, create)
+    }
+
+    @Deprecated
+    static User get(String idOrFullName, boolean create) { get(idOrFullName, create, Collections.emptyMap()) }
+
+    @Deprecated
+    static User get(String idOrFullName) { getOrCreateByIdOrFullName(idOrFullName) }
+
+    static User getOrCreateByIdOrFullName(String idOrFullName) { get(idOrFullName, true, Collections.emptyMap()) }
+
+    static User current() { get2(Jenkins.getAuthentication2()) }
+
+    static User get2(Authentication a) {
+        (a == null || ACL.isAnonymous2(a)) ? null : getById(a.name, true)
+    }
+
+    static Collection<User> getAll() {
+        List<User> all = new ArrayList<User>(Jenkins.get().simUsers.values())
+        IdStrategy s = idStrategy()
+        all.sort { User a, User b -> s.compare(a.id, b.id) }
+        all
+    }
+
+    static User getUnknown() { getById('unknown', true) }
+
+    static boolean isIdOrFullnameAllowed(String id) {
+        if (id == null || id.trim().isEmpty()) {
+            return false
+        }
+        String t = id.trim()
+        !['anonymous', 'system', 'unknown'].contains(t.toLowerCase(Locale.ENGLISH))
+    }
+
+    /** Drops every in-memory user and loads the saved ones again (Beta API in Jenkins). */
+    static void reload() { Jenkins.get().simLoadUsers() }
+
+    // ---- loading ----
+
+    /** Restores a saved snapshot: the load path of Jenkins (properties get setUser). */
+    static User simFromSnapshot(byte[] data) {
+        User u = (User) SimDisk.deserialize(data)
+        u.saved = true
+        u.properties.each { it.setUser(u) }
+        u.allocateDefaultPropertyInstancesAsNeeded()
+        u
+    }
+
+    private void allocateDefaultPropertyInstancesAsNeeded() {
+        for (UserPropertyDescriptor d : UserProperty.all()) {
+            if (getProperty(d.t) == null) {
+                UserProperty p = d.newInstance(this)
+                if (p != null) {
+                    p.setUser(this)
+                    properties.add(p)
+                }
+            }
+        }
+    }
+
+    // ---- accessors ----
+
+    String getId() { id }
+
+    String getFullName() { fullName }
+
+    void setFullName(String name) {
+        fullName = (name == null || name.trim().isEmpty()) ? id : name.trim()
+    }
+
+    String getDescription() { description }
+
+    void setDescription(String d) { description = d }
+
+    String getDisplayName() { getFullName() }
+
+    String getUrl() { 'user/' + rawEncode(idStrategy().keyFor(id)) }
+
+    String getSearchUrl() { '/user/' + rawEncode(idStrategy().keyFor(id)) }
+
+    String getAbsoluteUrl() { Jenkins.get().getRootUrl() + getUrl() }
+
+    String toString() { fullName }
+
+    static String rawEncode(String s) {
+        URLEncoder.encode(s, 'UTF-8').replace('+', '%20')
+    }
+
+    public <T extends UserProperty> T getProperty(Class<T> clazz) {
+        (T) properties.find { clazz.isInstance(it) }
+    }
+
+    Map<Descriptor<UserProperty>, UserProperty> getProperties() {
+        Map<Descriptor<UserProperty>, UserProperty> m = new LinkedHashMap<Descriptor<UserProperty>, UserProperty>()
+        properties.each { UserProperty p ->
+            Descriptor d = p.getDescriptor()
+            if (d != null) {
+                m.put(d, p)
+            }
+        }
+        Collections.unmodifiableMap(m)
+    }
+
+    List<UserProperty> getAllProperties() {
+        hasPermission(Jenkins.ADMINISTER) ? Collections.unmodifiableList(new ArrayList<UserProperty>(properties)) : Collections.<UserProperty>emptyList()
+    }
+
+    synchronized void addProperty(UserProperty p) throws IOException {
+        UserProperty old = getProperty(p.getClass())
+        List<UserProperty> ps = new CopyOnWriteArrayList<UserProperty>(properties)
+        if (old != null) {
+            ps.remove(old)
+        }
+        ps.add(p)
+        p.setUser(this)
+        properties = ps
+        save()
+    }
+
+    synchronized void addProperties(List<UserProperty> multipleProperties) throws IOException {
+        for (UserProperty p : multipleProperties) {
+            UserProperty old = getProperty(p.getClass())
+            if (old != null) {
+                properties.remove(old)
+            }
+            p.setUser(this)
+            properties.add(p)
+        }
+        save()
+    }
+
+    // ---- persistence ----
+
+    synchronized void save() throws IOException {
+        if (!isIdOrFullnameAllowed(id)) {
+            throw new IOException('"' + id + '" is prohibited as a full name for security reasons.')
+        }
+        if (!isIdOrFullnameAllowed(fullName)) {
+            throw new IOException('"' + fullName + '" is prohibited as a full name for security reasons.')
+        }
+        SimDisk.users.put(idStrategy().keyFor(id), SimDisk.serialize(this))
+        saved = true
+    }
+
+    /** Re-reads this user's saved snapshot into this object, as Jenkins's User.load(). */
+    synchronized void load() {
+        byte[] data = SimDisk.users.get(idStrategy().keyFor(id))
+        if (data != null) {
+            User copy = simFromSnapshot(data)
+            fullName = copy.fullName
+            description = copy.description
+            properties = new CopyOnWriteArrayList<UserProperty>(copy.properties)
+            properties.each { it.setUser(this) }
+        }
+    }
+
+    void delete() throws IOException {
+        String key = idStrategy().keyFor(id)
+        Jenkins.get().simUsers.remove(key)
+        SimDisk.users.remove(key)
+        SimDisk.tokenStats.remove(key)
+        saved = false
+    }
+
+    boolean canDelete() {
+        Jenkins.get().hasPermission(Jenkins.ADMINISTER) && !idStrategy().equals(id, Jenkins.getAuthentication2().name)
+    }
+
+    /** Null until the first save, as in Jenkins since 2.129. */
+    File getUserFolder() {
+        if (!saved) {
+            return null
+        }
+        String prefix = id.replaceAll('[^A-Za-z0-9]', '').toLowerCase(Locale.ENGLISH)
+        prefix = prefix.length() > 14 ? prefix.substring(0, 14) : prefix
+        String hmac = jenkins.security.HMACConfidentialKey.of('hudson.model.User.DIRNAMES', 32).mac(idStrategy().keyFor(id))
+        new File(new File(Jenkins.get().rootDir, 'users'), prefix + '_' + hmac)
+    }
+
+    boolean simIsSaved() { saved }
+
+    // ---- security ----
+
+    UserDetails getUserDetailsForImpersonation2() {
+        Jenkins.get().securityRealm.loadUserByUsername2(id)
+    }
+
+    Authentication impersonate2() {
+        List<String> authorities = ['authenticated']
+        try {
+            UserDetails d = getUserDetailsForImpersonation2()
+            authorities = new ArrayList<String>(d.authorities)
+        } catch (RuntimeException ignored) {
+            // Jenkins also impersonates users the realm does not know, with only "authenticated".
+        }
+        new UsernamePasswordAuthenticationToken(id, authorities)
+    }
+
+    hudson.security.ACL getACL() { Jenkins.get().authorizationStrategy.getACL(this) }
+
+    boolean hasPermission(Permission p) { getACL().hasPermission(p) }
+
+    boolean hasPermission2(Authentication a, Permission p) { getACL().hasPermission2(a, p) }
+
+    void checkPermission(Permission p) {
+        Authentication a = Jenkins.getAuthentication2()
+        if (!getACL().hasPermission2(a, p)) {
+            throw new AccessDeniedException3(a, p)
+        }
+    }
+}

@@ -1,0 +1,396 @@
+package jenkinssim
+
+import groovy.json.JsonOutput
+import groovy.json.JsonSlurper
+import hudson.model.AdministrativeMonitor
+import hudson.model.User
+import hudson.security.ACL
+import hudson.security.ACLContext
+import hudson.security.AccessDeniedException3
+import hudson.security.HudsonPrivateSecurityRealm
+import hudson.security.csrf.CrumbIssuer
+import jenkins.model.Jenkins
+import jenkins.security.ApiTokenProperty
+import jenkins.security.apitoken.ApiTokenPropertyConfiguration
+import jenkins.security.apitoken.LegacyApiTokenAdministrativeMonitor
+import org.springframework.security.access.AccessDeniedException
+import org.springframework.security.authentication.UsernamePasswordAuthenticationToken
+import org.springframework.security.core.Authentication
+import org.springframework.security.core.userdetails.UserDetails
+import org.springframework.security.core.userdetails.UsernameNotFoundException
+
+import java.security.MessageDigest
+
+// The filter chain (Basic auth, CSRF, Overall/Read) and the URL space of Jenkins.
+class JenkinsRoutes {
+    static final Set<String> ALWAYS_READABLE = ['login', 'logout', 'signup', 'error', 'oops', '404', 'adjuncts',
+                                                'securityRealm', 'tcpSlaveAgentListener', 'whoAmI', 'static'] as Set
+    static final List<String> TOKEN_ACTIONS = ['generateNewToken', 'addFixedToken', 'rename', 'revoke', 'revokeAll',
+                                               'revokeAllExcept', 'changeToken']
+
+    static SimResponse serve(SimRequest req) {
+        Jenkins j = Jenkins.get()
+        // 1. Basic authentication (BasicHeaderProcessor): API token first, then the real password.
+        Authentication auth = ACL.ANONYMOUS
+        boolean viaToken = false
+        String authz = req.header('Authorization')
+        if (authz != null && authz.length() >= 6 && authz.substring(0, 6).equalsIgnoreCase('Basic ')) {
+            String decoded
+            try {
+                decoded = new String(Base64.mimeDecoder.decode(authz.substring(6).trim()), 'UTF-8')
+            } catch (IllegalArgumentException ignored) {
+                decoded = ''
+            }
+            int colon = decoded.indexOf(':')
+            if (colon < 0) {
+                return unauthorized(req)
+            }
+            String username = decoded.substring(0, colon)
+            String password = decoded.substring(colon + 1)
+            User tokenUser = apiTokenUser(j, username, password)
+            if (tokenUser != null) {
+                try {
+                    UserDetails d = j.securityRealm.loadUserByUsername2(tokenUser.id)
+                    auth = new UsernamePasswordAuthenticationToken(tokenUser.id, d.authorities)
+                } catch (UsernameNotFoundException e) {
+                    if (!User.ALLOW_NON_EXISTENT_USER_TO_LOGIN) {
+                        return Pages.oops(500)
+                    }
+                    auth = new UsernamePasswordAuthenticationToken(tokenUser.id, ['authenticated'])
+                }
+                viaToken = true
+            } else {
+                User pwUser = Boolean.getBoolean('jenkins.security.ignoreBasicAuth') ? null :
+                    ((HudsonPrivateSecurityRealm) j.securityRealm).simAuthenticate(username, password)
+                if (pwUser == null) {
+                    return unauthorized(req)
+                }
+                auth = new UsernamePasswordAuthenticationToken(pwUser.id, ['authenticated'])
+            }
+        }
+        String sessionId = req.cookie(SimServer.cookieName)
+        if (sessionId != null && !SimServer.SESSIONS.contains(sessionId)) {
+            sessionId = null
+        }
+
+        // 2. CSRF (CrumbFilter): POST only; a request authenticated by an API token is exempt.
+        CrumbIssuer issuer = j.crumbIssuer
+        if (req.method == 'POST' && issuer != null && !viaToken) {
+            String crumb = req.header(issuer.crumbRequestField) ?: req.param(issuer.crumbRequestField)
+            if (!issuer.validateCrumb(auth.name, sessionId, crumb)) {
+                return SimServer.withJenkinsHeaders(SimResponse.error(403, 'No valid crumb was included in the request', req.uri()))
+            }
+        }
+
+        List<String> seg = req.rel.split('/').findAll { it }.collect { decode(it) } as List<String>
+        ACLContext ctx = ACL.as2(auth)
+        try {
+            // 3. Overall/Read at the root, except for always-readable paths.
+            if (!(seg && ALWAYS_READABLE.contains(seg[0])) && !j.hasPermission(Jenkins.READ)) {
+                return Pages.forbidden(req, auth, Jenkins.READ)
+            }
+            return route(req, seg, auth, sessionId)
+        } catch (AccessDeniedException3 e) {
+            return Pages.forbidden(req, e.authentication, e.permission)
+        } catch (AccessDeniedException e) {
+            return Pages.forbidden(req, auth, Jenkins.READ)
+        } catch (Throwable t) {
+            System.err.println('jenkins-sim: 500 on ' + req.method + ' ' + req.uri() + ': ' + t.class.name)
+            return Pages.oops(500)
+        } finally {
+            ctx.close()
+        }
+    }
+
+    /** BasicApiTokenHelper.isConnectingUsingApiToken: the user whose token matches, or null. */
+    static User apiTokenUser(Jenkins j, String username, String password) {
+        User u = User.getById(username, false)
+        if (u != null) {
+            ApiTokenProperty p = u.getProperty(ApiTokenProperty)
+            return (p != null && p.matchesPassword(password)) ? u : null
+        }
+        if (ApiTokenPropertyConfiguration.get().isTokenGenerationOnCreationEnabled()) {
+            String legacy = MessageDigest.getInstance('MD5').digest(ApiTokenProperty.API_KEY_SEED.mac(username).getBytes('UTF-8')).encodeHex().toString()
+            if (MessageDigest.isEqual(legacy.getBytes('UTF-8'), password.getBytes('UTF-8'))) {
+                return User.getById(username, true)
+            }
+        }
+        null
+    }
+
+    static SimResponse unauthorized(SimRequest req) {
+        // Spring's BasicAuthenticationEntryPoint: no X-Jenkins headers on this path (JENKINS.md 5.2).
+        SimResponse r = SimResponse.error(401, 'Unauthorized', req.uri())
+        r.header('WWW-Authenticate', 'Basic realm="Jenkins"')
+        r
+    }
+
+    static String decode(String s) { URLDecoder.decode(s.replace('+', '%2B'), 'UTF-8') }
+
+    static SimResponse apiJson(Object data) {
+        SimResponse r = SimResponse.text(200, 'application/json;charset=utf-8', JsonOutput.toJson(data))
+        r.header('X-Content-Type-Options', 'nosniff')
+        r.header('X-Frame-Options', 'deny')
+        SimServer.withJenkinsHeaders(r)
+    }
+
+    static SimResponse route(SimRequest req, List<String> seg, Authentication auth, String sessionId) {
+        Jenkins j = Jenkins.get()
+        String head = seg ? seg[0] : ''
+        switch (head) {
+            case '':
+                return Pages.html(200, '<!DOCTYPE html><html><head><title>Dashboard [Jenkins]</title></head><body><h1>Welcome to Jenkins!</h1></body></html>\n')
+            case 'api':
+                if (seg.size() == 2 && seg[1] == 'json') {
+                    return apiJson(rootApi(j))
+                }
+                break
+            case 'login':
+                return Pages.html(200, '<!DOCTYPE html><html><head><title>Sign in [Jenkins]</title></head><body><form method="post" action="j_spring_security_check"></form></body></html>\n')
+            case 'whoAmI':
+                if (seg.size() == 3 && seg[1] == 'api' && seg[2] == 'json') {
+                    return apiJson(whoAmI(auth))
+                }
+                if (seg.size() == 3 && seg[1] == 'api' && seg[2] == 'xml') {
+                    Map w = whoAmI(auth)
+                    String xml = '<whoAmI _class="hudson.security.WhoAmI"><anonymous>' + w.anonymous + '</anonymous><authenticated>true</authenticated>' +
+                        w.authorities.collect { '<authority>' + SimResponse.escape(it) + '</authority>' }.join('') +
+                        '<name>' + SimResponse.escape(w.name) + '</name></whoAmI>'
+                    return SimServer.withJenkinsHeaders(SimResponse.text(200, 'application/xml;charset=utf-8', xml))
+                }
+                if (seg.size() == 1) {
+                    return Pages.html(200, '<!DOCTYPE html><html><head><title>Who Am I [Jenkins]</title></head><body><table><tr><td>Name:</td><td>' +
+                        SimResponse.escape(auth.name) + '</td></tr></table></body></html>\n')
+                }
+                break
+            case 'crumbIssuer':
+                return crumbIssuer(req, seg, j, auth, sessionId)
+            case 'scriptText':
+            case 'script':
+                if (seg.size() == 1) {
+                    return scriptConsole(req, head == 'scriptText')
+                }
+                break
+            case 'me':
+                return userRoutes(req, j.getMe(), seg.subList(1, seg.size()))
+            case 'user':
+                if (seg.size() >= 2) {
+                    User u = j.getUser(seg[1])
+                    if (u == null) {
+                        return Pages.notFound(req)
+                    }
+                    return userRoutes(req, u, seg.subList(2, seg.size()))
+                }
+                break
+            case 'administrativeMonitor':
+                if (seg.size() >= 2) {
+                    return monitor(req, j, seg)
+                }
+                break
+        }
+        Pages.notFound(req)
+    }
+
+    static Map rootApi(Jenkins j) {
+        String root = j.rootUrl
+        Map view = [_class: 'hudson.model.AllView', name: 'all', url: root]
+        Map m = new LinkedHashMap()
+        m._class = 'hudson.model.Hudson'
+        m.assignedLabels = [[name: 'built-in']]
+        m.mode = 'NORMAL'
+        m.nodeDescription = 'the Jenkins controller\'s built-in node'
+        m.nodeName = ''
+        m.numExecutors = 2
+        m.description = null
+        m.jobs = []
+        m.overallLoad = [:]
+        m.primaryView = view
+        m.quietDownReason = null
+        m.quietingDown = false
+        m.slaveAgentPort = -1
+        m.unlabeledLoad = [_class: 'jenkins.model.UnlabeledLoadStatistics']
+        m.url = root
+        m.useCrumbs = j.crumbIssuer != null
+        m.useSecurity = true
+        m.views = [view]
+        m
+    }
+
+    static Map whoAmI(Authentication auth) {
+        Map m = new LinkedHashMap()
+        m._class = 'hudson.security.WhoAmI'
+        m.anonymous = ACL.isAnonymous2(auth)
+        m.authenticated = true
+        m.authorities = new ArrayList(auth.authorities)
+        m.name = auth.name
+        m
+    }
+
+    static SimResponse crumbIssuer(SimRequest req, List<String> seg, Jenkins j, Authentication auth, String sessionId) {
+        CrumbIssuer issuer = j.crumbIssuer
+        if (issuer == null || seg.size() != 3 || seg[1] != 'api' || !(seg[2] in ['json', 'xml'])) {
+            return Pages.notFound(req)
+        }
+        if (req.param('jsonp') != null) {
+            return SimServer.withJenkinsHeaders(SimResponse.error(403, 'Forbidden', req.uri()))
+        }
+        SimResponse r
+        String sid = sessionId
+        boolean created = false
+        if (sid == null) {
+            // req.getSession() creates a session: the client must send the cookie back with the crumb.
+            sid = SimServer.hex(16)
+            SimServer.SESSIONS.add(sid)
+            created = true
+        }
+        String crumb = issuer.issueCrumb(auth.name, sid)
+        if (seg[2] == 'json') {
+            Map m = new LinkedHashMap()
+            m._class = 'hudson.security.csrf.DefaultCrumbIssuer'
+            m.crumb = crumb
+            m.crumbRequestField = issuer.crumbRequestField
+            r = apiJson(m)
+        } else if (req.param('xpath') != null) {
+            r = SimServer.withJenkinsHeaders(SimResponse.text(200, 'text/plain;charset=UTF-8', issuer.crumbRequestField + ':' + crumb))
+        } else {
+            r = SimServer.withJenkinsHeaders(SimResponse.text(200, 'application/xml;charset=utf-8',
+                '<defaultCrumbIssuer _class="hudson.security.csrf.DefaultCrumbIssuer"><crumb>' + crumb + '</crumb><crumbRequestField>' +
+                issuer.crumbRequestField + '</crumbRequestField></defaultCrumbIssuer>'))
+        }
+        if (created) {
+            r.header('Set-Cookie', SimServer.cookieName + '=' + sid + '; Path=' + (SimServer.contextPath ?: '/') + '; HttpOnly')
+        }
+        r
+    }
+
+    static SimResponse scriptConsole(SimRequest req, boolean plain) {
+        Jenkins j = Jenkins.get()
+        j.checkPermission(Jenkins.ADMINISTER)
+        String script = req.param('script')
+        if (script != null && req.method != 'POST') {
+            return Pages.oops(405)
+        }
+        String output = script == null ? null : ScriptConsole.run(script)
+        if (plain) {
+            return SimServer.withJenkinsHeaders(SimResponse.text(200, 'text/plain;charset=UTF-8', output ?: ''))
+        }
+        String page = '<!DOCTYPE html><html><head><title>Script Console [Jenkins]</title></head><body><h1>Script Console</h1>' +
+            '<form method="post"><textarea name="script">' + SimResponse.escape(script ?: '') + '</textarea></form>' +
+            (output == null ? '' : '<h2>Result</h2><pre>' + SimResponse.escape(output) + '</pre>') + '</body></html>\n'
+        Pages.html(200, page)
+    }
+
+    static SimResponse userRoutes(SimRequest req, User u, List<String> rest) {
+        if (rest.isEmpty()) {
+            return Pages.html(200, '<!DOCTYPE html><html><head><title>' + SimResponse.escape(u.fullName) + ' [Jenkins]</title></head><body><h1>' +
+                SimResponse.escape(u.fullName) + '</h1><p>Jenkins User ID: ' + SimResponse.escape(u.id) + '</p></body></html>\n')
+        }
+        if (rest.size() == 2 && rest[0] == 'api' && rest[1] == 'json') {
+            Map m = new LinkedHashMap()
+            m._class = 'hudson.model.User'
+            m.absoluteUrl = u.absoluteUrl
+            m.description = u.description
+            m.fullName = u.fullName
+            m.id = u.id
+            m.property = u.getProperties().values().collect { [_class: it.getClass().name] }
+            return apiJson(m)
+        }
+        if (rest.size() >= 3 && rest[0] == 'descriptorByName') {
+            def d = Jenkins.get().getDescriptor(rest[1])
+            String action = rest[2]
+            if (!(d instanceof ApiTokenProperty.DescriptorImpl) || rest.size() > 3 || !(action in TOKEN_ACTIONS)) {
+                return Pages.notFound(req)
+            }
+            if (req.method != 'POST') {
+                return Pages.requirePost(req)
+            }
+            return tokenAction(req, (ApiTokenProperty.DescriptorImpl) d, u, action)
+        }
+        Pages.notFound(req)
+    }
+
+    static boolean hasExpiration() {
+        !Jenkins.getVersionNumber().isOlderThan(new hudson.util.VersionNumber('2.548'))
+    }
+
+    static SimResponse tokenAction(SimRequest req, ApiTokenProperty.DescriptorImpl d, User u, String action) {
+        SimResponse r
+        switch (action) {
+            case 'generateNewToken':
+                r = hasExpiration() ?
+                    d.doGenerateNewToken(u, req.param('newTokenName'), req.param('tokenExpiration'), req.param('expirationDuration')) :
+                    d.doGenerateNewToken(u, req.param('newTokenName'))
+                break
+            case 'addFixedToken':
+                r = hasExpiration() ?
+                    d.doAddFixedToken(u, req.param('newTokenName'), req.param('newTokenPlainValue'), req.param('tokenExpiration'), req.param('expirationDuration')) :
+                    d.doAddFixedToken(u, req.param('newTokenName'), req.param('newTokenPlainValue'))
+                break
+            case 'rename':
+                r = d.doRename(u, req.param('tokenUuid'), req.param('newName'))
+                break
+            case 'revoke':
+                r = d.doRevoke(u, req.param('tokenUuid'), req.uri())
+                break
+            case 'revokeAll':
+                r = d.doRevokeAll(u, req.uri())
+                break
+            case 'revokeAllExcept':
+                r = d.doRevokeAllExcept(u, req.param('tokenUuid'), req.uri())
+                break
+            case 'changeToken':
+                r = d.doChangeToken(u)
+                break
+            default:
+                return Pages.notFound(req)
+        }
+        SimServer.withJenkinsHeaders(r)
+    }
+
+    static SimResponse monitor(SimRequest req, Jenkins j, List<String> seg) {
+        AdministrativeMonitor m = j.getAdministrativeMonitor(seg[1])
+        if (m == null) {
+            return Pages.notFound(req)
+        }
+        m.checkRequiredPermission()
+        String action = seg.size() > 2 ? seg[2] : ''
+        String base = j.rootUrl + 'administrativeMonitor/' + m.id + '/'
+        if (action == '' && seg.size() == 2) {
+            return SimServer.withJenkinsHeaders(SimResponse.redirect(base + 'manage'))
+        }
+        if (action == 'disable') {
+            if (req.method != 'POST') {
+                return Pages.requirePost(req)
+            }
+            m.disable(true)
+            return SimServer.withJenkinsHeaders(SimResponse.redirect(j.rootUrl + 'manage'))
+        }
+        if (!(m instanceof LegacyApiTokenAdministrativeMonitor)) {
+            return Pages.notFound(req)
+        }
+        LegacyApiTokenAdministrativeMonitor legacy = (LegacyApiTokenAdministrativeMonitor) m
+        if (action == 'manage' && seg.size() == 3) {
+            return Pages.html(200, LegacyPage.render(legacy))
+        }
+        if (action == 'revokeAllSelected' && seg.size() == 3) {
+            if (req.method != 'POST') {
+                return Pages.requirePost(req)
+            }
+            String ct = req.header('Content-Type') ?: ''
+            if (!ct.toLowerCase(Locale.ENGLISH).startsWith('application/json')) {
+                return Pages.oops(500) // Stapler's @JsonBody refuses other content types
+            }
+            Map body = (Map) new JsonSlurper().parse(req.body, 'UTF-8')
+            LegacyApiTokenAdministrativeMonitor.RevokeAllSelectedModel model = new LegacyApiTokenAdministrativeMonitor.RevokeAllSelectedModel()
+            List values = (List) (body?.values ?: [])
+            model.values = values.collect { Map v ->
+                def x = new LegacyApiTokenAdministrativeMonitor.RevokeAllSelectedUserAndUuid()
+                x.userId = v.userId
+                x.uuid = v.uuid
+                x
+            } as LegacyApiTokenAdministrativeMonitor.RevokeAllSelectedUserAndUuid[]
+            return SimServer.withJenkinsHeaders(legacy.doRevokeAllSelected(model))
+        }
+        Pages.notFound(req)
+    }
+}

@@ -1,0 +1,452 @@
+package jenkinssim
+
+import com.sun.net.httpserver.HttpExchange
+import com.sun.net.httpserver.HttpServer
+import com.sun.net.httpserver.HttpsConfigurator
+import com.sun.net.httpserver.HttpsServer
+import groovy.json.JsonOutput
+import groovy.json.JsonSlurper
+import hudson.model.User
+import hudson.security.ACL
+import hudson.security.HudsonPrivateSecurityRealm
+import jenkins.model.Jenkins
+import jenkins.security.ApiTokenProperty
+
+import javax.net.ssl.KeyManagerFactory
+import javax.net.ssl.SSLContext
+import java.security.KeyFactory
+import java.security.KeyStore
+import java.security.PrivateKey
+import java.security.SecureRandom
+import java.security.cert.Certificate
+import java.security.cert.CertificateFactory
+import java.security.spec.PKCS8EncodedKeySpec
+import java.util.concurrent.ConcurrentHashMap
+import java.util.concurrent.Executors
+import java.util.concurrent.atomic.AtomicInteger
+import java.util.concurrent.locks.ReentrantReadWriteLock
+
+// Entry point: the HTTP front of the simulated Jenkins plus the /__sim/ control endpoints.
+class SimServer {
+    static volatile String state = 'starting'
+    static String contextPath = ''
+    static String adminId = 'admin'
+    static String adminPassword = 'admin'
+    static String scheme = 'http'
+    static String cookieName
+    // Requests run under the read lock; reset and restart swap the world under the write lock.
+    static final ReentrantReadWriteLock WORLD = new ReentrantReadWriteLock()
+    static final Map<String, AtomicInteger> STATS = new ConcurrentHashMap<String, AtomicInteger>()
+    static final List<Map> FAULTS = Collections.synchronizedList(new ArrayList<Map>())
+    static final Set<String> SESSIONS = ConcurrentHashMap.newKeySet()
+    static final Set<String> REALM_USERS = ConcurrentHashMap.newKeySet()
+    static final SecureRandom RANDOM = new SecureRandom()
+    static volatile int restartGeneration = 0
+
+    static void main(String[] args) {
+        String listen = '127.0.0.1:0'
+        String tlsCert = null
+        String tlsKey = null
+        String admin = System.getenv('JENKINS_SIM_ADMIN')
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case '--listen': listen = args[++i]; break
+                case '--context-path': contextPath = args[++i]; break
+                case '--version': Jenkins.VERSION = args[++i]; break
+                case '--tls-cert': tlsCert = args[++i]; break
+                case '--tls-key': tlsKey = args[++i]; break
+                case '--admin': admin = args[++i]; break
+                default: throw new IllegalArgumentException('unknown argument ' + args[i])
+            }
+        }
+        if (admin != null) {
+            int c = admin.indexOf(':')
+            adminId = admin.substring(0, c)
+            adminPassword = admin.substring(c + 1)
+        }
+        contextPath = contextPath.replaceAll('/+$', '')
+        if (contextPath && !contextPath.startsWith('/')) {
+            contextPath = '/' + contextPath
+        }
+        Jenkins.simAdminId = adminId
+
+        int colon = listen.lastIndexOf(':')
+        InetSocketAddress addr = new InetSocketAddress(InetAddress.getByName(listen.substring(0, colon)), listen.substring(colon + 1).toInteger())
+        HttpServer server
+        if (tlsCert != null) {
+            HttpsServer https = HttpsServer.create(addr, 128)
+            https.setHttpsConfigurator(new HttpsConfigurator(sslContext(tlsCert, tlsKey)))
+            server = https
+            scheme = 'https'
+        } else {
+            server = HttpServer.create(addr, 128)
+        }
+        server.createContext('/') { HttpExchange ex -> handle(ex) }
+        server.setExecutor(Executors.newFixedThreadPool(32))
+        server.start()
+        int port = server.address.port
+        Jenkins.simRootUrl = scheme + '://' + listen.substring(0, colon) + ':' + port + contextPath + '/'
+
+        // Stop when the parent (the Go launcher) goes away: its end of our stdin closes.
+        Thread watcher = new Thread({
+            try {
+                while (System.in.read() != -1) {
+                    // discard
+                }
+            } catch (IOException ignored) {
+                // parent gone
+            }
+            System.exit(0)
+        } as Runnable, 'stdin-watcher')
+        watcher.daemon = true
+        watcher.start()
+
+        WORLD.writeLock().lock()
+        try {
+            boot(true)
+        } finally {
+            WORLD.writeLock().unlock()
+        }
+        warmUp()
+        state = 'running'
+        System.out.println('jenkins-sim ready port=' + port)
+        System.out.flush()
+    }
+
+    /** A new simulated JVM: fresh session hash and cookie name, statics reset, state from SimDisk. */
+    static void boot(boolean wipe) {
+        Jenkins.SESSION_HASH = hex(4)
+        cookieName = 'JSESSIONID.' + hex(4)
+        SESSIONS.clear()
+        ApiTokenProperty.simResetSwitches()
+        if (wipe) {
+            SimDisk.clear()
+        }
+        Jenkins j = Jenkins.simBoot()
+        ((HudsonPrivateSecurityRealm) j.securityRealm).simAddExternalUsers(REALM_USERS)
+        if (wipe) {
+            ACLContext_with(ACL.SYSTEM2) {
+                ((HudsonPrivateSecurityRealm) j.securityRealm).createAccount(adminId, adminPassword)
+            }
+        }
+    }
+
+    static Object ACLContext_with(org.springframework.security.core.Authentication a, Closure c) {
+        def ctx = ACL.as2(a)
+        try {
+            return c.call()
+        } finally {
+            ctx.close()
+        }
+    }
+
+    /** Compiles and runs one script so the first real script-console call is not slow. */
+    static void warmUp() {
+        ACLContext_with(ACL.SYSTEM2) {
+            ScriptConsole.run('import jenkins.security.ApiTokenProperty\nimport jenkins.security.apitoken.*\n' +
+                'def u = User.getById("' + 'sim-warmup' + '", false)\n' +
+                'User.getAll().each { it.getProperty(ApiTokenProperty)?.getTokenStore()?.getTokenListSortedByName() }\n' +
+                'groovy.json.JsonOutput.toJson([a: 1]); new groovy.json.JsonSlurper().parseText("{}")\n' +
+                'ApiTokenPropertyConfiguration.get(); hudson.ExtensionList.lookupSingleton(LegacyApiTokenAdministrativeMonitor); null')
+        }
+    }
+
+    static String hex(int bytes) {
+        byte[] b = new byte[bytes]
+        RANDOM.nextBytes(b)
+        b.encodeHex().toString()
+    }
+
+    static SSLContext sslContext(String certFile, String keyFile) {
+        CertificateFactory cf = CertificateFactory.getInstance('X.509')
+        Collection<Certificate> chain = new File(certFile).withInputStream { cf.generateCertificates(it) }
+        String pem = new File(keyFile).text
+        String b64 = pem.replaceAll('-----[A-Z ]+-----', '').replaceAll('\\s', '')
+        if (pem.contains('BEGIN RSA PRIVATE KEY') || pem.contains('BEGIN EC PRIVATE KEY')) {
+            throw new IllegalArgumentException('--tls-key must be a PKCS#8 PEM ("BEGIN PRIVATE KEY")')
+        }
+        PKCS8EncodedKeySpec spec = new PKCS8EncodedKeySpec(b64.decodeBase64())
+        PrivateKey key = null
+        for (String alg : ['RSA', 'EC', 'Ed25519']) {
+            try {
+                key = KeyFactory.getInstance(alg).generatePrivate(spec)
+                break
+            } catch (Exception ignored) {
+                // try the next algorithm
+            }
+        }
+        if (key == null) {
+            throw new IllegalArgumentException('unsupported private key in ' + keyFile)
+        }
+        KeyStore ks = KeyStore.getInstance('PKCS12')
+        ks.load(null, null)
+        char[] pw = 'changeit'.toCharArray()
+        ks.setKeyEntry('sim', key, pw, chain as Certificate[])
+        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm())
+        kmf.init(ks, pw)
+        SSLContext ctx = SSLContext.getInstance('TLS')
+        ctx.init(kmf.keyManagers, null, null)
+        ctx
+    }
+
+    // ---------------------------------------------------------------- request handling
+
+    static void handle(HttpExchange ex) {
+        try {
+            dispatch(ex)
+        } catch (Throwable t) {
+            System.err.println('jenkins-sim: internal error on ' + ex.requestMethod + ' ' + ex.requestURI.rawPath + ': ' + t)
+            try {
+                send(ex, SimResponse.text(500, 'text/plain;charset=UTF-8', 'simulator internal error\n'))
+            } catch (Throwable ignored) {
+                // connection already broken
+            }
+        } finally {
+            ex.close()
+        }
+    }
+
+    static void count(String key) {
+        STATS.computeIfAbsent(key) { new AtomicInteger() }.incrementAndGet()
+    }
+
+    static void dispatch(HttpExchange ex) {
+        String raw = ex.requestURI.rawPath ?: '/'
+        count('total')
+        if (raw == '/__sim' || raw.startsWith('/__sim/')) {
+            send(ex, control(ex, raw.substring('/__sim'.length())))
+            return
+        }
+        String rel
+        if (contextPath) {
+            if (raw == contextPath) {
+                send(ex, SimResponse.redirect(contextPath + '/'))
+                return
+            }
+            if (!raw.startsWith(contextPath + '/')) {
+                send(ex, SimResponse.error(404, 'Not Found', raw))
+                return
+            }
+            rel = raw.substring(contextPath.length())
+        } else {
+            rel = raw
+        }
+        count(routeOf(rel))
+        Map fault = takeFault(rel)
+        String mode = fault?.mode
+        if (mode == 'refuse') {
+            ex.close() // no response headers sent: the JDK server closes the connection
+            return
+        }
+        if (mode == 'status') {
+            SimResponse r = SimResponse.text((fault.status ?: 503) as int, 'text/plain;charset=UTF-8', 'simulated fault\n')
+            if (fault.retry_after != null) {
+                r.header('Retry-After', String.valueOf(fault.retry_after))
+            }
+            send(ex, withJenkinsHeaders(r))
+            return
+        }
+        if (mode == 'delay') {
+            Thread.sleep((fault.delay_ms ?: 0) as long)
+        }
+        SimRequest req = SimRequest.read(ex, rel)
+        SimResponse resp
+        WORLD.readLock().lock()
+        try {
+            resp = process(req)
+        } finally {
+            WORLD.readLock().unlock()
+        }
+        if (mode == 'drop_response') {
+            ex.close() // processed fully; close without answering
+            return
+        }
+        send(ex, resp)
+    }
+
+    /** Stats bucket of a Jenkins path. */
+    static String routeOf(String rel) {
+        List<String> seg = rel.split('/').findAll { it } as List<String>
+        if (seg.isEmpty()) {
+            return 'root'
+        }
+        switch (seg[0]) {
+            case 'scriptText': return 'scriptText'
+            case 'script': return 'script'
+            case 'crumbIssuer': return 'crumbIssuer'
+            case 'whoAmI': return 'whoAmI'
+            case 'administrativeMonitor':
+                return seg.size() > 2 && seg[2] == 'revokeAllSelected' ? 'revokeAllSelected' : 'administrativeMonitor'
+            case 'api': return 'api'
+            case 'user':
+            case 'me':
+                int d = seg.indexOf('descriptorByName')
+                if (d >= 0 && seg.size() > d + 2) {
+                    return seg[d + 2]
+                }
+                return seg.contains('api') ? 'userApi' : 'user'
+            default: return 'other'
+        }
+    }
+
+    static Map takeFault(String rel) {
+        synchronized (FAULTS) {
+            Iterator<Map> it = FAULTS.iterator()
+            while (it.hasNext()) {
+                Map f = it.next()
+                if (rel.startsWith((String) f.path)) {
+                    int n = (f.count ?: 0) as int
+                    if (n > 0) {
+                        if (n == 1) {
+                            it.remove()
+                        } else {
+                            f.count = n - 1
+                        }
+                    }
+                    return f
+                }
+            }
+        }
+        null
+    }
+
+    static SimResponse withJenkinsHeaders(SimResponse r) {
+        if (!r.headers.containsKey('X-Jenkins')) {
+            r.header('X-Jenkins', Jenkins.VERSION)
+            r.header('X-Jenkins-Session', Jenkins.SESSION_HASH)
+        }
+        r
+    }
+
+    static void send(HttpExchange ex, SimResponse r) {
+        r.headers.each { String k, List<String> vs -> vs.each { ex.responseHeaders.add(k, it) } }
+        if (r.contentType != null) {
+            ex.responseHeaders.set('Content-Type', r.contentType)
+        }
+        boolean noBody = r.body.length == 0 || ex.requestMethod == 'HEAD'
+        ex.sendResponseHeaders(r.status, noBody ? -1 : r.body.length)
+        if (!noBody) {
+            ex.responseBody.write(r.body)
+        }
+    }
+
+    // ---------------------------------------------------------------- control endpoints
+
+    static SimResponse control(HttpExchange ex, String path) {
+        String method = ex.requestMethod
+        byte[] body = ex.requestBody.bytes
+        Map json = body.length == 0 ? [:] : (Map) new JsonSlurper().parse(body, 'UTF-8')
+        switch (method + ' ' + path) {
+            case 'POST /reset':
+                WORLD.writeLock().lock()
+                try {
+                    restartGeneration++
+                    FAULTS.clear()
+                    REALM_USERS.clear()
+                    SimClock.offsetDays = 0
+                    boot(true)
+                    state = 'running'
+                } finally {
+                    WORLD.writeLock().unlock()
+                }
+                return ok([status: 'ok'])
+            case 'GET /stats':
+                Map<String, Integer> m = new TreeMap<String, Integer>()
+                ['scriptText', 'revoke', 'generateNewToken', 'crumbIssuer', 'total'].each { m.put(it, 0) }
+                STATS.each { k, v -> m.put(k, v.get()) }
+                return ok(m)
+            case 'POST /stats/reset':
+            case 'DELETE /stats':
+                STATS.clear()
+                return ok([status: 'ok'])
+            case 'GET /faults':
+                synchronized (FAULTS) {
+                    return ok([faults: new ArrayList(FAULTS)])
+                }
+            case 'POST /faults':
+                String mode = json.mode
+                if (!(mode in ['status', 'delay', 'drop_response', 'refuse']) || !(json.path instanceof String)) {
+                    return SimResponse.text(400, 'application/json;charset=UTF-8', JsonOutput.toJson([error: 'need path and mode status|delay|drop_response|refuse']))
+                }
+                FAULTS.add(new LinkedHashMap(json))
+                return ok([status: 'ok'])
+            case 'DELETE /faults':
+                FAULTS.clear()
+                return ok([status: 'ok'])
+            case 'POST /restart':
+                return restart(((json.seconds ?: 0) as Number).doubleValue())
+            case 'GET /health':
+                return ok([state: state, version: Jenkins.VERSION])
+            case 'POST /clock':
+                SimClock.offsetDays = ((json.offset_days ?: 0) as Number).longValue()
+                return ok([status: 'ok', today: SimClock.today().toString()])
+            case 'POST /realm-users':
+                List<String> ids = (json.ids ?: []) as List<String>
+                REALM_USERS.addAll(ids)
+                WORLD.readLock().lock()
+                try {
+                    Jenkins j = Jenkins.getInstanceOrNull()
+                    if (j != null) {
+                        ((HudsonPrivateSecurityRealm) j.securityRealm).simAddExternalUsers(ids)
+                    }
+                } finally {
+                    WORLD.readLock().unlock()
+                }
+                return ok([status: 'ok'])
+            default:
+                return SimResponse.text(404, 'application/json;charset=UTF-8', JsonOutput.toJson([error: 'no such control endpoint']))
+        }
+    }
+
+    static SimResponse ok(Map m) {
+        SimResponse.text(200, 'application/json;charset=UTF-8', JsonOutput.toJson(m))
+    }
+
+    /** 503 from now on; the world reloads from SimDisk; back to running after `seconds`. */
+    static SimResponse restart(double seconds) {
+        int gen
+        WORLD.writeLock().lock()
+        try {
+            gen = ++restartGeneration
+            state = 'restarting'
+            Jenkins.simShutdown()
+        } finally {
+            WORLD.writeLock().unlock()
+        }
+        long until = System.currentTimeMillis() + (long) (seconds * 1000)
+        Thread t = new Thread({
+            WORLD.writeLock().lock()
+            try {
+                boot(false)
+            } finally {
+                WORLD.writeLock().unlock()
+            }
+            long wait = until - System.currentTimeMillis()
+            if (wait > 0) {
+                Thread.sleep(wait)
+            }
+            if (restartGeneration == gen) {
+                state = 'running'
+            }
+        } as Runnable, 'sim-restart')
+        t.daemon = true
+        t.start()
+        ok([status: 'restarting'])
+    }
+
+    // ---------------------------------------------------------------- Jenkins behaviour
+
+    static SimResponse process(SimRequest req) {
+        if (state != 'running' || Jenkins.getInstanceOrNull() == null) {
+            return withJenkinsHeaders(Pages.unavailable(state == 'restarting'))
+        }
+        SimContext.setLocale(req.locale())
+        SimContext.setRootUrl(scheme + '://' + (req.header('Host') ?: 'localhost') + contextPath + '/')
+        try {
+            return JenkinsRoutes.serve(req)
+        } finally {
+            SimContext.setLocale(null)
+            SimContext.setRootUrl(null)
+        }
+    }
+}

@@ -1,0 +1,5 @@
+package org.springframework.security.access
+
+class AccessDeniedException extends RuntimeException {
+    AccessDeniedException(String msg) { super(msg) }
+}

@@ -1,0 +1,272 @@
+// Package jenkinssim starts and drives the Jenkins simulator: a Groovy 2.4.21 program that
+// serves Jenkins's HTTP API for user API tokens and runs script-console scripts against
+// stand-in classes bearing Jenkins's own names (see README.md and ../../../shared/JENKINS.md).
+package jenkinssim
+
+import (
+	"bufio"
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"time"
+)
+
+//go:embed groovy
+var groovySources embed.FS
+
+// startTimeout bounds how long Start waits for the JVM's ready line.
+const startTimeout = 60 * time.Second
+
+// Options configure Start. Zero values select the defaults.
+type Options struct {
+	Listen        string // default "127.0.0.1:0" (random free port)
+	AdminUser     string // default "admin"
+	AdminPassword string // default "admin"
+	ContextPath   string // "" or e.g. "/jenkins"
+	Version       string // default "2.579"
+	TLSCertFile   string // optional PEM certificate: serve HTTPS
+	TLSKeyFile    string // optional PKCS#8 PEM key
+	Log           io.Writer
+}
+
+// Sim is a running simulator.
+type Sim struct {
+	URL           string // Jenkins base URL including the context path, ends with "/"
+	RootURL       string // server root, ends with "/", for /__sim/
+	AdminUser     string
+	AdminPassword string
+
+	client  *simClient
+	cmd     *exec.Cmd
+	stdin   io.WriteCloser
+	dir     string
+	done    chan struct{}
+	closeMu sync.Mutex
+	closed  bool
+}
+
+var readyLine = regexp.MustCompile(`^jenkins-sim ready port=(\d+)$`)
+
+// Start writes the Groovy sources to a temporary directory, starts the JVM and returns once
+// the simulator answers.
+func Start(ctx context.Context, opts Options) (*Sim, error) {
+	if opts.Listen == "" {
+		opts.Listen = "127.0.0.1:0"
+	}
+	if opts.AdminUser == "" {
+		opts.AdminUser = "admin"
+	}
+	if opts.AdminPassword == "" {
+		opts.AdminPassword = "admin"
+	}
+	if opts.Version == "" {
+		opts.Version = "2.579"
+	}
+	if opts.ContextPath != "" {
+		opts.ContextPath = "/" + strings.Trim(opts.ContextPath, "/")
+	}
+	if (opts.TLSCertFile == "") != (opts.TLSKeyFile == "") {
+		return nil, errors.New("jenkinssim: TLSCertFile and TLSKeyFile go together")
+	}
+	host, _, err := net.SplitHostPort(opts.Listen)
+	if err != nil {
+		return nil, fmt.Errorf("jenkinssim: listen address %q: %w", opts.Listen, err)
+	}
+	javaBin, err := findJava()
+	if err != nil {
+		return nil, err
+	}
+	groovyLib, err := findGroovyLib()
+	if err != nil {
+		return nil, err
+	}
+	dir, err := os.MkdirTemp("", "jenkinssim-")
+	if err != nil {
+		return nil, fmt.Errorf("jenkinssim: %w", err)
+	}
+	srcDir := filepath.Join(dir, "src")
+	if err := writeSources(srcDir, opts.Version); err != nil {
+		os.RemoveAll(dir)
+		return nil, err
+	}
+	args := []string{
+		// A small, quick-starting JVM: the simulator holds little state.
+		"-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss4m", "-Xshare:auto",
+		"-Djava.awt.headless=true",
+		"-cp", filepath.Join(groovyLib, "*"),
+		"groovy.ui.GroovyMain",
+		filepath.Join(srcDir, "boot", "Boot.groovy"), srcDir, filepath.Join(dir, "classes"),
+		"--listen", opts.Listen, "--version", opts.Version,
+	}
+	if opts.ContextPath != "" {
+		args = append(args, "--context-path", opts.ContextPath)
+	}
+	if opts.TLSCertFile != "" {
+		args = append(args, "--tls-cert", opts.TLSCertFile, "--tls-key", opts.TLSKeyFile)
+	}
+	cmd := exec.Command(javaBin, args...)
+	// The admin password goes through the environment, not argv (argv is visible in ps).
+	cmd.Env = append(os.Environ(), "JENKINS_SIM_ADMIN="+opts.AdminUser+":"+opts.AdminPassword)
+	cmd.Dir = dir
+	setDeathSignal(cmd)
+	logw := opts.Log
+	if logw == nil {
+		logw = io.Discard
+	}
+	cmd.Stderr = logw
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		os.RemoveAll(dir)
+		return nil, fmt.Errorf("jenkinssim: %w", err)
+	}
+	// The JVM exits when this pipe closes: no orphan if the Go process dies.
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		os.RemoveAll(dir)
+		return nil, fmt.Errorf("jenkinssim: %w", err)
+	}
+	if err := cmd.Start(); err != nil {
+		os.RemoveAll(dir)
+		return nil, fmt.Errorf("jenkinssim: starting java: %w", err)
+	}
+	s := &Sim{
+		AdminUser:     opts.AdminUser,
+		AdminPassword: opts.AdminPassword,
+		cmd:           cmd,
+		stdin:         stdin,
+		dir:           dir,
+		done:          make(chan struct{}),
+	}
+	portCh := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		sent := false
+		for sc.Scan() {
+			line := sc.Text()
+			if m := readyLine.FindStringSubmatch(line); m != nil && !sent {
+				portCh <- m[1]
+				sent = true
+				continue
+			}
+			fmt.Fprintln(logw, line)
+		}
+		close(portCh)
+	}()
+	go func() {
+		cmd.Wait()
+		close(s.done)
+	}()
+	var port string
+	timer := time.NewTimer(startTimeout)
+	defer timer.Stop()
+	select {
+	case p, ok := <-portCh:
+		if !ok {
+			s.Close()
+			return nil, errors.New("jenkinssim: the JVM exited before it was ready (set Options.Log to see why)")
+		}
+		port = p
+	case <-ctx.Done():
+		s.Close()
+		return nil, ctx.Err()
+	case <-timer.C:
+		s.Close()
+		return nil, fmt.Errorf("jenkinssim: not ready after %s", startTimeout)
+	}
+	scheme := "http"
+	if opts.TLSCertFile != "" {
+		scheme = "https"
+	}
+	hostPort := net.JoinHostPort(host, port)
+	s.RootURL = scheme + "://" + hostPort + "/"
+	s.URL = scheme + "://" + hostPort + opts.ContextPath + "/"
+	s.client = newSimClient(s, opts.TLSCertFile != "")
+	if err := s.WaitReady(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Close ends the JVM and removes the temporary directory.
+func (s *Sim) Close() error {
+	s.closeMu.Lock()
+	defer s.closeMu.Unlock()
+	if s.closed {
+		return nil
+	}
+	s.closed = true
+	s.stdin.Close()
+	select {
+	case <-s.done:
+	case <-time.After(3 * time.Second):
+		s.cmd.Process.Kill()
+		<-s.done
+	}
+	return os.RemoveAll(s.dir)
+}
+
+// Done is closed when the JVM has exited.
+func (s *Sim) Done() <-chan struct{} { return s.done }
+
+func writeSources(dst, version string) error {
+	return fs.WalkDir(groovySources, "groovy", func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel := strings.TrimPrefix(strings.TrimPrefix(path, "groovy"), "/")
+		target := filepath.Join(dst, filepath.FromSlash(rel))
+		if d.IsDir() {
+			return os.MkdirAll(target, 0o755)
+		}
+		raw, err := groovySources.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		out, err := preprocess(string(raw), version)
+		if err != nil {
+			return fmt.Errorf("jenkinssim: %s: %w", path, err)
+		}
+		return os.WriteFile(target, []byte(out), 0o644)
+	})
+}
+
+func findJava() (string, error) {
+	if p, err := exec.LookPath("java"); err == nil {
+		return p, nil
+	}
+	if home := os.Getenv("JAVA_HOME"); home != "" {
+		p := filepath.Join(home, "bin", "java")
+		if _, err := os.Stat(p); err == nil {
+			return p, nil
+		}
+	}
+	return "", errors.New("jenkinssim: no java found on PATH or in JAVA_HOME; install Java 17 (apt-get install -y openjdk-17-jre-headless) and Groovy (apt-get install -y groovy)")
+}
+
+func findGroovyLib() (string, error) {
+	var candidates []string
+	if home := os.Getenv("GROOVY_HOME"); home != "" {
+		candidates = append(candidates, filepath.Join(home, "lib"))
+	}
+	candidates = append(candidates, "/usr/share/groovy/lib")
+	for _, dir := range candidates {
+		if matches, _ := filepath.Glob(filepath.Join(dir, "groovy-2.4*.jar")); len(matches) > 0 {
+			return dir, nil
+		}
+		if matches, _ := filepath.Glob(filepath.Join(dir, "groovy-all-2.4*.jar")); len(matches) > 0 {
+			return dir, nil
+		}
+	}
+	return "", errors.New("jenkinssim: Groovy 2.4 jars not found in $GROOVY_HOME/lib or /usr/share/groovy/lib; install them with: apt-get install -y groovy")
+}
