@@ -1,0 +1,4 @@
+import {
+  to = jenkins_api_token_settings.this
+  id = "global"
+}
