@@ -418,6 +418,9 @@ class SimServer {
             WORLD.writeLock().lock()
             try {
                 boot(false)
+            } catch (Throwable e) {
+                System.err.println('jenkins-sim: restart failed: ' + e)
+                e.printStackTrace()
             } finally {
                 WORLD.writeLock().unlock()
             }

@@ -118,8 +118,9 @@ class User implements Serializable, Saveable {
     /** Restores a saved snapshot: the load path of Jenkins (properties get setUser). */
     static User simFromSnapshot(byte[] data) {
         User u = (User) SimDisk.deserialize(data)
-        u.saved = true
-        u.properties.each { it.setUser(u) }
+        u.@saved = true
+        // .@ because u.properties would call getProperties() (the descriptor map).
+        u.@properties.each { UserProperty p -> p.setUser(u) }
         u.allocateDefaultPropertyInstancesAsNeeded()
         u
     }
@@ -227,8 +228,10 @@ class User implements Serializable, Saveable {
             User copy = simFromSnapshot(data)
             fullName = copy.fullName
             description = copy.description
-            properties = new CopyOnWriteArrayList<UserProperty>(copy.properties)
-            properties.each { it.setUser(this) }
+            properties = new CopyOnWriteArrayList<UserProperty>(copy.@properties)
+            for (UserProperty p : properties) {
+                p.setUser(this)
+            }
         }
     }
 
