@@ -139,7 +139,9 @@ func TestBasicAuthWithTokensAndPasswords(t *testing.T) {
 	id := uniqueID(t, "Auth")
 	createUser(t, shared, id, "s3cret")
 	uuid, token := newToken(t, shared, id, "t")
-	who := func(user, secret string) response { return call(t, shared, "GET", "whoAmI/api/json", user, secret, nil, nil) }
+	who := func(user, secret string) response {
+		return call(t, shared, "GET", "whoAmI/api/json", user, secret, nil, nil)
+	}
 
 	r := who(id, token)
 	mustStatus(t, r, 200)
@@ -571,7 +573,7 @@ func TestClockExpiresTokens(t *testing.T) {
 	mustStatus(t, call(t, shared, "GET", "whoAmI/api/json", id, token, nil, nil), 401)
 	out := script(t, shared, `import jenkins.security.ApiTokenProperty
 def p = User.getById(params.id, false).getProperty(ApiTokenProperty)
-p.tokenList.each { println "${it.expired} ${it.aboutToExpire}" }`, map[string]string{"id": id})
+p.tokenList.each { println "${it.expired} ${it.aboutToExpire}" }; null`, map[string]string{"id": id})
 	if out != "true true\n" {
 		t.Errorf("expired listing %q", out)
 	}
