@@ -178,6 +178,12 @@ func (r *userAPITokenResource) ModifyPlan(ctx context.Context, req resource.Modi
 					state.UUID.ValueString(), state.UserID.ValueString(), state.ExpirationDate.ValueString()))
 		case rotationDue(plan, state, now()):
 			replace = true
+			if plan.ExpirationDate.Equal(state.ExpirationDate) {
+				resp.Diagnostics.AddAttributeWarning(path.Root("expiration_date"), "Jenkins API Token Due for Rotation",
+					fmt.Sprintf("The token expires on %s, within rotate_before_days; the plan replaces it. The new token gets the "+
+						"same expiration_date, so it is due for rotation too: move expiration_date forward (for example from "+
+						"time_rotating) to stop rotating at every apply.", state.ExpirationDate.ValueString()))
+			}
 		}
 	}
 	if replace {

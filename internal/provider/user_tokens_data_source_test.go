@@ -468,15 +468,9 @@ func stringChecks(m map[string]string) map[string]knownvalue.Check {
 // checks to see whether a token works.
 func whoAmI(t *testing.T, baseURL, user, secret string) int {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodGet, baseURL+"whoAmI/api/json", nil)
-	if err != nil {
-		t.Fatal(err)
+	code := whoAmIStatus(baseURL, user, secret)
+	if code == 0 {
+		t.Fatalf("whoAmI: no answer from %s", baseURL)
 	}
-	req.SetBasicAuth(user, secret)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatalf("whoAmI: %v", err)
-	}
-	_ = resp.Body.Close()
-	return resp.StatusCode
+	return code
 }
