@@ -90,7 +90,7 @@ func (c *Client) runScript(ctx context.Context, name string, params map[string]a
 		return fmt.Errorf("encoding the parameters of script %q: %w", name, err)
 	}
 	b64 := base64.StdEncoding.EncodeToString(bytes.TrimSpace(buf.Bytes()))
-	src = strings.Replace(src, paramsPlaceholder, b64, 1)
+	src = strings.Replace(src, paramsPlaceholder, groovyLiteralChunks(b64), 1)
 
 	c.masker.add(secrets...)
 	form := url.Values{"script": {src}}
@@ -107,6 +107,28 @@ func (c *Client) runScript(ctx context.Context, name string, params map[string]a
 		return err
 	}
 	return c.decodeScriptOutput(name, resp, marker, b64, out)
+}
+
+// maxGroovyLiteral keeps each string literal under the JVM's limit of 65,535 bytes for a
+// constant: a longer literal fails to compile ("String too long"), on Jenkins as here. Base64 is
+// ASCII, so characters are bytes.
+const maxGroovyLiteral = 60000
+
+// groovyLiteralChunks renders b64, which replaces the placeholder inside a single-quoted
+// literal, as several literals joined with +: 'AAAA' + 'BBBB'. Long parameter lists (a cleanup
+// revoking thousands of tokens) then still compile.
+func groovyLiteralChunks(b64 string) string {
+	if len(b64) <= maxGroovyLiteral {
+		return b64
+	}
+	var b strings.Builder
+	for len(b64) > maxGroovyLiteral {
+		b.WriteString(b64[:maxGroovyLiteral])
+		b.WriteString("' + '")
+		b64 = b64[maxGroovyLiteral:]
+	}
+	b.WriteString(b64)
+	return b.String()
 }
 
 func (c *Client) decodeScriptOutput(name string, resp *response, marker, b64 string, out any) error {

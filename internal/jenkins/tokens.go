@@ -76,9 +76,19 @@ func sortTokens(ts []Token) {
 // whatever the number of users. Unknown ids give a *UserNotFoundError naming
 // them all. The result is sorted by user id (case-insensitive), name, uuid.
 func (c *Client) ListTokens(ctx context.Context, userIDs []string) ([]Token, error) {
-	params := map[string]any{"userIds": nil}
+	return c.ListTokensExcept(ctx, userIDs, nil)
+}
+
+// ListTokensExcept is ListTokens leaving out the users in excluded, still in
+// one script call. Unknown ids in either list give a *UserNotFoundError, so a
+// misspelt exclusion cannot silently widen a cleanup.
+func (c *Client) ListTokensExcept(ctx context.Context, userIDs, excluded []string) ([]Token, error) {
+	params := map[string]any{"userIds": nil, "excludeUserIds": []string{}}
 	if len(userIDs) > 0 {
 		params["userIds"] = userIDs
+	}
+	if len(excluded) > 0 {
+		params["excludeUserIds"] = excluded
 	}
 	var out struct {
 		Tokens []tokenRow `json:"tokens"`

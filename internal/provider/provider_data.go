@@ -96,27 +96,5 @@ func (d *providerData) forget(string) {}
 // listScope lists the tokens of userIDs (nil: every user) minus excluded, in one script call.
 // Unknown users in either list are an error naming them.
 func (d *providerData) listScope(ctx context.Context, userIDs, excluded []string) ([]jenkins.Token, error) {
-	if len(excluded) > 0 {
-		if _, err := d.client.LookupUsers(ctx, excluded); err != nil {
-			return nil, err
-		}
-	}
-	tokens, err := d.client.ListTokens(ctx, userIDs)
-	if err != nil {
-		return nil, err
-	}
-	if len(excluded) == 0 {
-		return tokens, nil
-	}
-	skip := map[string]bool{}
-	for _, id := range excluded {
-		skip[strings.ToLower(id)] = true
-	}
-	kept := tokens[:0]
-	for _, t := range tokens {
-		if !skip[strings.ToLower(t.UserID)] {
-			kept = append(kept, t)
-		}
-	}
-	return kept, nil
+	return d.client.ListTokensExcept(ctx, userIDs, excluded)
 }

@@ -308,52 +308,49 @@ func (r *tokenCleanupResource) Read(ctx context.Context, req resource.ReadReques
 }
 
 // ModifyPlan turns "what Jenkins holds in scope" into the plan: the pending list empty, and
-// revoked = exactly the tokens apply will revoke.
+// revoked = the tokens apply will revoke.
+//
+// Terraform plans a resource again during apply and requires the same answer. So the planned
+// revoked list is known only when it comes from the state, which Read has just refreshed: an
+// update with an unchanged selection, the everyday drift case. When the selection is new (a
+// create, or changed filters), the plan lists the tokens in a warning, and apply selects them
+// again; revoked is then known after apply.
 func (r *tokenCleanupResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.Plan.Raw.IsNull() {
 		return // destroy only forgets
 	}
+	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root(r.kind.pendingAttr), emptyPendingList())...)
+	unknownRevoked := types.ListUnknown(types.ObjectType{AttrTypes: revokedTokenAttrTypes})
+
+	if !req.State.Raw.IsNull() && r.sameSelection(ctx, req.Plan, req.State) {
+		tokens, diags := r.statePending(ctx, req.State)
+		resp.Diagnostics.Append(diags...)
+		if resp.Diagnostics.HasError() || len(tokens) == 0 {
+			return // nothing to revoke: revoked keeps what the last apply revoked
+		}
+		revoked, diags := plannedRevocations(tokens)
+		resp.Diagnostics.Append(diags...)
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("revoked"), revoked)...)
+		return
+	}
+
+	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("revoked"), unknownRevoked)...)
 	cfg, diags := r.readConfig(ctx, req.Plan)
 	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
+	if resp.Diagnostics.HasError() || r.data == nil || r.data.client == nil || cfg.unknown {
+		return // the selection is known only at apply: apply selects the tokens then
+	}
+	// A dry run for the new selection, and the place where unknown users in it are reported
+	// before anything happens.
+	tokens, err := r.pending(ctx, cfg)
+	if err != nil {
+		addError(&resp.Diagnostics, "Unable to List Jenkins API Tokens", err)
 		return
 	}
-	if r.data == nil || r.data.client == nil || cfg.unknown {
-		// Without a client, or with a scope known only at apply, the plan cannot say what will
-		// be revoked; apply selects the tokens then.
-		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("revoked"), types.ListUnknown(types.ObjectType{AttrTypes: revokedTokenAttrTypes}))...)
-		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root(r.kind.pendingAttr), emptyPendingList())...)
-		return
+	if len(tokens) > 0 {
+		resp.Diagnostics.AddWarning(fmt.Sprintf("Apply Will Revoke %d Jenkins API Token(s)", len(tokens)),
+			describeTokens(tokens)+"\n\nApply selects the tokens again, so a token that appears before then is revoked too.")
 	}
-	var tokens []jenkins.Token
-	if !req.State.Raw.IsNull() && r.sameSelection(ctx, req.Plan, req.State) {
-		// Read has just listed this very selection: plan from it instead of asking Jenkins again.
-		tokens, diags = r.statePending(ctx, req.State)
-		resp.Diagnostics.Append(diags...)
-	} else {
-		var err error
-		tokens, err = r.pending(ctx, cfg)
-		if err != nil {
-			addError(&resp.Diagnostics, "Unable to List Jenkins API Tokens", err)
-			return
-		}
-	}
-	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root(r.kind.pendingAttr), emptyPendingList())...)
-
-	var revoked types.List
-	if len(tokens) == 0 {
-		// Nothing to revoke: what the last apply revoked stays as it is.
-		if req.State.Raw.IsNull() {
-			revoked = types.ListValueMust(types.ObjectType{AttrTypes: revokedTokenAttrTypes}, []attr.Value{})
-		} else {
-			resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("revoked"), &revoked)...)
-		}
-	} else {
-		revoked, diags = plannedRevocations(tokens)
-		resp.Diagnostics.Append(diags...)
-		resp.Diagnostics.AddWarning(fmt.Sprintf("Apply Will Revoke %d Jenkins API Token(s)", len(tokens)), describeTokens(tokens))
-	}
-	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("revoked"), revoked)...)
 }
 
 // selectionAttrs are the attributes that decide which tokens a cleanup selects.
@@ -428,7 +425,7 @@ func (r *tokenCleanupResource) apply(ctx context.Context, plan tfsdk.Plan, state
 	if diags.HasError() {
 		return diags
 	}
-	var toRevoke []revokedTokenModel
+	toRevoke := []revokedTokenModel{}
 	if planned.IsUnknown() {
 		// The plan could not list the tokens (scope unknown at plan time): select them now.
 		cfg, d := r.readConfig(ctx, plan)

@@ -1,5 +1,6 @@
 // Lists the API tokens of some users, or of every user, in one run.
-// Parameters: {"marker": String, "userIds": [String] or null (= every user)}
+// Parameters: {"marker": String, "userIds": [String] or null (= every user),
+//              "excludeUserIds": [String] (users left out; each must exist)}
 // Prints marker + {"ok":{"tokens":[row...]}} + marker, a row being
 //   [userId, uuid, name, createdMillis|null, legacy, useCount, lastUsedMillis|null,
 //    expirationDate "YYYY-MM-DD"|null, expired]
@@ -34,6 +35,18 @@ if (p.userIds == null) {
     }
 }
 
+// Exclusions are resolved like the scope: an unknown id is an error, not a
+// silent no-op, and the comparison goes through Jenkins's own id strategy.
+def excluded = new HashSet()
+for (id in (p.excludeUserIds ?: [])) {
+    def u = User.getById(id, false)
+    if (u == null) {
+        missing.add(id)
+    } else {
+        excluded.add(u.getId())
+    }
+}
+
 def result
 if (!missing.isEmpty()) {
     result = [error: [type: 'userNotFound', message: 'unknown users', userIds: missing]]
@@ -41,7 +54,7 @@ if (!missing.isEmpty()) {
     def rows = new ArrayList()
     def seen = new HashSet()
     for (u in users) {
-        if (!seen.add(u.getId())) {
+        if (excluded.contains(u.getId()) || !seen.add(u.getId())) {
             continue
         }
         def prop = u.getProperty(ApiTokenProperty)
