@@ -98,3 +98,5 @@ func scriptReply(t *testing.T, w http.ResponseWriter, r *http.Request, result an
 	w.Header().Set("Content-Type", "text/plain;charset=UTF-8")
 	_, _ = w.Write([]byte(marker + string(b) + marker))
 }
+
+func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }
