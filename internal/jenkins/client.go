@@ -58,6 +58,9 @@ type Client struct {
 
 	verMu   sync.Mutex
 	version Version
+
+	// onResponse, when set (benchmarks), sees the size of every response body.
+	onResponse func(bytes int)
 }
 
 // New validates cfg and builds the transport. It makes no network call, so

@@ -152,6 +152,9 @@ func (c *Client) attempt(ctx context.Context, r *request, n int) (*response, err
 	fields["status"] = hresp.StatusCode
 	fields["duration_ms"] = time.Since(start).Milliseconds()
 	fields["bytes"] = len(data)
+	if c.onResponse != nil {
+		c.onResponse(len(data))
+	}
 	tflog.Debug(ctx, "Jenkins request", fields)
 	if rerr != nil {
 		// The connection broke while reading: for a safe request this is

@@ -337,7 +337,7 @@ func TestSimBatchRevokeClearsLegacySeed(t *testing.T) {
 	if _, err := c.SetAPITokenSettings(ctx, APITokenSettings{TokenGenerationOnCreationEnabled: true, UsageStatisticsEnabled: true}); err != nil {
 		t.Fatal(err)
 	}
-	mustCreateUser(t, s, "frank", "grace")
+	mustCreateUser(t, s, "frank", "grace", "control")
 	if _, err := c.SetAPITokenSettings(ctx, DefaultAPITokenSettings); err != nil {
 		t.Fatal(err)
 	}
@@ -358,6 +358,17 @@ func TestSimBatchRevokeClearsLegacySeed(t *testing.T) {
 	}
 	if len(refs) != 2 {
 		t.Fatalf("want one legacy token each for frank and grace, got %+v", refs)
+	}
+	// Control: removing only the store entry (what revokeAllTokens does)
+	// leaves the seed, and the token must come back after the restart. This
+	// shows the assertion below can fail.
+	out, err := s.Script(ctx, `
+import jenkins.security.ApiTokenProperty
+def p = User.getById('control', false).getProperty(ApiTokenProperty)
+p.revokeAllTokens()
+print(p.getTokenStore().getTokenListSortedByName().size())`)
+	if err != nil || strings.TrimSpace(out) != "0" {
+		t.Fatalf("control revokeAllTokens: %q %v", out, err)
 	}
 	refs = append(refs, TokenRef{UserID: "grace", UUID: "already-gone"}, TokenRef{UserID: "nobody", UUID: "x"})
 	if err := s.ResetStats(ctx); err != nil {
@@ -386,6 +397,9 @@ func TestSimBatchRevokeClearsLegacySeed(t *testing.T) {
 	}
 	if len(ts) != 1 || ts[0].UUID != keep.UUID {
 		t.Errorf("after restart: %+v, want only frank's %q", ts, keep.Name)
+	}
+	if ct := tokensOf(t, c, "control"); len(ct) != 1 || !ct[0].Legacy || ct[0].CreatedAt != nil {
+		t.Errorf("control: a store-only revoke should bring the legacy token back, without a creation date, after a restart (JENKINS.md Q7); got %+v", ct)
 	}
 }
 
