@@ -530,3 +530,32 @@ func jsonUnmarshalT(t *testing.T, b []byte, v any) error {
 	}
 	return err
 }
+
+// TestSimOldJenkins: before 2.548 there are no expiration dates; listing and
+// creating must still work, and asking for a date is a clear error.
+func TestSimOldJenkins(t *testing.T) {
+	needSim(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	old, err := jenkinssim.Start(ctx, jenkinssim.Options{Version: "2.462"})
+	if err != nil {
+		t.Fatalf("starting a 2.462 simulator: %v", err)
+	}
+	defer old.Close()
+	c := simClient(t, old, "")
+	mustCreateUser(t, old, "judy")
+	tk, err := c.CreateToken(ctx, CreateTokenInput{UserID: "judy", Name: "plain", Value: newValue(t)})
+	if err != nil || tk.ExpirationDate != "" || tk.Expired {
+		t.Fatalf("create on 2.462: %+v %v", tk, err)
+	}
+	_, err = c.CreateToken(ctx, CreateTokenInput{UserID: "judy", Name: "dated", Value: newValue(t), ExpirationDate: "2099-01-01"})
+	if !IsUnsupported(err) || !strings.Contains(err.Error(), "2.548") || !strings.Contains(err.Error(), "2.462") {
+		t.Errorf("expiration on 2.462: %v", err)
+	}
+	if ts := tokensOf(t, c, "judy"); len(ts) != 1 || ts[0].Name != "plain" {
+		t.Errorf("tokens on 2.462: %+v", ts)
+	}
+	if v, _ := c.JenkinsVersion(ctx); v.AtLeast(VersionExpiringTokens) {
+		t.Errorf("version %v", v)
+	}
+}
