@@ -150,3 +150,13 @@ func Quote(s string) string {
 	b.WriteByte('"')
 	return b.String()
 }
+
+// ProviderBlockFromEnv puts t's credentials in the environment variables users set in CI
+// (JENKINS_URL, JENKINS_USERNAME, JENKINS_PASSWORD) and returns an empty provider block, so the
+// password appears in no configuration.
+func (t *Target) ProviderBlockFromEnv(tb testing.TB) string {
+	tb.Setenv("JENKINS_URL", t.URL)
+	tb.Setenv("JENKINS_USERNAME", t.Username)
+	tb.Setenv("JENKINS_PASSWORD", t.Password)
+	return "provider \"jenkins\" {}\n"
+}
