@@ -58,11 +58,17 @@ func millis(ms *int64) *time.Time {
 	return &t
 }
 
+// sortTokens orders by user, then name, then uuid. Users and names compare
+// case-insensitively first, as Jenkins's own token list
+// (getTokenListSortedByName) does, so the order matches what admins see.
 func sortTokens(ts []Token) {
 	sort.SliceStable(ts, func(i, j int) bool {
 		a, b := strings.ToLower(ts[i].UserID), strings.ToLower(ts[j].UserID)
 		if a != b {
 			return a < b
+		}
+		if x, y := strings.ToLower(ts[i].Name), strings.ToLower(ts[j].Name); x != y {
+			return x < y
 		}
 		if ts[i].Name != ts[j].Name {
 			return ts[i].Name < ts[j].Name

@@ -117,7 +117,7 @@ func (d *userTokensDataSource) Schema(_ context.Context, _ datasource.SchemaRequ
 				Optional:            true,
 			},
 			"tokens": schema.ListNestedAttribute{
-				MarkdownDescription: "The tokens, sorted by user ID, then name, then UUID.",
+				MarkdownDescription: "The tokens, sorted by user ID, then name (both case-insensitively, as Jenkins lists them), then UUID.",
 				Computed:            true,
 				NestedObject: schema.NestedAttributeObject{
 					Attributes: map[string]schema.Attribute{
