@@ -89,7 +89,23 @@ func (c *Client) ListTokens(ctx context.Context, userIDs []string) ([]Token, err
 // one script call. Unknown ids in either list give a *UserNotFoundError, so a
 // misspelt exclusion cannot silently widen a cleanup.
 func (c *Client) ListTokensExcept(ctx context.Context, userIDs, excluded []string) ([]Token, error) {
-	params := map[string]any{"userIds": nil, "excludeUserIds": []string{}}
+	ts, _, err := c.listTokens(ctx, userIDs, excluded, false)
+	return ts, err
+}
+
+// ListTokensOf lists the tokens of userIDs in one script call and reports
+// the ids Jenkins does not know in missing instead of failing: for reading
+// many managed tokens at once, where a deleted user only means its tokens are
+// gone.
+func (c *Client) ListTokensOf(ctx context.Context, userIDs []string) (tokens []Token, missing []string, err error) {
+	if len(userIDs) == 0 {
+		return nil, nil, nil
+	}
+	return c.listTokens(ctx, userIDs, nil, true)
+}
+
+func (c *Client) listTokens(ctx context.Context, userIDs, excluded []string, allowMissing bool) ([]Token, []string, error) {
+	params := map[string]any{"userIds": nil, "excludeUserIds": []string{}, "allowMissing": allowMissing}
 	if len(userIDs) > 0 {
 		params["userIds"] = userIDs
 	}
@@ -97,17 +113,18 @@ func (c *Client) ListTokensExcept(ctx context.Context, userIDs, excluded []strin
 		params["excludeUserIds"] = excluded
 	}
 	var out struct {
-		Tokens []tokenRow `json:"tokens"`
+		Tokens  []tokenRow `json:"tokens"`
+		Missing []string   `json:"missing"`
 	}
 	if err := c.runScript(ctx, "list_tokens", params, &out); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	ts := make([]Token, len(out.Tokens))
 	for i, r := range out.Tokens {
 		ts[i] = Token(r)
 	}
 	sortTokens(ts)
-	return ts, nil
+	return ts, out.Missing, nil
 }
 
 // tokenValueRE is Jenkins's format for new tokens: "11" + 32 lowercase hex.

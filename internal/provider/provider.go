@@ -38,6 +38,10 @@ const (
 const (
 	defaultRequestTimeout = 2 * time.Minute
 	defaultMaxRetries     = 5
+	// defaultReadBatchWindow is how long a token Read waits for others to share its script
+	// call. Terraform starts its concurrent refreshes within a few milliseconds of each other;
+	// see the README's performance section for the measurements behind the value.
+	defaultReadBatchWindow = 20 * time.Millisecond
 )
 
 var (
@@ -54,18 +58,20 @@ type jenkinsProvider struct {
 
 // providerModel is the provider block.
 type providerModel struct {
-	ServerURL      types.String `tfsdk:"server_url"`
-	Username       types.String `tfsdk:"username"`
-	Password       types.String `tfsdk:"password"`
-	CACert         types.String `tfsdk:"ca_cert"`
-	Insecure       types.Bool   `tfsdk:"insecure"`
-	RequestTimeout types.String `tfsdk:"request_timeout"`
-	MaxRetries     types.Int64  `tfsdk:"max_retries"`
+	ServerURL       types.String `tfsdk:"server_url"`
+	Username        types.String `tfsdk:"username"`
+	Password        types.String `tfsdk:"password"`
+	CACert          types.String `tfsdk:"ca_cert"`
+	Insecure        types.Bool   `tfsdk:"insecure"`
+	RequestTimeout  types.String `tfsdk:"request_timeout"`
+	MaxRetries      types.Int64  `tfsdk:"max_retries"`
+	ReadBatchWindow types.String `tfsdk:"read_batch_window"`
 }
 
 // providerData is what Configure hands to every resource and data source.
 type providerData struct {
 	client *jenkins.Client
+	reader *tokenReader
 	now    func() time.Time
 }
 
@@ -134,6 +140,14 @@ func (p *jenkinsProvider) Schema(_ context.Context, _ provider.SchemaRequest, re
 				Optional:   true,
 				Validators: []validator.Int64{int64validator.Between(0, 100)},
 			},
+			"read_batch_window": schema.StringAttribute{
+				MarkdownDescription: fmt.Sprintf("How long the refresh of a `jenkins_user_api_token` waits for others to "+
+					"share its script-console call, as a Go duration string. Reads in one run are coalesced, and once a "+
+					"run needs more than one batch the whole token inventory is read in one call, so refreshing "+
+					"thousands of tokens costs a handful of script calls. `0s` turns batching off (one call per "+
+					"token). Defaults to `%s`.", defaultReadBatchWindow),
+				Optional: true,
+			},
 		},
 	}
 }
@@ -201,6 +215,17 @@ func (p *jenkinsProvider) Configure(ctx context.Context, req provider.ConfigureR
 		}
 	}
 
+	batchWindow := defaultReadBatchWindow
+	if !cfg.ReadBatchWindow.IsNull() && !cfg.ReadBatchWindow.IsUnknown() {
+		d, err := time.ParseDuration(cfg.ReadBatchWindow.ValueString())
+		if err != nil || d < 0 || d > time.Minute {
+			resp.Diagnostics.AddAttributeError(path.Root("read_batch_window"), "Invalid Read Batch Window",
+				fmt.Sprintf("read_batch_window must be a duration from \"0s\" (no batching) to \"1m\", such as \"20ms\", got %q.", cfg.ReadBatchWindow.ValueString()))
+		} else {
+			batchWindow = d
+		}
+	}
+
 	maxRetries := defaultMaxRetries
 	if !cfg.MaxRetries.IsNull() && !cfg.MaxRetries.IsUnknown() {
 		maxRetries = int(cfg.MaxRetries.ValueInt64())
@@ -240,7 +265,7 @@ func (p *jenkinsProvider) Configure(ctx context.Context, req provider.ConfigureR
 	}
 	tflog.Debug(ctx, "configured Jenkins client", map[string]any{"server_url": client.BaseURL(), "username": username})
 
-	data := &providerData{client: client, now: p.clock}
+	data := &providerData{client: client, reader: newTokenReader(client, batchWindow), now: p.clock}
 	resp.DataSourceData = data
 	resp.ResourceData = data
 	resp.EphemeralResourceData = data

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"github.com/jenkins-access/terraform-provider-jenkins/internal/jenkins"
-	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -73,25 +72,13 @@ func selectionFromConfig(legacy, expired types.Bool, nameRegex types.String, unu
 }
 
 // readToken returns what Jenkins holds for one token, or nil when the token or its user is gone.
-// Every managed token's Read comes through here, on every plan.
+// Every managed token's Read comes through here, on every plan: see tokenReader.
 func (d *providerData) readToken(ctx context.Context, userID, uuid string) (*jenkins.Token, error) {
-	tokens, err := d.client.ListTokens(ctx, []string{userID})
-	if err != nil {
-		if jenkins.IsUserNotFound(err) {
-			return nil, nil
-		}
-		return nil, err
-	}
-	for i := range tokens {
-		if strings.EqualFold(tokens[i].UUID, uuid) {
-			return &tokens[i], nil
-		}
-	}
-	return nil, nil
+	return d.reader.readToken(ctx, userID, uuid)
 }
 
 // forget drops anything cached about userID's tokens after a write.
-func (d *providerData) forget(string) {}
+func (d *providerData) forget(userID string) { d.reader.forget(userID) }
 
 // listScope lists the tokens of userIDs (nil: every user) minus excluded, in one script call.
 // Unknown users in either list are an error naming them.

@@ -27,7 +27,7 @@ func TestProviderSchema(t *testing.T) {
 	for _, a := range resp.Provider.Block.Attributes {
 		attrs[a.Name] = a
 	}
-	for _, name := range []string{"server_url", "username", "password", "ca_cert", "insecure", "request_timeout", "max_retries"} {
+	for _, name := range []string{"server_url", "username", "password", "ca_cert", "insecure", "request_timeout", "max_retries", "read_batch_window"} {
 		a, ok := attrs[name]
 		if !ok {
 			t.Errorf("provider attribute %q missing", name)

@@ -434,6 +434,8 @@ func TestAccProvider_badConfiguration(t *testing.T) {
 		{"negative timeout", `request_timeout = "-1s"`, `(?s)request_timeout must be positive`},
 		{"negative retries", `max_retries = -1`, `(?s)max_retries.*between 0 and 100`},
 		{"ca_cert not PEM", `ca_cert = "/nonexistent/ca.pem"`, `(?s)Invalid CA Certificate.*neither PEM content nor a readable file`},
+		{"bad batch window", `read_batch_window = "fast"`, `(?s)Invalid Read Batch Window.*"20ms"`},
+		{"negative batch window", `read_batch_window = "-5ms"`, `(?s)Invalid Read Batch Window`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

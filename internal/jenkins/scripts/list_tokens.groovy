@@ -1,7 +1,9 @@
 // Lists the API tokens of some users, or of every user, in one run.
 // Parameters: {"marker": String, "userIds": [String] or null (= every user),
-//              "excludeUserIds": [String] (users left out; each must exist)}
-// Prints marker + {"ok":{"tokens":[row...]}} + marker, a row being
+//              "excludeUserIds": [String] (users left out; each must exist),
+//              "allowMissing": Boolean (unknown userIds are reported in "missing"
+//                                       instead of failing the whole listing)}
+// Prints marker + {"ok":{"tokens":[row...], "missing":[id...]}} + marker, a row being
 //   [userId, uuid, name, createdMillis|null, legacy, useCount, lastUsedMillis|null,
 //    expirationDate "YYYY-MM-DD"|null, expired]
 // or marker + {"error":{"type":"userNotFound","userIds":[...]}} + marker.
@@ -48,7 +50,7 @@ for (id in (p.excludeUserIds ?: [])) {
 }
 
 def result
-if (!missing.isEmpty()) {
+if (!missing.isEmpty() && !p.allowMissing) {
     result = [error: [type: 'userNotFound', message: 'unknown users', userIds: missing]]
 } else {
     def rows = new ArrayList()
@@ -81,7 +83,7 @@ if (!missing.isEmpty()) {
                       s.getUseCounter(), lastUse == null ? null : lastUse.getTime(), exp, expired])
         }
     }
-    result = [ok: [tokens: rows]]
+    result = [ok: [tokens: rows, missing: missing]]
 }
 print(p.marker + JsonOutput.toJson(result) + p.marker)
 return null

@@ -1,0 +1,148 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jenkins-access/terraform-provider-jenkins/internal/acctest"
+	"github.com/jenkins-access/terraform-provider-jenkins/internal/jenkins"
+)
+
+// testClient authenticates with an admin API token, as the docs advise: no crumb round trips
+// blur the count of script calls.
+func testClient(t *testing.T, target *acctest.Target) *jenkins.Client {
+	t.Helper()
+	tok := target.NewToken(t, target.Username, acctest.UniqueID("reader-test"))
+	c, err := jenkins.New(jenkins.Config{BaseURL: target.URL, Username: target.Username, Password: tok.Value})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// scriptCalls runs f and returns how many script-console calls it made.
+func scriptCalls(t *testing.T, target *acctest.Target, f func()) int {
+	t.Helper()
+	sim := target.RequireSim(t)
+	before, err := sim.Stats(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	f()
+	after, err := sim.Stats(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return after["scriptText"] - before["scriptText"]
+}
+
+type readRef struct{ user, uuid string }
+
+// readAll reads refs with 10 concurrent readers, as Terraform's refresh does.
+func readAll(t *testing.T, r *tokenReader, refs []readRef) []*jenkins.Token {
+	t.Helper()
+	out := make([]*jenkins.Token, len(refs))
+	errs := make([]error, len(refs))
+	sem := make(chan struct{}, 10)
+	var wg sync.WaitGroup
+	for i, ref := range refs {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			out[i], errs[i] = r.readToken(context.Background(), ref.user, ref.uuid)
+		}()
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("read %v: %v", refs[i], err)
+		}
+	}
+	return out
+}
+
+func TestAccTokenReader(t *testing.T) {
+	target := acctest.Shared(t)
+	target.RequireSim(t)
+	var refs []readRef
+	var users []string
+	for u := 0; u < 8; u++ {
+		id := acctest.UniqueID(fmt.Sprintf("reader%d", u))
+		users = append(users, id)
+		target.CreateUser(t, id, "pw")
+		for k := 0; k < 5; k++ {
+			refs = append(refs, readRef{id, target.NewToken(t, id, fmt.Sprintf("t%d", k)).UUID})
+		}
+	}
+	client := testClient(t, target)
+
+	t.Run("batched", func(t *testing.T) {
+		r := newTokenReader(client, defaultReadBatchWindow)
+		var got []*jenkins.Token
+		calls := scriptCalls(t, target, func() { got = readAll(t, r, refs) })
+		for i, tok := range got {
+			if tok == nil || tok.UUID != refs[i].uuid {
+				t.Fatalf("read %v: got %+v", refs[i], tok)
+			}
+		}
+		// One batch for the first concurrent reads, one inventory for the rest.
+		if calls > 2 {
+			t.Errorf("%d reads across %d users took %d script calls, want at most 2", len(refs), len(users), calls)
+		}
+		// Later reads in the run are answered from memory.
+		if again := scriptCalls(t, target, func() { readAll(t, r, refs) }); again != 0 {
+			t.Errorf("reading again took %d script calls, want 0", again)
+		}
+	})
+
+	t.Run("per resource with a zero window", func(t *testing.T) {
+		r := newTokenReader(client, 0)
+		if calls := scriptCalls(t, target, func() { readAll(t, r, refs) }); calls != len(refs) {
+			t.Errorf("without batching %d reads took %d script calls, want one each", len(refs), calls)
+		}
+	})
+
+	t.Run("a write forgets what it touched", func(t *testing.T) {
+		r := newTokenReader(client, defaultReadBatchWindow)
+		readAll(t, r, refs)
+		revokeByHand(t, target, refs[0].user, refs[0].uuid)
+		renameByHand(t, target, refs[1].user, refs[1].uuid, "renamed")
+		r.forget(refs[0].user)
+		got := readAll(t, r, refs[:2])
+		if got[0] != nil {
+			t.Error("a revoked token is still read after forget")
+		}
+		if got[1] == nil || got[1].Name != "renamed" {
+			t.Errorf("after forget the rename is not seen: %+v", got[1])
+		}
+	})
+
+	t.Run("a deleted user means its tokens are gone", func(t *testing.T) {
+		gone := acctest.UniqueID("gone")
+		target.CreateUser(t, gone, "pw")
+		tok := target.NewToken(t, gone, "x")
+		target.Script(t, `User.getById(P.user, false).delete(); emit([:])`, map[string]string{"user": gone}, nil)
+		r := newTokenReader(client, defaultReadBatchWindow)
+		got := readAll(t, r, []readRef{{gone, tok.UUID}, refs[2]})
+		if got[0] != nil {
+			t.Error("token of a deleted user read as present")
+		}
+		if got[1] == nil {
+			t.Error("another user's token lost because a user in the same batch is gone")
+		}
+	})
+
+	t.Run("a cancelled read returns", func(t *testing.T) {
+		r := newTokenReader(client, time.Second)
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		if _, err := r.readToken(ctx, refs[0].user, refs[0].uuid); err == nil {
+			t.Error("a read with a cancelled context did not fail")
+		}
+	})
+}
