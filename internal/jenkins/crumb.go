@@ -50,7 +50,7 @@ func (c *Client) refreshCrumb(ctx context.Context, usedGen int) error {
 	resp, err := c.do(ctx, &request{method: http.MethodGet, path: "crumbIssuer/api/json", safe: true, jar: jar})
 	if err != nil {
 		if IsNotFound(err) {
-			return fmt.Errorf("Jenkins has no crumb issuer (/crumbIssuer/api/json answered 404), yet asked for a crumb")
+			return fmt.Errorf("no crumb issuer in Jenkins (/crumbIssuer/api/json answered 404), yet asked for a crumb")
 		}
 		return err
 	}

@@ -89,14 +89,14 @@ func (m *masker) logCtx(ctx context.Context) context.Context {
 // trimBody keeps error bodies short: Jenkins error pages are whole HTML
 // documents, and the interesting part (the message) is near the top. Tags
 // are stripped so the text reads in a terminal.
-func trimBody(b []byte, max int) string {
+func trimBody(b []byte, limit int) string {
 	s := string(b)
 	if strings.Contains(strings.ToLower(s[:min(len(s), 512)]), "<html") || strings.HasPrefix(strings.TrimSpace(s), "<") {
 		s = htmlText(s)
 	}
 	s = strings.TrimSpace(s)
-	if len(s) > max {
-		cut := max
+	if len(s) > limit {
+		cut := limit
 		for cut > 0 && !utf8Start(s[cut]) {
 			cut--
 		}

@@ -117,7 +117,7 @@ func (c *Client) backoff(n int) time.Duration {
 		d *= 2
 	}
 	d = min(d, c.backoffMax)
-	return time.Duration(float64(d) * (0.75 + rand.Float64()/2))
+	return time.Duration(float64(d) * (0.75 + rand.Float64()/2)) //nolint:gosec // jitter needs no cryptographic randomness
 }
 
 // redactedURL is the request URL for messages, without the query. URLs

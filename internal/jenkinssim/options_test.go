@@ -91,8 +91,12 @@ func TestTLS(t *testing.T) {
 	}
 	pk, _ := x509.MarshalPKCS8PrivateKey(key)
 	certFile, keyFile := filepath.Join(dir, "c.pem"), filepath.Join(dir, "k.pem")
-	os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600)
-	os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: pk}), 0o600)
+	if err := os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: pk}), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	s := startOwn(t, Options{TLSCertFile: certFile, TLSKeyFile: keyFile})
 	if !strings.HasPrefix(s.URL, "https://") {
 		t.Fatalf("URL %s", s.URL)

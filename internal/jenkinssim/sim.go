@@ -163,7 +163,8 @@ func Start(ctx context.Context, opts Options) (*Sim, error) {
 		close(portCh)
 	}()
 	go func() {
-		cmd.Wait()
+		// The exit status says nothing Close does not already know: the JVM is gone.
+		_ = cmd.Wait()
 		close(s.done)
 	}()
 	var port string
@@ -210,7 +211,7 @@ func (s *Sim) Close() error {
 	select {
 	case <-s.done:
 	case <-time.After(3 * time.Second):
-		s.cmd.Process.Kill()
+		_ = s.cmd.Process.Kill() // it may have exited meanwhile; done tells
 		<-s.done
 	}
 	return os.RemoveAll(s.dir)

@@ -562,7 +562,7 @@ func TestClockExpiresTokens(t *testing.T) {
 	mustStatus(t, r, 200)
 	token := r.json(t)["data"].(map[string]any)["tokenValue"].(string)
 	mustStatus(t, call(t, shared, "GET", "whoAmI/api/json", id, token, nil, nil), 200)
-	t.Cleanup(func() { shared.SetClock(ctx, 0) })
+	t.Cleanup(func() { _ = shared.SetClock(ctx, 0) })
 	if err := shared.SetClock(ctx, 1); err != nil {
 		t.Fatal(err)
 	}
@@ -581,7 +581,7 @@ p.tokenList.each { println "${it.expired} ${it.aboutToExpire}" }; null`, map[str
 
 func TestFaults(t *testing.T) {
 	ctx := testCtx(t)
-	t.Cleanup(func() { shared.ClearFaults(ctx) })
+	t.Cleanup(func() { _ = shared.ClearFaults(ctx) })
 	_, token := newToken(t, shared, "admin", "faults")
 
 	if err := shared.SetFault(ctx, Fault{Path: "/whoAmI", Mode: "status", Count: 1, Status: 503, RetryAfter: 2}); err != nil {

@@ -3,7 +3,6 @@ package provider
 import (
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 
@@ -42,13 +41,4 @@ func explainError(err error) string {
 // addError adds an API failure with the shared wording.
 func addError(diags *diag.Diagnostics, summary string, err error) {
 	diags.AddError(summary, explainError(err))
-}
-
-// joinQuoted renders IDs for messages: "alice", "bob".
-func joinQuoted(ids []string) string {
-	q := make([]string, len(ids))
-	for i, id := range ids {
-		q[i] = fmt.Sprintf("%q", id)
-	}
-	return strings.Join(q, ", ")
 }

@@ -319,7 +319,7 @@ func loadCACert(v string) ([]byte, error) {
 	if strings.Contains(v, "-----BEGIN") {
 		return []byte(v), nil
 	}
-	b, err := os.ReadFile(v)
+	b, err := os.ReadFile(v) //nolint:gosec // the user names this file on purpose
 	if err != nil {
 		return nil, fmt.Errorf("ca_cert is neither PEM content nor a readable file: %w", err)
 	}

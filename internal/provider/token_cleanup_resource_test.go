@@ -254,13 +254,13 @@ func TestAccUserTokenCleanup_offboarding(t *testing.T) {
 func TestAccUserTokenCleanup_filters(t *testing.T) {
 	target := acctest.Shared(t)
 	sim := target.RequireSim(t)
-	max := acctest.UniqueID("max")
-	target.CreateUser(t, max, "pw")
-	ciOld := target.NewToken(t, max, "ci-old")
-	ciUsed := target.NewToken(t, max, "ci-used")
-	laptop := target.NewToken(t, max, "laptop")
-	expiring := target.NewExpiringToken(t, max, "short", time.Now().Format(dateLayout))
-	whoAmI(t, target.URL, max, ciUsed.Value)
+	mia := acctest.UniqueID("mia")
+	target.CreateUser(t, mia, "pw")
+	ciOld := target.NewToken(t, mia, "ci-old")
+	ciUsed := target.NewToken(t, mia, "ci-used")
+	laptop := target.NewToken(t, mia, "laptop")
+	expiring := target.NewExpiringToken(t, mia, "short", time.Now().Format(dateLayout))
+	whoAmI(t, target.URL, mia, ciUsed.Value)
 	ctx := context.Background()
 	if err := sim.SetClock(ctx, 1); err != nil {
 		t.Fatal(err)
@@ -275,11 +275,11 @@ func TestAccUserTokenCleanup_filters(t *testing.T) {
 			{
 				// Expired tokens only.
 				ProtoV6ProviderFactories: testAccProviders,
-				Config:                   cleanupHCL(target, "jenkins_user_token_cleanup", fmt.Sprintf("  user_ids = %s\n  expired  = true", quotedSet(max))),
+				Config:                   cleanupHCL(target, "jenkins_user_token_cleanup", fmt.Sprintf("  user_ids = %s\n  expired  = true", quotedSet(mia))),
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(addr, tfjsonpath.New("revoked"), revokedTokens(expiring)),
 				},
-				Check: accepted(target, max, ciOld, ciUsed, laptop),
+				Check: accepted(target, mia, ciOld, ciUsed, laptop),
 			},
 			{
 				// Tokens named ci-* not used for 30 days, seen 40 days from now: ci-old was never
@@ -287,25 +287,25 @@ func TestAccUserTokenCleanup_filters(t *testing.T) {
 				ProtoV6ProviderFactories: testAccProvidersAt(time.Now().AddDate(0, 0, 40)),
 				Config: cleanupHCL(target, "jenkins_user_token_cleanup",
 					fmt.Sprintf("  user_ids        = %s\n  name_regex      = \"^ci-\"\n  unused_for_days = 30\n  created_before  = %q",
-						quotedSet(max), time.Now().Add(time.Hour).UTC().Format(time.RFC3339))),
+						quotedSet(mia), time.Now().Add(time.Hour).UTC().Format(time.RFC3339))),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(addr, tfjsonpath.New("revoked"), revokedTokens(ciOld, ciUsed)),
 				},
-				Check: resource.ComposeAggregateTestCheckFunc(rejected(target, max, ciOld, ciUsed), accepted(target, max, laptop)),
+				Check: resource.ComposeAggregateTestCheckFunc(rejected(target, mia, ciOld, ciUsed), accepted(target, mia, laptop)),
 			},
 			{
 				// Only tokens unused for 30 days as of today: none of what is left.
 				ProtoV6ProviderFactories: testAccProviders,
 				Config: cleanupHCL(target, "jenkins_user_token_cleanup",
-					fmt.Sprintf("  user_ids        = %s\n  unused_for_days = 30", quotedSet(max))),
+					fmt.Sprintf("  user_ids        = %s\n  unused_for_days = 30", quotedSet(mia))),
 				// The selection changed, so the last revocations are still what the state shows.
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(addr, tfjsonpath.New("revoked"), knownvalue.ListSizeExact(0)),
 				},
-				Check: accepted(target, max, laptop),
+				Check: accepted(target, mia, laptop),
 			},
 		},
 	})
