@@ -2,6 +2,10 @@ package acctest
 
 import (
 	"context"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/hex"
@@ -36,10 +40,12 @@ func (t *Target) Script(tb testing.TB, body string, params any, out any) {
 	script := fmt.Sprintf(fixturePrelude, base64.StdEncoding.EncodeToString(raw)) + body
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	if t.Sim == nil {
-		tb.Fatal("fixtures against a real Jenkins need the script console client; not implemented")
+	var output string
+	if t.Sim != nil {
+		output, err = t.Sim.Script(ctx, script)
+	} else {
+		output, err = scriptConsole(ctx, t, script)
 	}
-	output, err := t.Sim.Script(ctx, script)
 	if err != nil {
 		tb.Fatalf("fixture script failed: %v", err)
 	}
@@ -56,6 +62,57 @@ func (t *Target) Script(tb testing.TB, body string, params any, out any) {
 			tb.Fatalf("fixture result %q: %v", line, err)
 		}
 	}
+}
+
+// scriptConsole runs script on a real Jenkins as an administrator would with curl: a crumb and
+// its session cookie first (harmless with an API token, needed with a password), then a POST.
+func scriptConsole(ctx context.Context, t *Target, script string) (string, error) {
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		return "", err
+	}
+	client := &http.Client{Jar: jar, Timeout: time.Minute}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, t.URL+"crumbIssuer/api/json", nil)
+	if err != nil {
+		return "", err
+	}
+	req.SetBasicAuth(t.Username, t.Password)
+	resp, err := client.Do(req)
+	if err != nil {
+		return "", err
+	}
+	var crumb struct {
+		Crumb string `json:"crumb"`
+		Field string `json:"crumbRequestField"`
+	}
+	decodeErr := json.NewDecoder(resp.Body).Decode(&crumb)
+	_ = resp.Body.Close()
+	if resp.StatusCode == http.StatusOK && decodeErr != nil {
+		return "", fmt.Errorf("crumb issuer: %w", decodeErr)
+	}
+	req, err = http.NewRequestWithContext(ctx, http.MethodPost, t.URL+"scriptText",
+		strings.NewReader(url.Values{"script": {script}}.Encode()))
+	if err != nil {
+		return "", err
+	}
+	req.SetBasicAuth(t.Username, t.Password)
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if crumb.Field != "" {
+		req.Header.Set(crumb.Field, crumb.Crumb)
+	}
+	resp, err = client.Do(req)
+	if err != nil {
+		return "", err
+	}
+	defer func() { _ = resp.Body.Close() }()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return "", err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return "", fmt.Errorf("script console: HTTP %d", resp.StatusCode)
+	}
+	return string(body), nil
 }
 
 // CreateUser creates a login-capable user in the built-in security realm.
