@@ -73,6 +73,13 @@ func (c *Client) runScript(ctx context.Context, name string, params map[string]a
 	if err != nil {
 		return err
 	}
+	return c.runScriptSource(ctx, name, src, params, out, secrets...)
+}
+
+// runScriptSource is runScript with the template's source given: tests run
+// their own templates (an echo of the parameters) through the same encoding,
+// request and decoding as the embedded ones.
+func (c *Client) runScriptSource(ctx context.Context, name, src string, params map[string]any, out any, secrets ...string) error {
 	marker, err := randomHex(16)
 	if err != nil {
 		return err
