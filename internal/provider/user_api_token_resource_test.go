@@ -152,6 +152,17 @@ func TestAccUserAPIToken_lifecycle(t *testing.T) {
 				ImportStateVerify:       true,
 				ImportStateVerifyIgnore: []string{"token"},
 			},
+			{
+				// The same through an import {} block, planned with terraform plan.
+				ResourceName:    tokenAddr,
+				ImportState:     true,
+				ImportStateKind: resource.ImportBlockWithID,
+				Config:          tokenConfig(target, alice, "deploy-renamed"),
+				ImportPlanChecks: resource.ImportPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectKnownValue(tokenAddr, tfjsonpath.New("name"), knownvalue.StringExact("deploy-renamed")),
+					plancheck.ExpectKnownValue(tokenAddr, tfjsonpath.New("token"), knownvalue.Null()),
+				}},
+			},
 		},
 	})
 }
