@@ -408,4 +408,9 @@ resource "jenkins_user_api_token" "t" {
 	if !failed {
 		t.Error("the apply did not fail")
 	}
+	// The failed create leaves nothing behind: no token that authenticates with a value nobody
+	// holds (Jenkins adds the token in memory before the save fails).
+	if names := target.TokenNames(t, user); len(names) != 0 {
+		t.Errorf("%s holds %d tokens after the failed create, want none", user, len(names))
+	}
 }

@@ -63,14 +63,25 @@ if (u == null) {
     def t = store.findMatchingToken(p.value)
     if (t == null) {
         def uuid = null
-        if (p.expirationDate != null) {
-            if (!prop.respondsTo('addFixedNewToken', [String, String, java.time.LocalDate] as Object[])) {
-                result = [error: [type: 'unsupported', message: 'an API token expiration date']]
+        try {
+            if (p.expirationDate != null) {
+                if (!prop.respondsTo('addFixedNewToken', [String, String, java.time.LocalDate] as Object[])) {
+                    result = [error: [type: 'unsupported', message: 'an API token expiration date']]
+                } else {
+                    uuid = prop.addFixedNewToken(p.name, p.value, java.time.LocalDate.parse(p.expirationDate))
+                }
             } else {
-                uuid = prop.addFixedNewToken(p.name, p.value, java.time.LocalDate.parse(p.expirationDate))
+                uuid = prop.addFixedNewToken(p.name, p.value)
             }
-        } else {
-            uuid = prop.addFixedNewToken(p.name, p.value)
+        } catch (Exception e) {
+            // addFixedNewToken adds the token in memory, then saves the user. When the save
+            // fails, the token would authenticate until the next restart with a value that
+            // nobody holds: take it out of memory again, then fail.
+            def added = store.findMatchingToken(p.value)
+            if (added != null) {
+                store.revokeToken(added.getUuid())
+            }
+            throw e
         }
         if (uuid != null) {
             for (x in store.getTokenListSortedByName()) {
