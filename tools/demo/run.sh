@@ -28,7 +28,10 @@ source "$root/tools/ci/ensure-groovy.sh"
 # shellcheck source=tools/ci/ensure-terraform.sh
 source "$root/tools/ci/ensure-terraform.sh"
 tf_bin=${TF_ACC_TERRAFORM_PATH:-$(command -v terraform)}
-provider_host=${TF_ACC_PROVIDER_HOST:-registry.terraform.io}
+tf_name=terraform # the name shown in the story's commands
+default_host=registry.terraform.io
+if "$tf_bin" version 2>/dev/null | grep -q OpenTofu; then tf_name=tofu default_host=registry.opentofu.org; fi
+provider_host=${TF_ACC_PROVIDER_HOST:-$default_host}
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/jenkins-demo.XXXXXX")
 sim_pid=""
@@ -114,7 +117,7 @@ tf() {
     grep -v -E ': (Refreshing state|Reading|Read complete)|^Changes to Outputs:$|^  [-+~] [a-z_]+ += ' |
     awk 'BEGIN { RS = "" }
       /^Warning: Provider development overrides/ || /^The following provider development overrides/ ||
-      /^The behavior may therefore not match/ || /^Terraform used the selected providers/ ||
+      /^The behavior may therefore not match/ || /^(Terraform|OpenTofu) used the selected providers/ ||
       /^Note: You didn.t use the -out option/ || /^─/ || /^  with / || /^\(and [a-z]+ more similar warning/ ||
       /^To see the full warning notes/ || /^Apply selects the tokens again/ ||
       /^Warnings:$/ || /^- Provider development overrides are in effect$/ ||
@@ -142,12 +145,12 @@ heading "2. A managed token for the service account"
 cp "$demo_dir/01-service-account.tf" "$work/tf/"
 sed -n '/^resource/,/^}/p' "$demo_dir/01-service-account.tf"
 echo
-show "terraform apply -auto-approve"
+show "$tf_name apply -auto-approve"
 tf apply -auto-approve -compact-warnings
 token=$(cd "$work/tf" && "$tf_bin" output -raw svc_deploy_token)
 echo
 echo "The token (in the state, never shown) logs svc-deploy in:"
-show "curl --user svc-deploy:\$(terraform output -raw svc_deploy_token) ${url}whoAmI/api/json"
+show "curl --user svc-deploy:\$($tf_name output -raw svc_deploy_token) ${url}whoAmI/api/json"
 curl_as svc-deploy "$token" "${url}whoAmI/api/json" | grep -o -E '"(name|authenticated)" *: *("[^"]*"|true|false)' | sed 's/"//g; s/ *: */: /; s/^/  /' 
 unset token
 
@@ -156,15 +159,15 @@ heading "3. Offboarding bob and retiring legacy tokens: the plan is the dry run"
 cp "$demo_dir/02-cleanup.tf" "$work/tf/"
 cat "$demo_dir/02-cleanup.tf"
 echo
-show "terraform plan"
+show "$tf_name plan"
 tf plan
 
 # --- 4 --------------------------------------------------------------------------------------
 heading "4. Apply: exactly what the plan listed is revoked"
-show "terraform apply -auto-approve"
+show "$tf_name apply -auto-approve"
 tf apply -auto-approve -compact-warnings | grep -E 'Creation complete|Apply complete|Error' || true
 echo
-show "terraform output -raw revoked"
+show "$tf_name output -raw revoked"
 (cd "$work/tf" && "$tf_bin" output -raw revoked) | sed 's/^/  /'
 echo
 
@@ -172,7 +175,7 @@ echo
 heading "5. What is left"
 cp "$demo_dir/03-inventory.tf" "$work/tf/"
 echo "A jenkins_user_tokens data source (tools/demo/03-inventory.tf), formatted as a table:"
-show "terraform apply -auto-approve && terraform output -raw inventory"
+show "$tf_name apply -auto-approve && $tf_name output -raw inventory"
 tf apply -auto-approve -compact-warnings | grep -E 'Apply complete|Error' || true
 echo
 (cd "$work/tf" && "$tf_bin" output -raw inventory)
