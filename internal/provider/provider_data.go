@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
 	"github.com/jenkins-access/terraform-provider-jenkins/internal/jenkins"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -84,4 +85,26 @@ func (d *providerData) forget(userID string) { d.reader.forget(userID) }
 // Unknown users in either list are an error naming them.
 func (d *providerData) listScope(ctx context.Context, userIDs, excluded []string) ([]jenkins.Token, error) {
 	return d.client.ListTokensExcept(ctx, userIDs, excluded)
+}
+
+// createToken draws a token value and creates userID's token with it. The value comes from the
+// provider, not from Jenkins, so that a create retried after a lost answer finds the token it
+// made instead of making a second one (DESIGN.md).
+func (d *providerData) createToken(ctx context.Context, userID, name, expirationDate string) (jenkins.Token, string, error) {
+	value, err := jenkins.NewTokenValue()
+	if err != nil {
+		return jenkins.Token{}, "", fmt.Errorf("drawing a token value: %w", err)
+	}
+	tok, err := d.client.CreateToken(tflog.MaskAllFieldValuesStrings(ctx, value), jenkins.CreateTokenInput{
+		UserID:                 userID,
+		Name:                   name,
+		Value:                  value,
+		ExpirationDate:         expirationDate,
+		CreateUserIfRealmKnows: true,
+	})
+	if err != nil {
+		return jenkins.Token{}, "", err
+	}
+	d.forget(userID)
+	return tok, value, nil
 }

@@ -2,6 +2,8 @@ package provider
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 
@@ -11,8 +13,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
-
-	"github.com/jenkins-access/terraform-provider-jenkins/internal/jenkins"
 )
 
 var (
@@ -115,32 +115,19 @@ func (r *userAPITokenEphemeralResource) Open(ctx context.Context, req ephemeral.
 		}
 	}
 
-	value, err := jenkins.NewTokenValue()
-	if err != nil {
-		resp.Diagnostics.AddError("Unable to Generate a Token Value", err.Error())
-		return
-	}
-	ctx = tflog.MaskAllFieldValuesStrings(ctx, value)
-	// The unique suffix comes from a separate random draw, so the name, which anyone who can
-	// read the user's page sees, says nothing about the secret.
-	suffix, err := jenkins.NewTokenValue()
-	if err != nil {
+	// The unique suffix is a separate random draw, so the name, which anyone who can read the
+	// user's page sees, says nothing about the secret.
+	suffix := make([]byte, 4)
+	if _, err := rand.Read(suffix); err != nil {
 		resp.Diagnostics.AddError("Unable to Generate a Token Name", err.Error())
 		return
 	}
-	name := fmt.Sprintf("%s (ephemeral %s)", m.Name.ValueString(), suffix[2:10])
-	tok, err := r.data.client.CreateToken(ctx, jenkins.CreateTokenInput{
-		UserID:                 m.UserID.ValueString(),
-		Name:                   name,
-		Value:                  value,
-		ExpirationDate:         m.ExpirationDate.ValueString(),
-		CreateUserIfRealmKnows: true,
-	})
+	name := fmt.Sprintf("%s (ephemeral %s)", m.Name.ValueString(), hex.EncodeToString(suffix))
+	tok, value, err := r.data.createToken(ctx, m.UserID.ValueString(), name, m.ExpirationDate.ValueString())
 	if err != nil {
 		addError(&resp.Diagnostics, "Unable to Create Jenkins API Token", err)
 		return
 	}
-	r.data.forget(m.UserID.ValueString())
 
 	ref, err := json.Marshal(ephemeralTokenRef{UserID: m.UserID.ValueString(), UUID: tok.UUID})
 	if err != nil {

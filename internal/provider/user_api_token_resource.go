@@ -254,24 +254,11 @@ func (r *userAPITokenResource) Create(ctx context.Context, req resource.CreateRe
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	value, err := jenkins.NewTokenValue()
-	if err != nil {
-		resp.Diagnostics.AddError("Unable to Generate a Token Value", err.Error())
-		return
-	}
-	ctx = tflog.MaskAllFieldValuesStrings(ctx, value)
-	tok, err := r.data.client.CreateToken(ctx, jenkins.CreateTokenInput{
-		UserID:                 plan.UserID.ValueString(),
-		Name:                   plan.Name.ValueString(),
-		Value:                  value,
-		ExpirationDate:         plan.ExpirationDate.ValueString(),
-		CreateUserIfRealmKnows: true,
-	})
+	tok, value, err := r.data.createToken(ctx, plan.UserID.ValueString(), plan.Name.ValueString(), plan.ExpirationDate.ValueString())
 	if err != nil {
 		addError(&resp.Diagnostics, "Unable to Create Jenkins API Token", err)
 		return
 	}
-	r.data.forget(plan.UserID.ValueString())
 	plan.Token = types.StringValue(value)
 	setFromToken(&plan, tok)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
