@@ -156,6 +156,12 @@ func (s *Sim) SetClock(ctx context.Context, offsetDays int) error {
 	return s.client.control(ctx, http.MethodPost, "clock", map[string]any{"offset_days": offsetDays}, nil)
 }
 
+// ExpireSessions ends every HTTP session, as a session timeout on the controller does: crumbs
+// bound to them are refused from then on.
+func (s *Sim) ExpireSessions(ctx context.Context) error {
+	return s.client.control(ctx, http.MethodDelete, "sessions", nil, nil)
+}
+
 // AddRealmUsers makes the security realm know these ids (as LDAP would) without creating
 // User records.
 func (s *Sim) AddRealmUsers(ctx context.Context, ids ...string) error {

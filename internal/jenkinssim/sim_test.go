@@ -1,6 +1,7 @@
 package jenkinssim
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"net/url"
@@ -232,6 +233,24 @@ func TestCrumbs(t *testing.T) {
 	}
 	// Anonymous cannot get a crumb (needs Overall/Read).
 	mustStatus(t, call(t, shared, "GET", "crumbIssuer/api/json", "", "", nil, nil), 403)
+}
+
+// TestExpireSessions: once sessions end, a crumb bound to one is refused; a fresh one works.
+func TestExpireSessions(t *testing.T) {
+	id := uniqueID(t, "session")
+	createUser(t, shared, id, "pw")
+	path := tokenPath(id, "generateNewToken")
+	h := crumbHeaders(t, shared, id, "pw")
+	mustStatus(t, call(t, shared, "POST", path, id, "pw", url.Values{}, h), 200)
+	if err := shared.ExpireSessions(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	r := call(t, shared, "POST", path, id, "pw", url.Values{}, h)
+	mustStatus(t, r, 403)
+	if !strings.Contains(r.Body, "No valid crumb was included in the request") {
+		t.Errorf("body %s", r.Body)
+	}
+	mustStatus(t, call(t, shared, "POST", path, id, "pw", url.Values{}, crumbHeaders(t, shared, id, "pw")), 200)
 }
 
 func TestTokenEndpoints(t *testing.T) {

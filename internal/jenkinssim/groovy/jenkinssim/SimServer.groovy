@@ -380,6 +380,11 @@ class SimServer {
             case 'POST /clock':
                 SimClock.offsetDays = ((json.offset_days ?: 0) as Number).longValue()
                 return ok([status: 'ok', today: SimClock.today().toString()])
+            case 'DELETE /sessions':
+                // Every HTTP session ends, as when they time out on the controller: crumbs
+                // bound to them stop working, cookies name sessions that no longer exist.
+                SESSIONS.clear()
+                return ok([status: 'ok'])
             case 'POST /realm-users':
                 List<String> ids = (json.ids ?: []) as List<String>
                 REALM_USERS.addAll(ids)
