@@ -41,7 +41,8 @@ func run(n, m int, delay time.Duration, terraform string) error {
 	defer func() { _ = os.RemoveAll(dir) }()
 
 	step("building the provider")
-	if out, err := exec.Command("go", "build", "-o", filepath.Join(dir, "terraform-provider-jenkins"), ".").CombinedOutput(); err != nil {
+	build := exec.Command("go", "build", "-o", filepath.Join(dir, "terraform-provider-jenkins"), ".") //nolint:gosec // our own temp dir
+	if out, err := build.CombinedOutput(); err != nil {
 		return fmt.Errorf("go build: %v\n%s", err, out)
 	}
 
@@ -73,7 +74,7 @@ for (int i = 0; i < (params.users as int); i++) { realm.createAccount('bench-use
 		"JENKINS_URL="+sim.URL, "JENKINS_USERNAME="+sim.AdminUser, "JENKINS_PASSWORD="+adminToken,
 		"TF_IN_AUTOMATION=1")
 	tf := func(args ...string) (time.Duration, error) {
-		cmd := exec.Command(terraform, args...)
+		cmd := exec.Command(terraform, args...) //nolint:gosec // the CLI the user chose with -terraform
 		cmd.Dir, cmd.Env = dir, env
 		start := time.Now()
 		out, err := cmd.CombinedOutput()
