@@ -23,14 +23,15 @@ func main() {
 	users := flag.Int("users", 100, "number of users holding them (M)")
 	delay := flag.Duration("script-delay", 50*time.Millisecond, "simulated cost of one script-console call")
 	terraform := flag.String("terraform", "terraform", "Terraform or OpenTofu CLI")
+	window := flag.String("window", "", "read_batch_window of the batched run (empty: the provider's default)")
 	flag.Parse()
-	if err := run(*tokens, *users, *delay, *terraform); err != nil {
+	if err := run(*tokens, *users, *delay, *terraform, *window); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
 }
 
-func run(n, m int, delay time.Duration, terraform string) error {
+func run(n, m int, delay time.Duration, terraform, window string) error {
 	if n < 1 || m < 1 {
 		return fmt.Errorf("need at least one token and one user")
 	}
@@ -111,8 +112,8 @@ for (int i = 0; i < (params.users as int); i++) { realm.createAccount('bench-use
 		return err
 	}
 	fmt.Printf("plan without refresh: %d script calls, %.1f s\n", c0, t0.Seconds())
-	step("terraform plan, batched reads (default window)")
-	c1, t1, err := plan("")
+	step("terraform plan, batched reads (read_batch_window = " + or(window, "default") + ")")
+	c1, t1, err := plan(window)
 	if err != nil {
 		return err
 	}
@@ -169,6 +170,13 @@ resource "jenkins_user_api_token" "t" {
 }
 `, tokens.String())
 	return os.WriteFile(filepath.Join(dir, "main.tf"), []byte(tf), 0o600)
+}
+
+func or(s, dflt string) string {
+	if s == "" {
+		return dflt
+	}
+	return s
 }
 
 func step(s string) { fmt.Println("==> " + s) }
