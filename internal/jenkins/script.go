@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -21,7 +22,7 @@ import (
 // literal or start an interpolation. No user string ever becomes Groovy
 // source.
 //
-//go:embed scripts/*.groovy
+//go:embed scripts/*.groovy scripts/lib/*.groovy
 var scriptFS embed.FS
 
 const paramsPlaceholder = "@@PARAMS_BASE64@@"
@@ -52,6 +53,19 @@ func scriptSource(name string) (string, error) {
 	src := string(b)
 	if strings.Count(src, paramsPlaceholder) != 1 {
 		return "", fmt.Errorf("embedded script %q must hold the parameter placeholder exactly once", name)
+	}
+	// The shared functions go after the template, so that its imports stay first and its line
+	// numbers stay as written; Groovy script methods may be defined after their use.
+	libs, err := fs.Glob(scriptFS, "scripts/lib/*.groovy")
+	if err != nil {
+		return "", err
+	}
+	for _, lib := range libs {
+		b, err := scriptFS.ReadFile(lib)
+		if err != nil {
+			return "", err
+		}
+		src += "\n" + string(b)
 	}
 	return src, nil
 }

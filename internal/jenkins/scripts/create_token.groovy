@@ -6,29 +6,12 @@
 // An unknown user is reported and nothing is created, unless the security
 // realm knows the user and createIfRealmKnows is set: then the record is
 // created as at a first login (in memory, persisted by addFixedNewToken).
-// Prints marker + {"ok":{"token":row}} + marker (row as in list_tokens).
+// Prints marker + {"ok":{"token":row}} + marker (row: tokenRow in lib/token_row.groovy).
 import groovy.json.JsonOutput
 import groovy.json.JsonSlurper
 import jenkins.security.ApiTokenProperty
 
 def p = new JsonSlurper().parseText(new String(java.util.Base64.getDecoder().decode('@@PARAMS_BASE64@@'), 'UTF-8'))
-
-def row(u, prop, t) {
-    def s = prop.getTokenStats().findTokenStatsById(t.getUuid())
-    def created = t.getCreationDate()
-    def lastUse = s.getLastUseDate()
-    def exp = null
-    def expired = false
-    if (t.respondsTo('getExpirationDate')) {
-        def e = t.getExpirationDate()
-        if (e != null) {
-            exp = e.toString()
-            expired = t.isExpired()
-        }
-    }
-    return [u.getId(), t.getUuid(), t.getName(), created == null ? null : created.getTime(), t.isLegacy(),
-            s.getUseCounter(), lastUse == null ? null : lastUse.getTime(), exp, expired]
-}
 
 def u = User.getById(p.userId, false)
 if (u == null && p.createIfRealmKnows) {
@@ -92,7 +75,7 @@ if (u == null) {
         }
     }
     if (result == null) {
-        result = [ok: [token: row(u, prop, t)]]
+        result = [ok: [token: tokenRow(u, prop, t)]]
     }
 }
 print(p.marker + JsonOutput.toJson(result) + p.marker)

@@ -8,23 +8,6 @@ import jenkins.security.ApiTokenProperty
 
 def p = new JsonSlurper().parseText(new String(java.util.Base64.getDecoder().decode('@@PARAMS_BASE64@@'), 'UTF-8'))
 
-def row(u, prop, t) {
-    def s = prop.getTokenStats().findTokenStatsById(t.getUuid())
-    def created = t.getCreationDate()
-    def lastUse = s.getLastUseDate()
-    def exp = null
-    def expired = false
-    if (t.respondsTo('getExpirationDate')) {
-        def e = t.getExpirationDate()
-        if (e != null) {
-            exp = e.toString()
-            expired = t.isExpired()
-        }
-    }
-    return [u.getId(), t.getUuid(), t.getName(), created == null ? null : created.getTime(), t.isLegacy(),
-            s.getUseCounter(), lastUse == null ? null : lastUse.getTime(), exp, expired]
-}
-
 def result
 def u = User.getById(p.userId, false)
 if (u == null) {
@@ -42,7 +25,7 @@ if (u == null) {
                 t = x
             }
         }
-        result = [ok: [token: row(u, prop, t)]]
+        result = [ok: [token: tokenRow(u, prop, t)]]
     }
 }
 print(p.marker + JsonOutput.toJson(result) + p.marker)
