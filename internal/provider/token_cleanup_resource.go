@@ -31,11 +31,12 @@ import (
 // filters select. The mechanism:
 //
 //   - Read fills the pending list (legacy_tokens / tokens) with what Jenkins holds now in scope.
-//   - ModifyPlan plans that list empty and plans `revoked` as exactly the tokens to revoke, with
-//     their revocation time unknown. So `terraform plan` is the dry run: it lists each token,
-//     by user, that apply will revoke, and nothing else will be.
-//   - Create and Update revoke exactly the planned tokens in one script call (clearing the legacy
-//     seed, so that a legacy token cannot come back at the next restart).
+//   - ModifyPlan plans that list empty. With an unchanged selection it plans `revoked` as exactly
+//     the tokens Read found, revocation times unknown: the dry run. For a new or changed selection
+//     it lists them in a warning and leaves `revoked` unknown (see ModifyPlan for why).
+//   - Create and Update revoke the planned tokens, or select them again when the plan could not
+//     list them, in one script call that clears legacy seeds (else a legacy token comes back at
+//     the next restart).
 //   - Delete only forgets: a revocation cannot be undone.
 
 var (
