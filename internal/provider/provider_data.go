@@ -3,12 +3,13 @@ package provider
 import (
 	"context"
 	"fmt"
-	"github.com/hashicorp/terraform-plugin-log/tflog"
-	"github.com/jenkins-access/terraform-provider-jenkins/internal/jenkins"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/jenkins-access/terraform-provider-jenkins/internal/jenkins"
 )
 
 // configuredData unpacks what the provider's Configure handed over. It is nil before the

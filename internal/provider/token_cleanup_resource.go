@@ -178,12 +178,12 @@ func (r *tokenCleanupResource) Schema(_ context.Context, _ resource.SchemaReques
 		attrs["name_regex"] = schema.StringAttribute{
 			MarkdownDescription: "Only tokens whose name matches this regular expression (RE2 syntax, unanchored).",
 			Optional:            true,
-			Validators:          []validator.String{regexValidator{}},
+			Validators:          []validator.String{regexValidator},
 		}
 		attrs["created_before"] = schema.StringAttribute{
 			MarkdownDescription: "Only tokens created before this RFC 3339 timestamp (tokens with no known creation date count as older).",
 			Optional:            true,
-			Validators:          []validator.String{rfc3339Validator{}},
+			Validators:          []validator.String{rfc3339Validator},
 		}
 		attrs["keep_uuids"] = schema.SetAttribute{
 			MarkdownDescription: "Tokens never revoked, whatever the filters say: a service account's managed token, for example.",

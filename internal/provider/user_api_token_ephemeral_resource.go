@@ -76,7 +76,7 @@ func (r *userAPITokenEphemeralResource) Schema(_ context.Context, _ ephemeral.Sc
 				MarkdownDescription: "Last day the token is valid, `YYYY-MM-DD` (Jenkins " + expirationMinVersion + " or later): a " +
 					"safety net should Terraform stop before it could revoke the token.",
 				Optional:   true,
-				Validators: []validator.String{dateValidator{}},
+				Validators: []validator.String{dateValidator},
 			},
 			"token_name": schema.StringAttribute{
 				MarkdownDescription: "The name the token got in Jenkins: `name` plus the unique suffix.",

@@ -95,7 +95,7 @@ func (r *userAPITokenResource) Schema(_ context.Context, _ resource.SchemaReques
 					expirationMinVersion + " or later. Changing it replaces the token. Without it the token never expires. " +
 					"Prefer a fixed date or one derived from `time_rotating` over `timestamp()`, which changes on every plan.",
 				Optional:      true,
-				Validators:    []validator.String{dateValidator{}},
+				Validators:    []validator.String{dateValidator},
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			},
 			"rotate_before_days": schema.Int64Attribute{

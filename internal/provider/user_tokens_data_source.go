@@ -98,7 +98,7 @@ func (d *userTokensDataSource) Schema(_ context.Context, _ datasource.SchemaRequ
 			"name_regex": schema.StringAttribute{
 				MarkdownDescription: "Only tokens whose name matches this regular expression (RE2 syntax, as Terraform's `regex()`; unanchored).",
 				Optional:            true,
-				Validators:          []validator.String{regexValidator{}},
+				Validators:          []validator.String{regexValidator},
 			},
 			"unused_for_days": schema.Int64Attribute{
 				MarkdownDescription: "Only tokens not used in the last N days. A token never used counts as unused since its creation; " +
@@ -110,7 +110,7 @@ func (d *userTokensDataSource) Schema(_ context.Context, _ datasource.SchemaRequ
 				MarkdownDescription: "Only tokens created before this RFC 3339 timestamp. Tokens whose creation date Jenkins does not " +
 					"know (migrated legacy tokens) count as created before any date.",
 				Optional:   true,
-				Validators: []validator.String{rfc3339Validator{}},
+				Validators: []validator.String{rfc3339Validator},
 			},
 			"expired": schema.BoolAttribute{
 				MarkdownDescription: "`true`: only tokens whose expiration date has passed (Jenkins 2.548 and later); `false`: only tokens still valid.",

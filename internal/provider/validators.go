@@ -5,64 +5,62 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 )
-
-// regexValidator rejects a name_regex that does not compile, at plan time.
-type regexValidator struct{}
-
-func (regexValidator) Description(context.Context) string {
-	return "value must be a valid RE2 regular expression"
-}
-
-func (v regexValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
-
-func (regexValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	if _, err := compileNameRegex(req.ConfigValue.ValueString()); err != nil {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Regular Expression", err.Error())
-	}
-}
-
-// rfc3339Validator rejects a timestamp that is not RFC 3339, at plan time.
-type rfc3339Validator struct{}
-
-func (rfc3339Validator) Description(context.Context) string {
-	return "value must be an RFC 3339 timestamp such as 2026-01-31T00:00:00Z"
-}
-
-func (v rfc3339Validator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
-
-func (rfc3339Validator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	if _, err := parseRFC3339(req.Path.String(), req.ConfigValue.ValueString()); err != nil {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Timestamp", err.Error())
-	}
-}
 
 // dateLayout is the YYYY-MM-DD form of expiration dates, as Jenkins's LocalDate prints them.
 const dateLayout = "2006-01-02"
 
-// dateValidator rejects anything but a real calendar date in YYYY-MM-DD form.
-type dateValidator struct{}
-
-func (dateValidator) Description(context.Context) string {
-	return "value must be a date in YYYY-MM-DD form"
+// stringCheck is a plan-time validator made of a check function: the attribute's value is
+// rejected, with summary as the diagnostic's title, when check returns an error.
+type stringCheck struct {
+	description string
+	summary     string
+	check       func(p path.Path, v string) error
 }
 
-func (v dateValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+func (c stringCheck) Description(context.Context) string { return c.description }
 
-func (dateValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+func (c stringCheck) MarkdownDescription(ctx context.Context) string { return c.Description(ctx) }
+
+func (c stringCheck) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
 		return
 	}
-	v := req.ConfigValue.ValueString()
-	if _, err := time.Parse(dateLayout, v); err != nil {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Date",
-			fmt.Sprintf("%s must be a date in YYYY-MM-DD form, such as \"2027-03-31\", got %q.", req.Path, v))
+	if err := c.check(req.Path, req.ConfigValue.ValueString()); err != nil {
+		resp.Diagnostics.AddAttributeError(req.Path, c.summary, err.Error())
 	}
+}
+
+// regexValidator rejects a name_regex that does not compile.
+var regexValidator = stringCheck{
+	description: "value must be a valid RE2 regular expression",
+	summary:     "Invalid Regular Expression",
+	check: func(_ path.Path, v string) error {
+		_, err := compileNameRegex(v)
+		return err
+	},
+}
+
+// rfc3339Validator rejects a timestamp that is not RFC 3339.
+var rfc3339Validator = stringCheck{
+	description: "value must be an RFC 3339 timestamp such as 2026-01-31T00:00:00Z",
+	summary:     "Invalid Timestamp",
+	check: func(p path.Path, v string) error {
+		_, err := parseRFC3339(p.String(), v)
+		return err
+	},
+}
+
+// dateValidator rejects anything but a real calendar date in YYYY-MM-DD form.
+var dateValidator = stringCheck{
+	description: "value must be a date in YYYY-MM-DD form",
+	summary:     "Invalid Date",
+	check: func(p path.Path, v string) error {
+		if _, err := time.Parse(dateLayout, v); err != nil {
+			return fmt.Errorf("%s must be a date in YYYY-MM-DD form, such as \"2027-03-31\", got %q", p, v)
+		}
+		return nil
+	},
 }
