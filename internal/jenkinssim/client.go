@@ -168,6 +168,26 @@ func (s *Sim) AddRealmUsers(ctx context.Context, ids ...string) error {
 	return s.client.control(ctx, http.MethodPost, "realm-users", map[string]any{"ids": ids}, nil)
 }
 
+// LegacyUser creates userID as a Jenkins older than 2.129 left it: its saved record holds a
+// legacy token seed and no token store (password "" = none). Jenkins then rebuilds the legacy
+// token with a new UUID and empty usage statistics at every start, until something saves the
+// user. It returns the current legacy token's UUID and its value (the MD5 of the seed, what
+// the user logs in with).
+func (s *Sim) LegacyUser(ctx context.Context, userID, password string) (uuid, token string, err error) {
+	body := map[string]any{"id": userID}
+	if password != "" {
+		body["password"] = password
+	}
+	var out struct {
+		UUID  string `json:"uuid"`
+		Token string `json:"token"`
+	}
+	if err := s.client.control(ctx, http.MethodPost, "legacy-user", body, &out); err != nil {
+		return "", "", err
+	}
+	return out.UUID, out.Token, nil
+}
+
 // Script runs a Groovy script in the script console as the admin and returns its raw output.
 // It authenticates with an admin API token (made once with password + crumb), so it needs no
 // crumb afterwards, like a provider would.

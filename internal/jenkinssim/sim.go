@@ -36,7 +36,13 @@ type Options struct {
 	Version       string // default "2.579"
 	TLSCertFile   string // optional PEM certificate: serve HTTPS
 	TLSKeyFile    string // optional PKCS#8 PEM key
-	Log           io.Writer
+	// TimeZone is the simulated JVM's default time zone (an IANA name such as
+	// "Pacific/Kiritimati"), which decides Jenkins's "today" for token expiry. Default "UTC".
+	TimeZone string
+	// IDStrategy is the security realm's user id strategy: "case-insensitive" (default, as
+	// Jenkins's own user database), "case-sensitive" or "case-sensitive-email".
+	IDStrategy string
+	Log        io.Writer
 }
 
 // Sim is a running simulator.
@@ -75,6 +81,20 @@ func Start(ctx context.Context, opts Options) (*Sim, error) {
 	if opts.ContextPath != "" {
 		opts.ContextPath = "/" + strings.Trim(opts.ContextPath, "/")
 	}
+	if opts.TimeZone == "" {
+		opts.TimeZone = "UTC"
+	}
+	if _, err := time.LoadLocation(opts.TimeZone); err != nil {
+		return nil, fmt.Errorf("jenkinssim: time zone %q: %w", opts.TimeZone, err)
+	}
+	if opts.IDStrategy == "" {
+		opts.IDStrategy = "case-insensitive"
+	}
+	switch opts.IDStrategy {
+	case "case-insensitive", "case-sensitive", "case-sensitive-email":
+	default:
+		return nil, fmt.Errorf("jenkinssim: id strategy %q: want case-insensitive, case-sensitive or case-sensitive-email", opts.IDStrategy)
+	}
 	if (opts.TLSCertFile == "") != (opts.TLSKeyFile == "") {
 		return nil, errors.New("jenkinssim: TLSCertFile and TLSKeyFile go together")
 	}
@@ -103,10 +123,12 @@ func Start(ctx context.Context, opts Options) (*Sim, error) {
 		// A small, quick-starting JVM: the simulator holds little state.
 		"-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss4m", "-Xshare:auto",
 		"-Djava.awt.headless=true",
+		// Jenkins's "today" (LocalDate.now() in HashedToken.isExpired) is the JVM's default zone.
+		"-Duser.timezone=" + opts.TimeZone,
 		"-cp", filepath.Join(groovyLib, "*"),
 		"groovy.ui.GroovyMain",
 		filepath.Join(srcDir, "boot", "Boot.groovy"), srcDir, filepath.Join(dir, "classes"),
-		"--listen", opts.Listen, "--version", opts.Version,
+		"--listen", opts.Listen, "--version", opts.Version, "--id-strategy", opts.IDStrategy,
 	}
 	if opts.ContextPath != "" {
 		args = append(args, "--context-path", opts.ContextPath)

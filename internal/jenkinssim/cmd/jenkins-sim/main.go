@@ -2,6 +2,7 @@
 //
 //	go run ./internal/jenkinssim/cmd/jenkins-sim --listen 127.0.0.1:8080 --admin admin:admin \
 //	    [--context-path /jenkins] [--version 2.579] [--tls-cert f --tls-key f]
+//	    [--timezone UTC] [--id-strategy case-insensitive|case-sensitive|case-sensitive-email]
 package main
 
 import (
@@ -23,6 +24,8 @@ func main() {
 	version := flag.String("version", "2.579", "Jenkins version to simulate")
 	tlsCert := flag.String("tls-cert", "", "PEM certificate file (serve HTTPS)")
 	tlsKey := flag.String("tls-key", "", "PKCS#8 PEM private key file")
+	timeZone := flag.String("timezone", "UTC", "the simulated JVM's time zone (IANA name): Jenkins's today")
+	idStrategy := flag.String("id-strategy", "case-insensitive", "user id strategy: case-insensitive, case-sensitive or case-sensitive-email")
 	flag.Parse()
 
 	user, password, ok := strings.Cut(*admin, ":")
@@ -40,6 +43,8 @@ func main() {
 		Version:       *version,
 		TLSCertFile:   *tlsCert,
 		TLSKeyFile:    *tlsKey,
+		TimeZone:      *timeZone,
+		IDStrategy:    *idStrategy,
 		Log:           os.Stderr,
 	})
 	if err != nil {

@@ -9,6 +9,7 @@ import groovy.json.JsonSlurper
 import hudson.model.User
 import hudson.security.ACL
 import hudson.security.HudsonPrivateSecurityRealm
+import jenkins.model.IdStrategy
 import jenkins.model.Jenkins
 import jenkins.security.ApiTokenProperty
 
@@ -56,6 +57,11 @@ class SimServer {
                 case '--tls-cert': tlsCert = args[++i]; break
                 case '--tls-key': tlsKey = args[++i]; break
                 case '--admin': admin = args[++i]; break
+                case '--id-strategy':
+                    String strategy = args[++i]
+                    HudsonPrivateSecurityRealm.simIdStrategy = strategy == 'case-sensitive' ? new IdStrategy.CaseSensitive() :
+                        strategy == 'case-sensitive-email' ? new IdStrategy.CaseSensitiveEmailAddress() : IdStrategy.CASE_INSENSITIVE
+                    break
                 default: throw new IllegalArgumentException('unknown argument ' + args[i])
             }
         }
@@ -101,6 +107,7 @@ class SimServer {
         watcher.daemon = true
         watcher.start()
 
+        SimClock.install()
         WORLD.writeLock().lock()
         try {
             boot(true)
@@ -385,6 +392,17 @@ class SimServer {
                 // bound to them stop working, cookies name sessions that no longer exist.
                 SESSIONS.clear()
                 return ok([status: 'ok'])
+            case 'POST /legacy-user':
+                if (!(json.id instanceof String) || ((String) json.id).trim().isEmpty() ||
+                    (json.password != null && !(json.password instanceof String))) {
+                    return SimResponse.text(400, 'application/json;charset=UTF-8', JsonOutput.toJson([error: 'need {"id": "...", "password": "..." (optional)}']))
+                }
+                WORLD.readLock().lock()
+                try {
+                    return ok(ACLContext_with(ACL.SYSTEM2) { legacyUser((String) json.id, (String) json.password) } as Map)
+                } finally {
+                    WORLD.readLock().unlock()
+                }
             case 'POST /realm-users':
                 List<String> ids = (json.ids ?: []) as List<String>
                 REALM_USERS.addAll(ids)
@@ -401,6 +419,26 @@ class SimServer {
             default:
                 return SimResponse.text(404, 'application/json;charset=UTF-8', JsonOutput.toJson([error: 'no such control endpoint']))
         }
+    }
+
+    /**
+     * A user as a Jenkins older than 2.129 left it: config.xml holds the legacy token seed and no
+     * token store. Written to the simulated disk, then loaded as at startup, so setUser builds the
+     * legacy token with a fresh random UUID and no statistics; every restart does it again until
+     * something saves the user (JENKINS.md 13; ApiTokenProperty.setUser in Jenkins).
+     */
+    static Map legacyUser(String id, String password) {
+        byte[] seedBytes = new byte[16]
+        RANDOM.nextBytes(seedBytes)
+        String seed = seedBytes.encodeHex().toString()
+        List<hudson.model.UserProperty> props = [new ApiTokenProperty(seed)]
+        if (password != null) {
+            props.add(HudsonPrivateSecurityRealm.Details.fromPlainPassword(password))
+        }
+        User u = User.simLoadOldRecord(id, props)
+        ApiTokenProperty p = u.getProperty(ApiTokenProperty)
+        [id: u.id, uuid: p.tokenStore.legacyToken.uuid,
+         token: java.security.MessageDigest.getInstance('MD5').digest(seed.getBytes('UTF-8')).encodeHex().toString()]
     }
 
     static SimResponse ok(Map m) {

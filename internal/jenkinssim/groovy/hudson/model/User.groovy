@@ -125,6 +125,21 @@ class User implements Serializable, Saveable {
         u
     }
 
+    /**
+     * Simulator hook: writes a config.xml for id holding exactly props, as an older Jenkins wrote
+     * it (nothing runs setUser on them first), then loads it as Jenkins does at startup.
+     */
+    static User simLoadOldRecord(String id, List<UserProperty> props) {
+        User old = new User(id, id)
+        old.@properties = new CopyOnWriteArrayList<UserProperty>(props)
+        String key = idStrategy().keyFor(id)
+        SimDisk.users.put(key, SimDisk.serialize(old))
+        SimDisk.tokenStats.remove(key)
+        User u = simFromSnapshot(SimDisk.users.get(key))
+        Jenkins.get().simUsers.put(key, u)
+        u
+    }
+
     private void allocateDefaultPropertyInstancesAsNeeded() {
         for (UserPropertyDescriptor d : UserProperty.all()) {
             if (getProperty(d.t) == null) {

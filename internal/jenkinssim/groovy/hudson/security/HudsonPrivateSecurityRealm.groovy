@@ -2,6 +2,7 @@ package hudson.security
 
 import hudson.model.User
 import hudson.model.UserProperty
+import jenkins.model.IdStrategy
 import jenkins.model.Jenkins
 import org.springframework.security.core.userdetails.UserDetails
 import org.springframework.security.core.userdetails.UsernameNotFoundException
@@ -13,7 +14,15 @@ import java.security.SecureRandom
 // (salted SHA-256 here instead of bcrypt: the hash is never visible over HTTP).
 // The simulator adds "external" ids: users an LDAP/SSO realm would know without a User record.
 class HudsonPrivateSecurityRealm extends SecurityRealm {
+    /**
+     * The user id strategy (--id-strategy). Jenkins's own database is case-insensitive; LDAP and
+     * other realms can be configured case-sensitive, so the simulator lets tests choose.
+     */
+    static IdStrategy simIdStrategy = IdStrategy.CASE_INSENSITIVE
+
     private final Set<String> externalIds = Collections.synchronizedSet(new HashSet<String>())
+
+    IdStrategy getUserIdStrategy() { simIdStrategy }
 
     User createAccount(String userName, String password) throws IOException {
         User user = User.getById(userName, true)

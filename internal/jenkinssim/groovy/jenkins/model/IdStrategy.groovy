@@ -17,11 +17,23 @@ abstract class IdStrategy implements Serializable, Comparator<String> {
     static class CaseInsensitive extends IdStrategy {
         String keyFor(String id) { id.toLowerCase(Locale.ENGLISH) }
 
+//#if >=2.576
+        // Since 2.576 (SECURITY-3924) Jenkins compares the keys; they differ from
+        // equalsIgnoreCase beyond ASCII (final sigma, dotted capital I).
+        boolean equals(String id1, String id2) { keyFor(id1) == keyFor(id2) }
+
+        int compare(String id1, String id2) { keyFor(id1) <=> keyFor(id2) }
+//#else
+        boolean equals(String id1, String id2) { id1.equalsIgnoreCase(id2) }
+
         int compare(String id1, String id2) { id1.compareToIgnoreCase(id2) }
+//#end
     }
 
     static class CaseSensitive extends IdStrategy {
         String keyFor(String id) { id }
+
+        boolean equals(String id1, String id2) { id1 == id2 }
 
         int compare(String id1, String id2) { id1 <=> id2 }
     }
@@ -32,6 +44,11 @@ abstract class IdStrategy implements Serializable, Comparator<String> {
             at < 0 ? id : id.substring(0, at) + id.substring(at).toLowerCase(Locale.ENGLISH)
         }
 
+        boolean equals(String id1, String id2) { keyFor(id1) == keyFor(id2) }
+
         int compare(String id1, String id2) { keyFor(id1) <=> keyFor(id2) }
     }
+
+    /** Jenkins's toString: the class name (what a script reports as the strategy). */
+    String toString() { getClass().getName() }
 }

@@ -180,6 +180,10 @@ class Jenkins {
 
     File getRootDir() { new File('/var/jenkins_home') }
 
+    /** Deprecated in Jenkins: the instance's random secret.key, stable across restarts. */
+    @Deprecated
+    String getSecretKey() { SimDisk.secret('secret.key') }
+
     String getRootUrl() { jenkinssim.SimContext.rootUrl() ?: simRootUrl }
 
     String getRootUrlFromRequest() { getRootUrl() }

@@ -60,7 +60,9 @@ class ApiTokenProperty extends UserProperty {
         if (tokenStore == null) {
             tokenStore = new ApiTokenStore()
         }
-        tokenStats = ApiTokenStats.load(u)
+        if (tokenStats == null) {
+            tokenStats = ApiTokenStats.load(u)
+        }
         if (apiToken != null) {
             tokenStore.regenerateTokenFromLegacyIfRequired(apiToken)
         }
@@ -71,7 +73,16 @@ class ApiTokenProperty extends UserProperty {
     }
 
     String getApiTokenInsecure() {
-        apiToken == null ? 'This user currently does not have a legacy token' : md5Hex(apiToken.plainText)
+        if (apiToken == null) {
+            return 'This user currently does not have a legacy token'
+        }
+        String p = apiToken.plainText
+        if (p == md5Hex(Jenkins.get().getSecretKey() + ':' + user.id)) {
+            // The initial value of pre-SECURITY-49 Jenkins may be compromised: the HMAC seed
+            // replaces it, in memory only (ApiTokenProperty.getApiTokenInsecure).
+            apiToken = Secret.fromString(p = API_KEY_SEED.mac(user.id))
+        }
+        md5Hex(p)
     }
 
     private static String md5Hex(String s) {
