@@ -243,14 +243,15 @@ func TestRevokeTokensAndLookup(t *testing.T) {
 				t.Errorf("refs = %v", refs)
 			}
 			scriptReply(t, w, r, map[string]any{"ok": map[string]any{"results": []any{
-				[]any{"Alice", "u-1", true, true}, []any{"ghost", "u-2", false, false}}}})
+				[]any{"Alice", "u-1", "u-9", "Legacy Token", true, nil}, []any{"ghost", "u-2", nil, nil, false, nil}}}})
 		default:
 			scriptReply(t, w, r, map[string]any{"ok": map[string]any{"found": []any{[]any{"ALICE", "Alice"}}, "missing": []string{"ghost"}}})
 		}
 	})
 	c := f.client(t)
-	res, err := c.RevokeTokens(context.Background(), []TokenRef{{"ALICE", "u-1"}, {"ghost", "u-2"}})
-	if err != nil || len(res) != 2 || !res[0].Found || !res[0].Legacy || res[0].UserID != "Alice" || res[1].Found {
+	res, err := c.RevokeTokens(context.Background(), []TokenRef{{"ALICE", "u-1", true}, {"ghost", "u-2", false}})
+	if err != nil || len(res) != 2 || !res[0].Revoked() || res[0].UUID != "u-9" || res[0].RequestedUUID != "u-1" ||
+		!res[0].Legacy || res[0].UserID != "Alice" || res[1].Revoked() || res[1].Problem != "" {
 		t.Errorf("RevokeTokens = %+v, %v", res, err)
 	}
 	if n := f.requests.Load(); n != 1 {

@@ -171,8 +171,8 @@ func TestSimHostileStringsRoundTrip(t *testing.T) {
 		t.Fatalf("revoke_tokens: %v %v", res, err)
 	}
 	for i, r := range res {
-		if r.UserID != hostile[i] || r.UUID != hostile[i] || r.Found {
-			t.Errorf("revoke_tokens result %d: %.60q/%.60q found=%v", i, r.UserID, r.UUID, r.Found)
+		if r.UserID != hostile[i] || r.RequestedUUID != hostile[i] || r.Revoked() {
+			t.Errorf("revoke_tokens result %d: %.60q/%.60q revoked %q", i, r.UserID, r.RequestedUUID, r.UUID)
 		}
 	}
 	// A hostile user id in create/rename is an unknown user, named exactly.
@@ -353,7 +353,7 @@ func TestSimBatchRevokeClearsLegacySeed(t *testing.T) {
 	}
 	for _, tk := range tokensOf(t, c, "grace") {
 		if tk.Legacy {
-			refs = append(refs, TokenRef{UserID: "grace", UUID: tk.UUID})
+			refs = append(refs, TokenRef{UserID: "grace", UUID: tk.UUID, Legacy: true})
 		}
 	}
 	if len(refs) != 2 {
@@ -378,7 +378,7 @@ print(p.getTokenStore().getTokenListSortedByName().size())`)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(res) != 4 || !res[0].Found || !res[0].Legacy || res[0].UserID != "frank" || !res[1].Found || res[2].Found || res[3].Found {
+	if len(res) != 4 || !res[0].Revoked() || !res[0].Legacy || res[0].UserID != "frank" || !res[1].Revoked() || res[2].Revoked() || res[3].Revoked() {
 		t.Errorf("results = %+v", res)
 	}
 	if st, _ := s.Stats(ctx); st["scriptText"] != 1 {

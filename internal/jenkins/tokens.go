@@ -244,29 +244,44 @@ func (c *Client) RevokeToken(ctx context.Context, userID, uuid string) error {
 type TokenRef struct {
 	UserID string
 	UUID   string
+	// Legacy: the token was the user's legacy token when it was listed. Such a token's UUID can
+	// change at a restart (a record written by Jenkins before 2.129 and never saved since gets a
+	// new legacy UUID at every start), so if UUID is gone the user's current legacy token is
+	// revoked instead.
+	Legacy bool
 }
 
 // RevokedToken is the outcome of one TokenRef in RevokeTokens.
 type RevokedToken struct {
-	UserID string // canonical id when the user exists, else as requested
-	UUID   string
-	// Found is false when the user or the token was already gone.
-	Found bool
-	// Legacy: the token was the legacy one, and its seed was cleared too so
-	// that it cannot come back at the next restart (JENKINS.md Q7).
+	UserID        string // canonical id when the user exists, else as requested
+	RequestedUUID string // TokenRef.UUID
+	// UUID is the token Jenkins revoked: RequestedUUID, the user's current legacy token for a
+	// legacy TokenRef whose UUID changed, or "" when nothing was revoked (Problem says why, or
+	// the user or token was already gone).
+	UUID string
+	Name string
+	// Legacy: the revoked token was the legacy one, and its seed was cleared too so that it
+	// cannot come back at the next restart (JENKINS.md Q7).
 	Legacy bool
+	// Problem is set when Jenkins failed to revoke the token (the exception, or what the check
+	// after the revocation found).
+	Problem string
 }
 
-// RevokeTokens revokes many tokens in one script call. Legacy tokens have
-// their seed cleared as well. Tokens or users already gone are not errors
-// (Found=false). Safe to repeat.
+// Revoked reports whether Jenkins revoked a token for this ref.
+func (r RevokedToken) Revoked() bool { return r.UUID != "" }
+
+// RevokeTokens revokes many tokens in one script call and reports, per ref, what Jenkins
+// revoked. Legacy tokens have their seed cleared as well. Tokens or users already gone are not
+// errors (nothing revoked, no Problem); a token Jenkins failed to revoke has a Problem, and the
+// other refs are still revoked. Safe to repeat.
 func (c *Client) RevokeTokens(ctx context.Context, refs []TokenRef) ([]RevokedToken, error) {
 	if len(refs) == 0 {
 		return nil, nil
 	}
-	rows := make([][2]string, len(refs))
+	rows := make([][3]any, len(refs))
 	for i, r := range refs {
-		rows[i] = [2]string{r.UserID, r.UUID}
+		rows[i] = [3]any{r.UserID, r.UUID, r.Legacy}
 	}
 	var out struct {
 		Results [][]json.RawMessage `json:"results"`
@@ -277,15 +292,24 @@ func (c *Client) RevokeTokens(ctx context.Context, refs []TokenRef) ([]RevokedTo
 	res := make([]RevokedToken, 0, len(out.Results))
 	for _, r := range out.Results {
 		var rt RevokedToken
-		if len(r) != 4 {
+		if len(r) != 6 {
 			return nil, &ScriptError{Script: "revoke_tokens", Exception: "unexpected result row"}
 		}
-		for i, dst := range []any{&rt.UserID, &rt.UUID, &rt.Found, &rt.Legacy} {
+		var revoked, name, problem *string
+		for i, dst := range []any{&rt.UserID, &rt.RequestedUUID, &revoked, &name, &rt.Legacy, &problem} {
 			if err := json.Unmarshal(r[i], dst); err != nil {
 				return nil, &ScriptError{Script: "revoke_tokens", Exception: "unexpected result row: " + err.Error()}
 			}
 		}
+		rt.UUID, rt.Name, rt.Problem = deref(revoked), deref(name), deref(problem)
 		res = append(res, rt)
 	}
 	return res, nil
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
 }

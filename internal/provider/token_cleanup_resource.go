@@ -31,12 +31,14 @@ import (
 // filters select. The mechanism:
 //
 //   - Read fills the pending list (legacy_tokens / tokens) with what Jenkins holds now in scope.
-//   - ModifyPlan plans that list empty. With an unchanged selection it plans `revoked` as exactly
-//     the tokens Read found, revocation times unknown: the dry run. For a new or changed selection
-//     it lists them in a warning and leaves `revoked` unknown (see ModifyPlan for why).
-//   - Create and Update revoke the planned tokens, or select them again when the plan could not
-//     list them, in one script call that clears legacy seeds (else a legacy token comes back at
-//     the next restart).
+//   - ModifyPlan plans that list empty: the plan shows, by user, name and UUID, the tokens apply
+//     will revoke (the dry run). `revoked` is known only after apply, because it records what
+//     Jenkins really revoked, which can differ from the plan: a token revoked by someone else in
+//     between is not listed, and a legacy token whose UUID changed at a restart is listed under
+//     its new UUID. For a new or changed selection the plan lists the tokens in a warning.
+//   - Create and Update revoke the tokens of the refreshed pending list, or select them again
+//     for a new selection, in one script call that clears legacy seeds (else a legacy token
+//     comes back at the next restart).
 //   - Delete only forgets: a revocation cannot be undone.
 
 var (
@@ -149,8 +151,9 @@ func (r *tokenCleanupResource) Schema(_ context.Context, _ resource.SchemaReques
 			}},
 		},
 		"revoked": schema.ListNestedAttribute{
-			MarkdownDescription: "What the last apply revoked. A token already revoked by someone else between plan and " +
-				"apply is listed too: it is gone either way.",
+			MarkdownDescription: "What the last apply revoked, as Jenkins reported it: a token revoked by someone else " +
+				"between plan and apply is not listed (a warning names it), and a legacy token whose UUID changed at a " +
+				"restart between plan and apply is listed under the UUID Jenkins revoked. Known after apply.",
 			Computed: true,
 			NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
 				"user_id":    schema.StringAttribute{Computed: true, MarkdownDescription: "Owner's user ID."},
@@ -309,13 +312,13 @@ func (r *tokenCleanupResource) Read(ctx context.Context, req resource.ReadReques
 }
 
 // ModifyPlan turns "what Jenkins holds in scope" into the plan: the pending list empty, and
-// revoked = the tokens apply will revoke.
+// revoked unknown when apply will revoke something.
 //
-// Terraform plans a resource again during apply and requires the same answer. So the planned
-// revoked list is known only when it comes from the state, which Read has just refreshed: an
-// update with an unchanged selection, the everyday drift case. When the selection is new (a
-// create, or changed filters), the plan lists the tokens in a warning, and apply selects them
-// again; revoked is then known after apply.
+// Terraform plans a resource again during apply and requires the same answer, so the plan is a
+// function of the configuration and the refreshed state only. With an unchanged selection the
+// tokens to revoke are the pending list Read stored, shown in the plan as the list emptied. When
+// the selection is new (a create, or changed filters), the plan lists the tokens in a warning,
+// and apply selects them again.
 func (r *tokenCleanupResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.Plan.Raw.IsNull() {
 		return // destroy only forgets
@@ -329,9 +332,7 @@ func (r *tokenCleanupResource) ModifyPlan(ctx context.Context, req resource.Modi
 		if resp.Diagnostics.HasError() || len(tokens) == 0 {
 			return // nothing to revoke: revoked keeps what the last apply revoked
 		}
-		revoked, diags := plannedRevocations(tokens)
-		resp.Diagnostics.Append(diags...)
-		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("revoked"), revoked)...)
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("revoked"), unknownRevoked)...)
 		return
 	}
 
@@ -396,7 +397,7 @@ func (r *tokenCleanupResource) Create(ctx context.Context, req resource.CreateRe
 	if !requireClient(r.data, &resp.Diagnostics) {
 		return
 	}
-	resp.Diagnostics.Append(r.apply(ctx, req.Plan, &resp.State)...)
+	resp.Diagnostics.Append(r.apply(ctx, req.Plan, nil, &resp.State)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -409,7 +410,7 @@ func (r *tokenCleanupResource) Update(ctx context.Context, req resource.UpdateRe
 	if !requireClient(r.data, &resp.Diagnostics) {
 		return
 	}
-	resp.Diagnostics.Append(r.apply(ctx, req.Plan, &resp.State)...)
+	resp.Diagnostics.Append(r.apply(ctx, req.Plan, &req.State, &resp.State)...)
 }
 
 // Delete forgets the resource. Revocations cannot be undone, and leaving tokens alone is what
@@ -417,18 +418,28 @@ func (r *tokenCleanupResource) Update(ctx context.Context, req resource.UpdateRe
 func (r *tokenCleanupResource) Delete(context.Context, resource.DeleteRequest, *resource.DeleteResponse) {
 }
 
-// apply revokes the tokens the plan lists in revoked (those whose revoked_at is still unknown)
-// in one script call, then writes the planned state with the revocation times filled in.
-func (r *tokenCleanupResource) apply(ctx context.Context, plan tfsdk.Plan, state *tfsdk.State) diag.Diagnostics {
+// apply revokes what the plan promised in one script call: with an unchanged selection, the
+// pending list of the refreshed prior state (what the plan showed); otherwise the tokens the
+// selection picks now. It then writes the planned state, with revoked listing exactly what
+// Jenkins revoked.
+func (r *tokenCleanupResource) apply(ctx context.Context, plan tfsdk.Plan, prior *tfsdk.State, state *tfsdk.State) diag.Diagnostics {
 	var diags diag.Diagnostics
 	var planned types.List
 	diags.Append(plan.GetAttribute(ctx, path.Root("revoked"), &planned)...)
 	if diags.HasError() {
 		return diags
 	}
-	toRevoke := []revokedTokenModel{}
-	if planned.IsUnknown() {
-		// The plan could not list the tokens (scope unknown at plan time): select them now.
+	if !planned.IsUnknown() {
+		// Nothing to revoke: the plan kept revoked as it was.
+		state.Raw = plan.Raw
+		return diags
+	}
+	var toRevoke []jenkins.Token
+	if prior != nil && r.sameSelection(ctx, plan, *prior) {
+		tokens, d := r.statePending(ctx, *prior)
+		diags.Append(d...)
+		toRevoke = tokens
+	} else {
 		cfg, d := r.readConfig(ctx, plan)
 		diags.Append(d...)
 		if diags.HasError() {
@@ -439,46 +450,78 @@ func (r *tokenCleanupResource) apply(ctx context.Context, plan tfsdk.Plan, state
 			addError(&diags, "Unable to List Jenkins API Tokens", err)
 			return diags
 		}
-		for _, t := range tokens {
-			toRevoke = append(toRevoke, revokedTokenModel{UserID: types.StringValue(t.UserID), UUID: types.StringValue(t.UUID),
-				Name: types.StringValue(t.Name), Legacy: types.BoolValue(t.Legacy), RevokedAt: types.StringUnknown()})
-		}
-	} else {
-		diags.Append(planned.ElementsAs(ctx, &toRevoke, false)...)
+		toRevoke = tokens
 	}
 	if diags.HasError() {
 		return diags
 	}
 
-	var refs []jenkins.TokenRef
-	for _, t := range toRevoke {
-		if t.RevokedAt.IsUnknown() {
-			refs = append(refs, jenkins.TokenRef{UserID: t.UserID.ValueString(), UUID: t.UUID.ValueString()})
+	revoked := []revokedTokenModel{}
+	if len(toRevoke) > 0 {
+		refs := make([]jenkins.TokenRef, len(toRevoke))
+		for i, t := range toRevoke {
+			refs[i] = jenkins.TokenRef{UserID: t.UserID, UUID: t.UUID, Legacy: t.Legacy}
 		}
-	}
-	if len(refs) > 0 {
-		if _, err := r.data.client.RevokeTokens(ctx, refs); err != nil {
-			addError(&diags, "Unable to Revoke Jenkins API Tokens", err)
-			return diags
-		}
+		results, err := r.data.client.RevokeTokens(ctx, refs)
 		for _, ref := range refs {
 			r.data.forget(ref.UserID)
 		}
-	}
-	now := types.StringValue(r.data.now().UTC().Format(time.RFC3339))
-	for i := range toRevoke {
-		if toRevoke[i].RevokedAt.IsUnknown() {
-			toRevoke[i].RevokedAt = now
+		if err != nil {
+			addError(&diags, "Unable to Revoke Jenkins API Tokens", err)
+			return diags
 		}
+		now := types.StringValue(r.data.now().UTC().Format(time.RFC3339))
+		for _, res := range results {
+			if res.Revoked() {
+				revoked = append(revoked, revokedTokenModel{UserID: types.StringValue(res.UserID), UUID: types.StringValue(res.UUID),
+					Name: types.StringValue(res.Name), Legacy: types.BoolValue(res.Legacy), RevokedAt: now})
+			}
+		}
+		diags.Append(revocationDiagnostics(results)...)
 	}
-	revoked, d := types.ListValueFrom(ctx, types.ObjectType{AttrTypes: revokedTokenAttrTypes}, toRevoke)
+	list, d := types.ListValueFrom(ctx, types.ObjectType{AttrTypes: revokedTokenAttrTypes}, revoked)
 	diags.Append(d...)
-	if diags.HasError() {
+	if d.HasError() {
 		return diags
 	}
 	state.Raw = plan.Raw
-	diags.Append(state.SetAttribute(ctx, path.Root("revoked"), revoked)...)
+	diags.Append(state.SetAttribute(ctx, path.Root("revoked"), list)...)
 	diags.Append(state.SetAttribute(ctx, path.Root(r.kind.pendingAttr), emptyPendingList())...)
+	return diags
+}
+
+// revocationDiagnostics says where Jenkins's answer differs from the plan: tokens already gone
+// (a warning), legacy tokens revoked under a new UUID (a warning), and tokens Jenkins failed to
+// revoke (an error naming user and UUID: they are still valid).
+func revocationDiagnostics(results []jenkins.RevokedToken) diag.Diagnostics {
+	var diags diag.Diagnostics
+	var gone, moved, failed []string
+	for _, res := range results {
+		switch {
+		case res.Problem != "":
+			failed = append(failed, fmt.Sprintf("%s: %s (%s)", res.UserID, res.RequestedUUID, res.Problem))
+		case !res.Revoked():
+			gone = append(gone, fmt.Sprintf("%s: %s", res.UserID, res.RequestedUUID))
+		case res.UUID != res.RequestedUUID:
+			moved = append(moved, fmt.Sprintf("%s: planned %s, revoked %s", res.UserID, res.RequestedUUID, res.UUID))
+		}
+	}
+	if len(gone) > 0 {
+		diags.AddWarning("Jenkins API Tokens Already Gone",
+			"These tokens were revoked, or their users deleted, after the plan was made; there was nothing left to revoke, "+
+				"so revoked does not list them:\n"+strings.Join(gone, "\n"))
+	}
+	if len(moved) > 0 {
+		diags.AddWarning("Legacy API Token Revoked Under a New UUID",
+			"Jenkins gives a legacy token a new UUID at every restart until its user record is saved again (records "+
+				"written before Jenkins 2.129). Jenkins restarted after the plan, so the user's current legacy token was "+
+				"revoked instead:\n"+strings.Join(moved, "\n"))
+	}
+	if len(failed) > 0 {
+		diags.AddError("Unable to Revoke Some Jenkins API Tokens",
+			"Jenkins did not revoke these tokens; they are still valid. The other tokens were revoked and are listed in "+
+				"revoked. Run terraform apply again, or revoke them on the user's security page:\n"+strings.Join(failed, "\n"))
+	}
 	return diags
 }
 
@@ -514,16 +557,6 @@ func pendingList(tokens []jenkins.Token) (types.List, diag.Diagnostics) {
 		}
 	}
 	return types.ListValueFrom(context.Background(), types.ObjectType{AttrTypes: pendingTokenAttrTypes}, elems)
-}
-
-// plannedRevocations is revoked as planned: every token known, its revocation time unknown.
-func plannedRevocations(tokens []jenkins.Token) (types.List, diag.Diagnostics) {
-	elems := make([]revokedTokenModel, len(tokens))
-	for i, t := range tokens {
-		elems[i] = revokedTokenModel{UserID: types.StringValue(t.UserID), UUID: types.StringValue(t.UUID),
-			Name: types.StringValue(t.Name), Legacy: types.BoolValue(t.Legacy), RevokedAt: types.StringUnknown()}
-	}
-	return types.ListValueFrom(context.Background(), types.ObjectType{AttrTypes: revokedTokenAttrTypes}, elems)
 }
 
 // describeTokens is the dry run in words, grouped by user.

@@ -138,9 +138,14 @@ func TestAccLegacyTokenCleanup(t *testing.T) {
 				Config:    config,
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
-					plancheck.ExpectKnownValue(addr, tfjsonpath.New("revoked").AtSliceIndex(0).AtMapKey("user_id"), knownvalue.StringExact(jon)),
-					plancheck.ExpectKnownValue(addr, tfjsonpath.New("revoked"), knownvalue.ListSizeExact(1)),
+					plancheck.ExpectKnownValue(addr, tfjsonpath.New("legacy_tokens"), knownvalue.ListSizeExact(0)),
+					plancheck.ExpectUnknownValue(addr, tfjsonpath.New("revoked")),
 				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("revoked"), knownvalue.ListExact([]knownvalue.Check{
+						knownvalue.ObjectPartial(map[string]knownvalue.Check{"user_id": knownvalue.StringExact(jon), "legacy": knownvalue.Bool(true)}),
+					})),
+				},
 				Check: func(s *terraform.State) error { return rejected(target, jon, jonLater)(s) },
 			},
 		},
@@ -337,7 +342,8 @@ func TestAccUserTokenCleanup_revokedBetweenPlanAndApply(t *testing.T) {
 			{Config: config},
 			{
 				// Two tokens appear; the plan lists both. Another admin revokes one of them
-				// before apply: apply still succeeds, and both are gone.
+				// before apply: apply still succeeds, both are gone, and revoked lists only the
+				// one this apply revoked.
 				PreConfig: func() {
 					a = target.NewToken(t, ned, "a")
 					b = target.NewToken(t, ned, "b")
@@ -345,14 +351,15 @@ func TestAccUserTokenCleanup_revokedBetweenPlanAndApply(t *testing.T) {
 				Config: config,
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
-					plancheck.ExpectKnownValue(addr, tfjsonpath.New("revoked"), knownvalue.ListSizeExact(2)),
+					plancheck.ExpectKnownValue(addr, tfjsonpath.New("tokens"), knownvalue.ListSizeExact(0)),
+					plancheck.ExpectUnknownValue(addr, tfjsonpath.New("revoked")),
 					revokeDuringPlanCheck{t: t, target: target, user: ned, uuid: &a},
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(addr, tfjsonpath.New("tokens"), knownvalue.ListSizeExact(0)),
 				},
 				Check: func(s *terraform.State) error {
-					if err := revokedExactly(s, addr, a.UUID, b.UUID); err != nil {
+					if err := revokedExactly(s, addr, b.UUID); err != nil {
 						return err
 					}
 					return rejected(target, ned, a, b)(s)
@@ -481,5 +488,89 @@ emit([count: n])
 	}
 	if n := after["revoke"] - before["revoke"]; n != 0 {
 		t.Errorf("%d calls to the revoke endpoint; the cleanup revokes in one script call", n)
+	}
+}
+
+// restartDuringPlanCheck restarts Jenkins between plan and apply (a saved plan applied after a
+// controller restart); it passes itself as a plan check because that is the moment between the two.
+type restartDuringPlanCheck struct {
+	t      *testing.T
+	target *acctest.Target
+}
+
+func (c restartDuringPlanCheck) CheckPlan(context.Context, plancheck.CheckPlanRequest, *plancheck.CheckPlanResponse) {
+	restartJenkins(c.t, c.target)
+}
+
+// TestAccTokenCleanup_legacyUUIDChangesBeforeApply: a user whose record an older Jenkins wrote
+// (legacy seed, no token store) gets a new legacy UUID at every restart. When Jenkins restarts
+// between plan and apply, the cleanup must revoke the user's current legacy token, and revoked
+// must list the UUID Jenkins really revoked, not the one planned.
+func TestAccTokenCleanup_legacyUUIDChangesBeforeApply(t *testing.T) {
+	target := acctest.Shared(t)
+	sim := target.RequireSim(t)
+	for _, typ := range []string{"jenkins_legacy_token_cleanup", "jenkins_user_token_cleanup"} {
+		t.Run(typ, func(t *testing.T) {
+			olga := acctest.UniqueID("olga")
+			target.CreateUser(t, olga, "pw")
+			var planned acctest.FixtureToken
+			addr := typ + ".c"
+			pending := "legacy_tokens"
+			if typ == "jenkins_user_token_cleanup" {
+				pending = "tokens"
+			}
+			config := cleanupHCL(target, typ, "  user_ids = "+quotedSet(olga))
+			resource.Test(t, resource.TestCase{
+				ProtoV6ProviderFactories: testAccProviders,
+				Steps: []resource.TestStep{
+					{Config: config},
+					{
+						// olga's record is now one an old Jenkins wrote; the refresh finds her legacy
+						// token, and Jenkins restarts after the plan, before apply.
+						PreConfig: func() {
+							ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+							defer cancel()
+							uuid, value, err := sim.LegacyUser(ctx, olga, "pw")
+							if err != nil {
+								t.Fatal(err)
+							}
+							planned = acctest.FixtureToken{UUID: uuid, Value: value}
+						},
+						Config: config,
+						ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+							plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
+							plancheck.ExpectKnownValue(addr, tfjsonpath.New(pending), knownvalue.ListSizeExact(0)),
+							plancheck.ExpectUnknownValue(addr, tfjsonpath.New("revoked")),
+							restartDuringPlanCheck{t: t, target: target},
+						}},
+						ConfigStateChecks: []statecheck.StateCheck{
+							statecheck.ExpectKnownValue(addr, tfjsonpath.New("revoked"), knownvalue.ListExact([]knownvalue.Check{
+								knownvalue.ObjectExact(map[string]knownvalue.Check{
+									"user_id": knownvalue.StringExact(olga), "uuid": knownvalue.StringRegexp(regexp.MustCompile(`^[0-9a-f-]{36}$`)),
+									"name": knownvalue.StringExact("Legacy Token"), "legacy": knownvalue.Bool(true),
+									"revoked_at": knownvalue.StringRegexp(rfc3339UTC),
+								}),
+							})),
+						},
+						Check: resource.ComposeAggregateTestCheckFunc(
+							rejected(target, olga, planned),
+							func(s *terraform.State) error {
+								if s.RootModule().Resources[addr].Primary.Attributes["revoked.0.uuid"] == planned.UUID {
+									return fmt.Errorf("revoked lists the planned UUID %s, which no longer existed at apply", planned.UUID)
+								}
+								return nil
+							},
+						),
+					},
+					{
+						// Still revoked after another restart: the seed was cleared too.
+						PreConfig:        func() { restartJenkins(t, target) },
+						Config:           config,
+						ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+						Check:            rejected(target, olga, planned),
+					},
+				},
+			})
+		})
 	}
 }

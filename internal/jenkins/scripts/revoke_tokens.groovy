@@ -1,10 +1,15 @@
-// Revokes many tokens in one run.
-// Parameters: {"marker", "refs": [[userId, uuid], ...]}
-// ApiTokenProperty.revokeToken(uuid) on the legacy entry also nulls the
-// legacy seed; without that the legacy token would come back at the next
-// restart (JENKINS.md Q7). The seed is checked again afterwards to be sure.
-// A user or token already gone is not an error. Safe to repeat.
-// Prints marker + {"ok":{"results":[[userId, uuid, found, legacy], ...]}} + marker.
+// Revokes many tokens in one run and reports what Jenkins really revoked.
+// Parameters: {"marker", "refs": [[userId, uuid, legacy], ...]}
+// legacy: the caller saw this token as the user's legacy token. A legacy token read from a
+// record that an older Jenkins wrote gets a new random UUID at every start until the user is
+// saved (ApiTokenProperty.setUser), so when the UUID is gone the user's current legacy token is
+// revoked instead.
+// ApiTokenProperty.revokeToken(uuid) on the legacy entry also nulls the legacy seed and saves
+// the user; without that the legacy token would come back at the next restart (JENKINS.md Q7).
+// Each revocation is checked afterwards; a failure is reported for that token and the others go
+// on. A user or token already gone is reported as such, not as an error. Safe to repeat.
+// Prints marker + {"ok":{"results":[[userId, requestedUuid, revokedUuid|null, name|null,
+//                                    legacy, problem|null], ...]}} + marker.
 import groovy.json.JsonOutput
 import groovy.json.JsonSlurper
 import jenkins.security.ApiTokenProperty
@@ -14,28 +19,48 @@ def p = new JsonSlurper().parseText(new String(java.util.Base64.getDecoder().dec
 def results = new ArrayList()
 for (ref in p.refs) {
     def u = User.getById(ref[0], false)
-    if (u == null) {
-        results.add([ref[0], ref[1], false, false])
+    def prop = u == null ? null : u.getProperty(ApiTokenProperty)
+    if (prop == null) {
+        results.add([u == null ? ref[0] : u.getId(), ref[1], null, null, false, null])
         continue
     }
-    def prop = u.getProperty(ApiTokenProperty)
+    def store = prop.getTokenStore()
     def t = null
-    for (x in prop.getTokenStore().getTokenListSortedByName()) {
+    for (x in store.getTokenListSortedByName()) {
         if (x.getUuid() == ref[1]) {
             t = x
         }
     }
+    if (t == null && ref[2]) {
+        t = store.getLegacyToken()
+    }
     if (t == null) {
-        results.add([u.getId(), ref[1], false, false])
+        results.add([u.getId(), ref[1], null, null, false, null])
         continue
     }
     def legacy = t.isLegacy()
-    prop.revokeToken(ref[1])
-    if (legacy && prop.hasLegacyToken()) {
-        prop.deleteApiToken()
-        u.save()
+    def problem = null
+    try {
+        prop.revokeToken(t.getUuid())
+        if (legacy && prop.hasLegacyToken()) {
+            prop.deleteApiToken()
+            u.save()
+        }
+        def left = false
+        for (x in store.getTokenListSortedByName()) {
+            if (x.getUuid() == t.getUuid()) {
+                left = true
+            }
+        }
+        if (left) {
+            problem = 'the token is still listed after revokeToken'
+        } else if (legacy && prop.hasLegacyToken()) {
+            problem = 'the legacy token seed is still set after deleteApiToken'
+        }
+    } catch (Exception e) {
+        problem = e.toString()
     }
-    results.add([u.getId(), ref[1], true, legacy])
+    results.add([u.getId(), ref[1], problem == null ? t.getUuid() : null, t.getName(), legacy, problem])
 }
 print(p.marker + JsonOutput.toJson([ok: [results: results]]) + p.marker)
 return null
