@@ -58,7 +58,11 @@ func startTarget() (*Target, func(), error) {
 	case "", "sim":
 		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 		defer cancel()
-		sim, err := jenkinssim.Start(ctx, jenkinssim.Options{})
+		opts := jenkinssim.Options{}
+		if os.Getenv("JENKINS_SIM_LOG") != "" {
+			opts.Log = os.Stderr // the simulator's own log, for debugging a failing test
+		}
+		sim, err := jenkinssim.Start(ctx, opts)
 		if err != nil {
 			return nil, nil, fmt.Errorf("starting the simulator: %w", err)
 		}
@@ -72,6 +76,21 @@ func startTarget() (*Target, func(), error) {
 		if !strings.HasSuffix(t.URL, "/") {
 			t.URL += "/"
 		}
+		// One script-console call before any test: a wrong URL, wrong credentials or an account
+		// without Overall/Administer (which every fixture and the provider need) is one clear
+		// error here instead of the same failure in every test.
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		out, err := scriptConsole(ctx, t, "print('"+fixtureMarker+"' + Jenkins.VERSION)")
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s=real: running a script on %s as %q: %w", EnvTarget, t.URL, t.Username, err)
+		}
+		i := strings.LastIndex(out, fixtureMarker)
+		if i < 0 {
+			return nil, nil, fmt.Errorf("%s=real: %s answered the script console without running the script: %.200q", EnvTarget, t.URL, out)
+		}
+		fmt.Fprintf(os.Stderr, "acceptance tests against Jenkins %s at %s as %s; tests that need the simulator skip themselves\n",
+			strings.TrimSpace(out[i+len(fixtureMarker):]), t.URL, t.Username)
 		return t, func() {}, nil
 	default:
 		return nil, nil, fmt.Errorf("%s must be empty, \"sim\" or \"real\", got %q", EnvTarget, os.Getenv(EnvTarget))
@@ -92,11 +111,13 @@ func Shared(t testing.TB) *Target {
 }
 
 // RequireSim returns the simulator, or skips the test against a real Jenkins, where faults,
-// restarts and clock moves cannot be injected.
+// restarts and clock moves cannot be injected, request counts cannot be read, and no second
+// Jenkins with other options (context path, TLS, version, admin) can be started.
 func (t *Target) RequireSim(tb testing.TB) *jenkinssim.Sim {
 	tb.Helper()
 	if t.Sim == nil {
-		tb.Skip("needs the simulator's control endpoints; not available against a real Jenkins")
+		tb.Skipf("needs the Jenkins simulator: its /__sim/ control endpoints (faults, restarts, clock, request counts) "+
+			"or a simulator of its own with other options; %s=real runs against a real Jenkins, which has neither", EnvTarget)
 	}
 	return t.Sim
 }

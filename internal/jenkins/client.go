@@ -59,6 +59,8 @@ type Client struct {
 	verMu   sync.Mutex
 	version Version
 
+	info infoCache
+
 	// onResponse, when set (benchmarks), sees the size of every response body.
 	onResponse func(bytes int)
 }

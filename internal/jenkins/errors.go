@@ -117,6 +117,18 @@ func (e *UnsupportedError) Error() string {
 	return fmt.Sprintf("%s needs Jenkins %s or later; %s does not support it", e.Feature, e.Need, v)
 }
 
+// ExpirationInPastError: a token's expiration date is before Jenkins's today (in the
+// controller's time zone), so the token could never log in. Nothing was created.
+type ExpirationInPastError struct {
+	Date  string // as requested
+	Today string // Jenkins's today
+}
+
+func (e *ExpirationInPastError) Error() string {
+	return fmt.Sprintf("the expiration date %s is before Jenkins's today (%s, in the controller's time zone): the token would "+
+		"already be expired. Choose a date from %s on", e.Date, e.Today, e.Today)
+}
+
 // ScriptError is a script-console run that did not end with the framed JSON
 // result: a Groovy exception, a compile error, or an error object reported by
 // the script itself that has no more specific type.

@@ -43,6 +43,7 @@ type scriptFailure struct {
 	UserIDs []string `json:"userIds"`
 	UserID  string   `json:"userId"`
 	UUID    string   `json:"uuid"`
+	Today   string   `json:"today"`
 }
 
 func scriptSource(name string) (string, error) {
@@ -215,6 +216,8 @@ func (c *Client) scriptFailureError(name string, f *scriptFailure) error {
 		return &TokenNotFoundError{UserID: f.UserID, UUID: f.UUID}
 	case "unsupported":
 		return &UnsupportedError{Feature: f.Message, Need: VersionExpiringTokens, Version: c.knownVersion()}
+	case "expirationInPast":
+		return &ExpirationInPastError{Today: f.Today}
 	}
 	return &ScriptError{Script: name, Exception: c.masker.mask(f.Type + ": " + f.Message)}
 }

@@ -14,11 +14,14 @@ import (
 
 // Token is an API token's metadata; Jenkins never gives its value back.
 type Token struct {
-	UserID         string     // Jenkins's canonical id (original case)
-	UUID           string     //
-	Name           string     //
-	CreatedAt      *time.Time // nil when Jenkins does not know it (migrated legacy token)
-	Legacy         bool       //
+	UserID    string     // Jenkins's canonical id (original case)
+	UUID      string     //
+	Name      string     //
+	CreatedAt *time.Time // nil when Jenkins does not know it (migrated legacy token)
+	Legacy    bool       //
+	// UsageStats is false when Jenkins keeps no usage statistics: UseCount and LastUsedAt then
+	// say nothing (Jenkins answers "never used" for every token).
+	UsageStats     bool
 	UseCount       int        //
 	LastUsedAt     *time.Time // nil when never used (or usage statistics are off)
 	ExpirationDate string     // "YYYY-MM-DD" or "" (never)
@@ -37,13 +40,17 @@ func (t *tokenRow) UnmarshalJSON(b []byte) error {
 		return fmt.Errorf("token row has %d fields, want 9", len(a))
 	}
 	var created, lastUse *int64
+	var useCount *int
 	var exp *string
-	for i, dst := range []any{&t.UserID, &t.UUID, &t.Name, &created, &t.Legacy, &t.UseCount, &lastUse, &exp, &t.Expired} {
+	for i, dst := range []any{&t.UserID, &t.UUID, &t.Name, &created, &t.Legacy, &useCount, &lastUse, &exp, &t.Expired} {
 		if err := json.Unmarshal(a[i], dst); err != nil {
 			return fmt.Errorf("token row field %d: %w", i, err)
 		}
 	}
 	t.CreatedAt, t.LastUsedAt = millis(created), millis(lastUse)
+	if useCount != nil {
+		t.UsageStats, t.UseCount = true, *useCount
+	}
 	if exp != nil {
 		t.ExpirationDate = *exp
 	}
@@ -77,34 +84,44 @@ func sortTokens(ts []Token) {
 	})
 }
 
-// ListTokens lists the tokens of userIDs (case-insensitive, as Jenkins
-// matches ids), or of every user when userIDs is empty, in one script call
-// whatever the number of users. Unknown ids give a *UserNotFoundError naming
-// them all. The result is sorted by user id (case-insensitive), name, uuid.
+// ListTokens lists the tokens of userIDs (resolved by Jenkins's id strategy), or of every user
+// when userIDs is empty, in one script call whatever the number of users. Unknown ids give a
+// *UserNotFoundError naming them all. The result is sorted by user id (case-insensitive), name,
+// uuid.
 func (c *Client) ListTokens(ctx context.Context, userIDs []string) ([]Token, error) {
-	return c.ListTokensExcept(ctx, userIDs, nil)
+	l, err := c.ListTokensExcept(ctx, userIDs, nil)
+	return l.Tokens, err
 }
 
-// ListTokensExcept is ListTokens leaving out the users in excluded, still in
-// one script call. Unknown ids in either list give a *UserNotFoundError, so a
-// misspelt exclusion cannot silently widen a cleanup.
-func (c *Client) ListTokensExcept(ctx context.Context, userIDs, excluded []string) ([]Token, error) {
-	ts, _, err := c.listTokens(ctx, userIDs, excluded, false)
-	return ts, err
+// TokenList is one listing: the tokens, and what Jenkins said about the ids asked for.
+type TokenList struct {
+	Tokens []Token
+	// Missing: requested ids Jenkins has no user for (only with ListTokensOf).
+	Missing []string
+	// Canonical maps each requested id that Jenkins knows to the user's id as Jenkins spells
+	// it, resolved by Jenkins's own id strategy.
+	Canonical map[string]string
+	Info      ServerInfo
 }
 
-// ListTokensOf lists the tokens of userIDs in one script call and reports
-// the ids Jenkins does not know in missing instead of failing: for reading
-// many managed tokens at once, where a deleted user only means its tokens are
-// gone.
-func (c *Client) ListTokensOf(ctx context.Context, userIDs []string) (tokens []Token, missing []string, err error) {
+// ListTokensExcept is ListTokens leaving out the users in excluded, still in one script call.
+// Unknown ids in either list give a *UserNotFoundError, so a misspelt exclusion cannot silently
+// widen a cleanup.
+func (c *Client) ListTokensExcept(ctx context.Context, userIDs, excluded []string) (TokenList, error) {
+	return c.listTokens(ctx, userIDs, excluded, false)
+}
+
+// ListTokensOf lists the tokens of userIDs in one script call and reports the ids Jenkins does
+// not know in Missing instead of failing: for reading many managed tokens at once, where a
+// deleted user only means its tokens are gone.
+func (c *Client) ListTokensOf(ctx context.Context, userIDs []string) (TokenList, error) {
 	if len(userIDs) == 0 {
-		return nil, nil, nil
+		return TokenList{Canonical: map[string]string{}}, nil
 	}
 	return c.listTokens(ctx, userIDs, nil, true)
 }
 
-func (c *Client) listTokens(ctx context.Context, userIDs, excluded []string, allowMissing bool) ([]Token, []string, error) {
+func (c *Client) listTokens(ctx context.Context, userIDs, excluded []string, allowMissing bool) (TokenList, error) {
 	params := map[string]any{"userIds": nil, "excludeUserIds": []string{}, "allowMissing": allowMissing}
 	if len(userIDs) > 0 {
 		params["userIds"] = userIDs
@@ -113,18 +130,24 @@ func (c *Client) listTokens(ctx context.Context, userIDs, excluded []string, all
 		params["excludeUserIds"] = excluded
 	}
 	var out struct {
-		Tokens  []tokenRow `json:"tokens"`
-		Missing []string   `json:"missing"`
+		Tokens   []tokenRow  `json:"tokens"`
+		Missing  []string    `json:"missing"`
+		Resolved [][2]string `json:"resolved"`
+		Info     ServerInfo  `json:"info"`
 	}
 	if err := c.runScript(ctx, "list_tokens", params, &out); err != nil {
-		return nil, nil, err
+		return TokenList{}, err
 	}
-	ts := make([]Token, len(out.Tokens))
+	c.info.remember(&out.Info)
+	l := TokenList{Tokens: make([]Token, len(out.Tokens)), Missing: out.Missing, Canonical: map[string]string{}, Info: out.Info}
 	for i, r := range out.Tokens {
-		ts[i] = Token(r)
+		l.Tokens[i] = Token(r)
 	}
-	sortTokens(ts)
-	return ts, out.Missing, nil
+	for _, r := range out.Resolved {
+		l.Canonical[r[0]] = r[1]
+	}
+	sortTokens(l.Tokens)
+	return l, nil
 }
 
 // tokenValueRE is Jenkins's format for new tokens: "11" + 32 lowercase hex.
@@ -175,7 +198,8 @@ func (c *Client) CreateToken(ctx context.Context, in CreateTokenInput) (Token, e
 	}
 	c.masker.add(in.Value, in.Value[2:])
 	var out struct {
-		Token tokenRow `json:"token"`
+		Token tokenRow    `json:"token"`
+		Info  *ServerInfo `json:"info"`
 	}
 	err := c.runScript(ctx, "create_token", map[string]any{
 		"userId":             in.UserID,
@@ -189,8 +213,13 @@ func (c *Client) CreateToken(ctx context.Context, in CreateTokenInput) (Token, e
 		if errors.As(err, &u) {
 			u.Feature = "an API token expiration date"
 		}
+		var past *ExpirationInPastError
+		if errors.As(err, &past) {
+			past.Date = in.ExpirationDate
+		}
 		return Token{}, err
 	}
+	c.info.remember(out.Info)
 	return Token(out.Token), nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 
 	"github.com/jenkins-access/terraform-provider-jenkins/internal/jenkins"
 )
@@ -17,8 +18,9 @@ func explainError(err error) string {
 	var unf *jenkins.UserNotFoundError
 	switch {
 	case errors.As(err, &unf):
-		return fmt.Sprintf("%s\n\nCheck the user ID. Jenkins user IDs are case-insensitive; the user must exist in Jenkins "+
-			"(or be known to its security realm).", err)
+		return fmt.Sprintf("%s\n\nCheck the user ID (whether case matters depends on Jenkins's security realm). The user "+
+			"must exist in Jenkins, or be known to its security realm, and the realm must not deny knowing it: Jenkins lets "+
+			"a user's API tokens log in only then.", err)
 	case jenkins.IsUnauthorized(err):
 		return fmt.Sprintf("Jenkins rejected the username or the password/API token (HTTP 401). Check username and "+
 			"password in the provider block (or JENKINS_USERNAME and JENKINS_PASSWORD); an API token that was revoked "+
@@ -41,4 +43,15 @@ func explainError(err error) string {
 // addError adds an API failure with the shared wording.
 func addError(diags *diag.Diagnostics, summary string, err error) {
 	diags.AddError(summary, explainError(err))
+}
+
+// addSelectionError reports why a token selection could not be made: an attribute error on
+// unused_for_days when Jenkins keeps no usage statistics, else the listing's error.
+func addSelectionError(diags *diag.Diagnostics, err error) {
+	var statsOff *usageStatisticsOffError
+	if errors.As(err, &statsOff) {
+		diags.AddAttributeError(path.Root("unused_for_days"), "Usage Statistics Are Off in Jenkins", err.Error())
+		return
+	}
+	addError(diags, "Unable to List Jenkins API Tokens", err)
 }

@@ -79,12 +79,13 @@ func (d *providerData) readToken(ctx context.Context, userID, uuid string) (*jen
 	return d.reader.readToken(ctx, userID, uuid)
 }
 
-// forget drops anything cached about userID's tokens after a write.
-func (d *providerData) forget(userID string) { d.reader.forget(userID) }
+// invalidate drops anything cached about a user's tokens after a write to them. ids are the
+// spellings the caller knows: as configured, and as Jenkins returned it.
+func (d *providerData) invalidate(ids ...string) { d.reader.invalidate(ids...) }
 
 // listScope lists the tokens of userIDs (nil: every user) minus excluded, in one script call.
 // Unknown users in either list are an error naming them.
-func (d *providerData) listScope(ctx context.Context, userIDs, excluded []string) ([]jenkins.Token, error) {
+func (d *providerData) listScope(ctx context.Context, userIDs, excluded []string) (jenkins.TokenList, error) {
 	return d.client.ListTokensExcept(ctx, userIDs, excluded)
 }
 
@@ -106,6 +107,6 @@ func (d *providerData) createToken(ctx context.Context, userID, name, expiration
 	if err != nil {
 		return jenkins.Token{}, "", err
 	}
-	d.forget(userID)
+	d.invalidate(userID, tok.UserID)
 	return tok, value, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -146,8 +147,8 @@ func (r *tokenCleanupResource) Schema(_ context.Context, _ resource.SchemaReques
 				"name":         schema.StringAttribute{Computed: true, MarkdownDescription: "Token name."},
 				"legacy":       schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether it is the legacy token."},
 				"created_at":   schema.StringAttribute{Computed: true, MarkdownDescription: "Creation time, RFC 3339 UTC; null when unknown (migrated legacy token)."},
-				"use_count":    schema.Int64Attribute{Computed: true, MarkdownDescription: "Number of uses."},
-				"last_used_at": schema.StringAttribute{Computed: true, MarkdownDescription: "Last use, RFC 3339 UTC; null if never used."},
+				"use_count":    schema.Int64Attribute{Computed: true, MarkdownDescription: useCountDescription},
+				"last_used_at": schema.StringAttribute{Computed: true, MarkdownDescription: lastUsedDescription},
 			}},
 		},
 		"revoked": schema.ListNestedAttribute{
@@ -274,13 +275,16 @@ func (r *tokenCleanupResource) pending(ctx context.Context, cfg cleanupConfig) (
 	if cfg.userIDs != nil && len(cfg.userIDs) == 0 {
 		return nil, nil
 	}
-	tokens, err := r.data.listScope(ctx, cfg.userIDs, cfg.excluded)
+	l, err := r.data.listScope(ctx, cfg.userIDs, cfg.excluded)
 	if err != nil {
+		return nil, err
+	}
+	if err := cfg.selection.supportedBy(l.Info); err != nil {
 		return nil, err
 	}
 	now := r.data.now()
 	var out []jenkins.Token
-	for _, t := range tokens {
+	for _, t := range l.Tokens {
 		if cfg.keep[strings.ToLower(t.UUID)] || !cfg.selection.matches(t, now) {
 			continue
 		}
@@ -299,6 +303,13 @@ func (r *tokenCleanupResource) Read(ctx context.Context, req resource.ReadReques
 		return
 	}
 	tokens, err := r.pending(ctx, cfg)
+	var statsOff *usageStatisticsOffError
+	if errors.As(err, &statsOff) {
+		// Not an error here: a refresh error would block every plan of the workspace. The
+		// cleanup selects nothing until statistics are back; plan and apply refuse the selection.
+		resp.Diagnostics.AddAttributeWarning(path.Root("unused_for_days"), "Cleanup Selects Nothing: Usage Statistics Are Off", statsOff.Error())
+		tokens, err = nil, nil
+	}
 	if err != nil {
 		addError(&resp.Diagnostics, "Unable to List Jenkins API Tokens", err)
 		return
@@ -346,7 +357,7 @@ func (r *tokenCleanupResource) ModifyPlan(ctx context.Context, req resource.Modi
 	// before anything happens.
 	tokens, err := r.pending(ctx, cfg)
 	if err != nil {
-		addError(&resp.Diagnostics, "Unable to List Jenkins API Tokens", err)
+		addSelectionError(&resp.Diagnostics, err)
 		return
 	}
 	if len(tokens) > 0 {
@@ -447,7 +458,7 @@ func (r *tokenCleanupResource) apply(ctx context.Context, plan tfsdk.Plan, prior
 		}
 		tokens, err := r.pending(ctx, cfg)
 		if err != nil {
-			addError(&diags, "Unable to List Jenkins API Tokens", err)
+			addSelectionError(&diags, err)
 			return diags
 		}
 		toRevoke = tokens
@@ -464,7 +475,7 @@ func (r *tokenCleanupResource) apply(ctx context.Context, plan tfsdk.Plan, prior
 		}
 		results, err := r.data.client.RevokeTokens(ctx, refs)
 		for _, ref := range refs {
-			r.data.forget(ref.UserID)
+			r.data.invalidate(ref.UserID)
 		}
 		if err != nil {
 			addError(&diags, "Unable to Revoke Jenkins API Tokens", err)
@@ -552,8 +563,8 @@ func pendingList(tokens []jenkins.Token) (types.List, diag.Diagnostics) {
 	for i, t := range tokens {
 		elems[i] = pendingTokenModel{
 			UserID: types.StringValue(t.UserID), UUID: types.StringValue(t.UUID), Name: types.StringValue(t.Name),
-			Legacy: types.BoolValue(t.Legacy), CreatedAt: timeValue(t.CreatedAt), UseCount: types.Int64Value(int64(t.UseCount)),
-			LastUsedAt: timeValue(t.LastUsedAt),
+			Legacy: types.BoolValue(t.Legacy), CreatedAt: timeValue(t.CreatedAt), UseCount: useCountValue(t),
+			LastUsedAt: lastUsedValue(t),
 		}
 	}
 	return types.ListValueFrom(context.Background(), types.ObjectType{AttrTypes: pendingTokenAttrTypes}, elems)

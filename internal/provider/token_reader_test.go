@@ -112,7 +112,7 @@ func TestAccTokenReader(t *testing.T) {
 		readAll(t, r, refs)
 		revokeByHand(t, target, refs[0].user, refs[0].uuid)
 		renameByHand(t, target, refs[1].user, refs[1].uuid, "renamed")
-		r.forget(refs[0].user)
+		r.invalidate(refs[0].user)
 		got := readAll(t, r, refs[:2])
 		if got[0] != nil {
 			t.Error("a revoked token is still read after forget")

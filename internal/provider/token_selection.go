@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
 	"github.com/jenkins-access/terraform-provider-jenkins/internal/jenkins"
 )
 
@@ -41,6 +43,47 @@ func (s tokenSelection) matches(tok jenkins.Token, now time.Time) bool {
 		return false
 	}
 	return true
+}
+
+// usageStatisticsOffError: the selection needs usage statistics and Jenkins keeps none.
+type usageStatisticsOffError struct{ days int64 }
+
+func (e *usageStatisticsOffError) Error() string {
+	return fmt.Sprintf("unused_for_days needs Jenkins's API token usage statistics, and this Jenkins has them turned off. Jenkins "+
+		"then reports every token as never used, so every token older than %d days would look unused, tokens in daily use "+
+		"included. Turn them on (Manage Jenkins > Security > API Token > \"Enable API Token usage statistics\", or "+
+		"jenkins_api_token_settings with usage_statistics_enabled = true), and wait until they cover %d days: uses while "+
+		"they were off were not recorded. Or select without unused_for_days.", e.days, e.days)
+}
+
+// supportedBy refuses a selection that this Jenkins cannot answer truthfully.
+func (s tokenSelection) supportedBy(info jenkins.ServerInfo) error {
+	if s.UnusedForDays != nil && !info.UsageStatistics {
+		return &usageStatisticsOffError{days: *s.UnusedForDays}
+	}
+	return nil
+}
+
+// Descriptions of the usage attributes, shared by every listing of tokens.
+const (
+	useCountDescription = "How many requests authenticated with the token. Null when Jenkins keeps no usage statistics " +
+		"(they are off in its security settings): Jenkins then reports 0 for every token, which would be untrue."
+	lastUsedDescription = "Last use, RFC 3339 UTC; null if never used, or when Jenkins keeps no usage statistics."
+)
+
+// useCountValue and lastUsedValue are null when Jenkins keeps no usage statistics.
+func useCountValue(t jenkins.Token) types.Int64 {
+	if !t.UsageStats {
+		return types.Int64Null()
+	}
+	return types.Int64Value(int64(t.UseCount))
+}
+
+func lastUsedValue(t jenkins.Token) types.String {
+	if !t.UsageStats {
+		return types.StringNull()
+	}
+	return timeValue(t.LastUsedAt)
 }
 
 // unusedFor reports whether tok has not been used in the last days days. A token never used

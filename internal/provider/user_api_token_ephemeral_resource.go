@@ -164,6 +164,6 @@ func (r *userAPITokenEphemeralResource) Close(ctx context.Context, req ephemeral
 			fmt.Errorf("token %s of user %q: %w", ref.UUID, ref.UserID, err))
 		return
 	}
-	r.data.forget(ref.UserID)
+	r.data.invalidate(ref.UserID)
 	tflog.Debug(ctx, "revoked ephemeral API token", map[string]any{"user_id": ref.UserID, "uuid": ref.UUID})
 }

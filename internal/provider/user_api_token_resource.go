@@ -76,13 +76,14 @@ func (r *userAPITokenResource) Schema(_ context.Context, _ resource.SchemaReques
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"user_id": schema.StringAttribute{
-				MarkdownDescription: "The Jenkins user who owns the token. Case-insensitive, like Jenkins user IDs: a change " +
-					"of case only is not a change; any other change replaces the token. The user must exist, or be known " +
+				MarkdownDescription: "The Jenkins user who owns the token. A change that still names the same user as Jenkins " +
+					"compares ids (a change of case on a Jenkins whose security realm ignores case, as Jenkins's own user " +
+					"database does) is not a change; any other change, or a value known only at apply, replaces the token. The user must exist, or be known " +
 					"to Jenkins's security realm (an LDAP or SSO user who never logged in; the provider then creates the " +
 					"user record as Jenkins does at first login).",
-				Required:      true,
-				Validators:    []validator.String{stringvalidator.LengthAtLeast(1)},
-				PlanModifiers: []planmodifier.String{userIDPlanModifier{}},
+				Required:   true,
+				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+				// Whether a new spelling names the same user is Jenkins's decision: ModifyPlan asks.
 			},
 			"name": schema.StringAttribute{
 				MarkdownDescription: "The token's name, as shown on the user's security page. Changing it renames the " +
@@ -163,6 +164,9 @@ func (r *userAPITokenResource) ModifyPlan(ctx context.Context, req resource.Modi
 		if resp.Diagnostics.HasError() {
 			return
 		}
+		if !r.planUserID(ctx, &plan, state, resp) {
+			return
+		}
 	}
 	now := time.Now
 	if r.data != nil {
@@ -206,28 +210,65 @@ func (r *userAPITokenResource) ModifyPlan(ctx context.Context, req resource.Modi
 	resp.Diagnostics.Append(checkExpirationDate(ctx, r.data, plan.ExpirationDate.ValueString(), now())...)
 }
 
+// planUserID decides whether a changed user_id names another user: Jenkins decides, by its own
+// id strategy (case-insensitive in Jenkins's own user database, case-sensitive in some LDAP
+// setups). The same user keeps the prior spelling, so the plan is empty; another user, or a
+// value known only at apply, replaces the token. It reports false when it added an error.
+func (r *userAPITokenResource) planUserID(ctx context.Context, plan *userAPITokenModel, state userAPITokenModel, resp *resource.ModifyPlanResponse) bool {
+	if plan.UserID.Equal(state.UserID) {
+		return true
+	}
+	if !plan.UserID.IsUnknown() && r.data != nil && r.data.client != nil {
+		from, err := r.data.reader.canonicalID(ctx, state.UserID.ValueString())
+		if err == nil && from != "" {
+			var to string
+			to, err = r.data.reader.canonicalID(ctx, plan.UserID.ValueString())
+			if err == nil && to == from {
+				plan.UserID = state.UserID
+				resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("user_id"), state.UserID)...)
+				return !resp.Diagnostics.HasError()
+			}
+		}
+		if err != nil {
+			addError(&resp.Diagnostics, "Unable to Look Up the Jenkins User", err)
+			return false
+		}
+	}
+	resp.RequiresReplace = append(resp.RequiresReplace, path.Root("user_id"))
+	return true
+}
+
 // checkExpirationDate refuses, before anything is created, an expiration date Jenkins cannot
-// honour: one in the past, or any date on a Jenkins older than 2.548. With the provider not
-// configured yet (provider values unknown at plan time) only the date is checked.
+// honour: one before Jenkins's today (in the controller's time zone, which decides expiry, not
+// UTC), or any date on a Jenkins older than 2.548. With the provider not configured yet
+// (provider values unknown at plan time) only dates that are in the past in every time zone are
+// refused; the create script checks against Jenkins's today again.
 func checkExpirationDate(ctx context.Context, data *providerData, date string, now time.Time) diag.Diagnostics {
 	var diags diag.Diagnostics
-	if today := now.UTC().Format(dateLayout); date < today {
-		diags.AddAttributeError(path.Root("expiration_date"), "Expiration Date in the Past",
-			fmt.Sprintf("expiration_date %s is before today (%s): a token created now would already be expired. Set a date from today on.", date, today))
-		return diags
-	}
 	if data == nil || data.client == nil {
+		if earliest := now.UTC().AddDate(0, 0, -1).Format(dateLayout); date < earliest {
+			diags.AddAttributeError(path.Root("expiration_date"), "Expiration Date in the Past",
+				fmt.Sprintf("expiration_date %s is in the past: a token created now would already be expired. Set a date from today on.", date))
+		}
 		return diags
 	}
-	v, err := data.client.JenkinsVersion(ctx)
+	info, err := data.client.ServerInfo(ctx)
 	if err != nil {
-		addError(&diags, "Unable to Read the Jenkins Version", err)
+		addError(&diags, "Unable to Read the Jenkins Version and Date", err)
 		return diags
 	}
-	if !v.AtLeast(expirationMinVersion) {
+	v, err := jenkins.ParseVersion(info.Version)
+	if err == nil && !v.AtLeast(expirationMinVersion) {
 		diags.AddAttributeError(path.Root("expiration_date"), "Token Expiration Not Supported by This Jenkins",
 			fmt.Sprintf("expiration_date needs Jenkins %s or later; %s runs Jenkins %s. Remove expiration_date, or upgrade Jenkins.",
 				expirationMinVersion, data.client.BaseURL(), v))
+		return diags
+	}
+	if date < info.Today {
+		diags.AddAttributeError(path.Root("expiration_date"), "Expiration Date in the Past",
+			fmt.Sprintf("expiration_date %s is before Jenkins's today (%s in its time zone %s): a token created now would "+
+				"already be expired, because Jenkins compares expiration dates with its own date. Set a date from %s on.",
+				date, info.Today, info.TimeZone, info.Today))
 	}
 	return diags
 }
@@ -301,7 +342,7 @@ func (r *userAPITokenResource) Update(ctx context.Context, req resource.UpdateRe
 		return
 	}
 	if !plan.Name.Equal(state.Name) {
-		_, err := r.data.client.RenameToken(ctx, state.UserID.ValueString(), state.UUID.ValueString(), plan.Name.ValueString())
+		tok, err := r.data.client.RenameToken(ctx, state.UserID.ValueString(), state.UUID.ValueString(), plan.Name.ValueString())
 		if err != nil {
 			if jenkins.IsNotFound(err) {
 				resp.Diagnostics.AddError("Unable to Rename Jenkins API Token",
@@ -312,7 +353,7 @@ func (r *userAPITokenResource) Update(ctx context.Context, req resource.UpdateRe
 			addError(&resp.Diagnostics, "Unable to Rename Jenkins API Token", err)
 			return
 		}
-		r.data.forget(state.UserID.ValueString())
+		r.data.invalidate(state.UserID.ValueString(), tok.UserID)
 	}
 	// Everything else that can change in place (rotate_before_days, the case of user_id) is
 	// Terraform-side only.
@@ -334,7 +375,7 @@ func (r *userAPITokenResource) Delete(ctx context.Context, req resource.DeleteRe
 		addError(&resp.Diagnostics, "Unable to Revoke Jenkins API Token", err)
 		return
 	}
-	r.data.forget(state.UserID.ValueString())
+	r.data.invalidate(state.UserID.ValueString())
 }
 
 // ImportState takes `<user_id>/<uuid>`. The token value stays null: Jenkins keeps only a hash.

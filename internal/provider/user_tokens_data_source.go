@@ -102,7 +102,8 @@ func (d *userTokensDataSource) Schema(_ context.Context, _ datasource.SchemaRequ
 			},
 			"unused_for_days": schema.Int64Attribute{
 				MarkdownDescription: "Only tokens not used in the last N days. A token never used counts as unused since its creation; " +
-					"a migrated legacy token with no dates counts as unused. Needs usage statistics enabled in Jenkins (the default).",
+					"a migrated legacy token with no dates counts as unused. Needs usage statistics enabled in Jenkins (the default): when " +
+					"they are off, Jenkins reports every token as never used, so this filter is refused with an error.",
 				Optional:   true,
 				Validators: []validator.Int64{int64validator.AtLeast(1)},
 			},
@@ -126,8 +127,8 @@ func (d *userTokensDataSource) Schema(_ context.Context, _ datasource.SchemaRequ
 						"name":            schema.StringAttribute{Computed: true, MarkdownDescription: "The token's name."},
 						"created_at":      schema.StringAttribute{Computed: true, MarkdownDescription: "Creation time, RFC 3339 UTC; null when Jenkins does not know it (migrated legacy tokens)."},
 						"legacy":          schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether this is the user's legacy token."},
-						"use_count":       schema.Int64Attribute{Computed: true, MarkdownDescription: "How many requests authenticated with the token."},
-						"last_used_at":    schema.StringAttribute{Computed: true, MarkdownDescription: "Last use, RFC 3339 UTC; null if never used."},
+						"use_count":       schema.Int64Attribute{Computed: true, MarkdownDescription: useCountDescription},
+						"last_used_at":    schema.StringAttribute{Computed: true, MarkdownDescription: lastUsedDescription},
 						"expiration_date": schema.StringAttribute{Computed: true, MarkdownDescription: "Last valid day, `YYYY-MM-DD`; null if the token never expires."},
 						"expired":         schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether the expiration date has passed; Jenkins then rejects the token."},
 					},
@@ -172,12 +173,15 @@ func (d *userTokensDataSource) Read(ctx context.Context, req datasource.ReadRequ
 
 	var tokens []jenkins.Token
 	if !scoped || len(userIDs) > 0 {
-		var err error
-		tokens, err = d.data.client.ListTokens(ctx, userIDs)
+		l, err := d.data.client.ListTokensExcept(ctx, userIDs, nil)
+		if err == nil {
+			err = sel.supportedBy(l.Info)
+		}
 		if err != nil {
-			addError(&resp.Diagnostics, "Unable to List Jenkins API Tokens", err)
+			addSelectionError(&resp.Diagnostics, err)
 			return
 		}
+		tokens = l.Tokens
 	}
 
 	now := d.data.now()
@@ -209,8 +213,8 @@ func tokenInfoFrom(tok jenkins.Token) tokenInfoModel {
 		Name:           types.StringValue(tok.Name),
 		CreatedAt:      timeValue(tok.CreatedAt),
 		Legacy:         types.BoolValue(tok.Legacy),
-		UseCount:       types.Int64Value(int64(tok.UseCount)),
-		LastUsedAt:     timeValue(tok.LastUsedAt),
+		UseCount:       useCountValue(tok),
+		LastUsedAt:     lastUsedValue(tok),
 		ExpirationDate: optionalString(tok.ExpirationDate),
 		Expired:        types.BoolValue(tok.Expired),
 	}

@@ -1,72 +1,91 @@
 // Adds an API token with a value chosen by the caller.
 // Parameters: {"marker", "userId", "name", "value" ("11"+32 hex),
 //              "expirationDate": "YYYY-MM-DD" or null, "createIfRealmKnows": bool}
-// Safe to repeat: if the user already holds a token matching the value (a
-// retry after a lost response), that token is returned and nothing is added.
-// An unknown user is reported and nothing is created, unless the security
-// realm knows the user and createIfRealmKnows is set: then the record is
-// created as at a first login (in memory, persisted by addFixedNewToken).
-// Prints marker + {"ok":{"token":row}} + marker (row: tokenRow in lib/token_row.groovy).
+// Safe to repeat: if the user already holds a token matching the value (a retry after a lost
+// response), that token is returned and nothing is added.
+// The user must be one whose tokens can log in: Jenkins impersonates the token's user through
+// the security realm, and a user the realm answers UsernameNotFoundException for (a record
+// made in memory for an SCM committer, a user without a password in Jenkins's own database)
+// gets a 500 instead. Such users are reported as unknown and nothing is created. A realm that
+// cannot tell (UserMayOrMayNotExistException2, many SSO realms) does not stop the create of an
+// existing user: Jenkins lets that user's tokens log in. A user without a record is created as
+// at a first login when the realm knows it and createIfRealmKnows is set.
+// An expiration date before Jenkins's today is refused (the token would never log in).
+// Prints marker + {"ok":{"token":row, "info":{serverInfo}}} + marker (row: lib/token_row.groovy),
+// or marker + {"error":{"type": "userNotFound"|"unsupported"|"expirationInPast", ...}} + marker.
 import groovy.json.JsonOutput
 import groovy.json.JsonSlurper
 import jenkins.security.ApiTokenProperty
 
 def p = new JsonSlurper().parseText(new String(java.util.Base64.getDecoder().decode('@@PARAMS_BASE64@@'), 'UTF-8'))
 
-def u = User.getById(p.userId, false)
-if (u == null && p.createIfRealmKnows) {
-    def realmId = null
+// realmLookup asks the security realm about id: [status, canonical id]. status is "known",
+// "unknown" (UsernameNotFoundException) or "unverifiable" (UserMayOrMayNotExistException*).
+// Anything else (the realm is down) propagates. loadUserByUsername2 exists since Jenkins 2.266;
+// before, only the Acegi loadUserByUsername, whose exceptions have the same simple names.
+def realmLookup(String id) {
+    def realm = Jenkins.get().getSecurityRealm()
     try {
-        realmId = Jenkins.get().getSecurityRealm().loadUserByUsername2(p.userId).getUsername()
+        def details = realm.metaClass.respondsTo(realm, 'loadUserByUsername2', String).isEmpty() ?
+                realm.loadUserByUsername(id) : realm.loadUserByUsername2(id)
+        return ['known', details.getUsername()]
     } catch (Exception e) {
-        // UsernameNotFoundException (and its subclass "may or may not
-        // exist") means: do not create. Anything else (realm down) is a
-        // real failure and propagates.
-        def notFound = false
+        def names = []
         for (def k = e.getClass(); k != null; k = k.getSuperclass()) {
-            if (k.getSimpleName() == 'UsernameNotFoundException') {
-                notFound = true
-            }
+            names.add(k.getSimpleName())
         }
-        if (!notFound) {
-            throw e
+        if (names.any { it.startsWith('UserMayOrMayNotExistException') }) {
+            return ['unverifiable', null]
         }
-    }
-    if (realmId != null) {
-        u = User.getById(realmId, true)
+        if (names.contains('UsernameNotFoundException')) {
+            return ['unknown', null]
+        }
+        throw e
     }
 }
 
-def result
+def result = null
+def u = User.getById(p.userId, false)
+if (u == null) {
+    if (p.createIfRealmKnows) {
+        def r = realmLookup(p.userId)
+        if (r[0] == 'known') {
+            u = User.getById(r[1], true)
+        }
+    }
+} else if (realmLookup(u.getId())[0] == 'unknown') {
+    u = null
+}
+
 if (u == null) {
     result = [error: [type: 'userNotFound', message: 'unknown user', userIds: [p.userId]]]
+} else if (p.expirationDate != null && java.time.LocalDate.parse(p.expirationDate).isBefore(java.time.LocalDate.now())) {
+    result = [error: [type: 'expirationInPast', message: 'expiration date before today', today: java.time.LocalDate.now().toString()]]
 } else {
     def prop = u.getProperty(ApiTokenProperty)
     def store = prop.getTokenStore()
     def t = store.findMatchingToken(p.value)
     if (t == null) {
         def uuid = null
-        try {
-            if (p.expirationDate != null) {
-                if (!prop.respondsTo('addFixedNewToken', [String, String, java.time.LocalDate] as Object[])) {
-                    result = [error: [type: 'unsupported', message: 'an API token expiration date']]
-                } else {
-                    uuid = prop.addFixedNewToken(p.name, p.value, java.time.LocalDate.parse(p.expirationDate))
-                }
-            } else {
-                uuid = prop.addFixedNewToken(p.name, p.value)
-            }
-        } catch (Exception e) {
-            // addFixedNewToken adds the token in memory, then saves the user. When the save
-            // fails, the token would authenticate until the next restart with a value that
-            // nobody holds: take it out of memory again, then fail.
-            def added = store.findMatchingToken(p.value)
-            if (added != null) {
-                store.revokeToken(added.getUuid())
-            }
-            throw e
+        // Jenkins 2.548 replaced addFixedNewToken(name, value) by (name, value, expirationDate).
+        def withExpiry = store.respondsTo('addFixedNewToken', [String, String, java.time.LocalDate] as Object[])
+        if (p.expirationDate != null && !withExpiry) {
+            result = [error: [type: 'unsupported', message: 'an API token expiration date']]
+        } else if (withExpiry) {
+            uuid = store.addFixedNewToken(p.name, p.value, p.expirationDate == null ? null : java.time.LocalDate.parse(p.expirationDate))
+        } else {
+            uuid = store.addFixedNewToken(p.name, p.value)
         }
         if (uuid != null) {
+            // What ApiTokenProperty.addFixedNewToken does, in two steps so that the UUID is
+            // known when the save fails: the token would otherwise authenticate until the next
+            // restart with a value that nobody holds. Take it out again by UUID, then fail.
+            try {
+                u.save()
+            } catch (Exception e) {
+                store.revokeToken(uuid)
+                throw e
+            }
             for (x in store.getTokenListSortedByName()) {
                 if (x.getUuid() == uuid) {
                     t = x
@@ -75,7 +94,8 @@ if (u == null) {
         }
     }
     if (result == null) {
-        result = [ok: [token: tokenRow(u, prop, t)]]
+        def statsOn = jenkins.security.apitoken.ApiTokenPropertyConfiguration.get().isUsageStatisticsEnabled()
+        result = [ok: [token: tokenRow(u, prop, t, statsOn), info: serverInfo()]]
     }
 }
 print(p.marker + JsonOutput.toJson(result) + p.marker)

@@ -3,9 +3,10 @@
 //              "excludeUserIds": [String] (users left out; each must exist),
 //              "allowMissing": Boolean (unknown userIds are reported in "missing"
 //                                       instead of failing the whole listing)}
-// Prints marker + {"ok":{"tokens":[row...], "missing":[id...]}} + marker, a row being
-// tokenRow (lib/token_row.groovy):
-//   [userId, uuid, name, createdMillis|null, legacy, useCount, lastUsedMillis|null,
+// Prints marker + {"ok":{"tokens":[row...], "missing":[id...], "resolved":[[requested, canonical]...],
+//                        "info":{serverInfo}}} + marker,
+// a row being tokenRow (lib/token_row.groovy):
+//   [userId, uuid, name, createdMillis|null, legacy, useCount|null, lastUsedMillis|null,
 //    expirationDate "YYYY-MM-DD"|null, expired]
 // or marker + {"error":{"type":"userNotFound","userIds":[...]}} + marker.
 // Rows are arrays, not objects: 50,000 tokens stay around 5 MB.
@@ -18,6 +19,7 @@ def p = new JsonSlurper().parseText(new String(java.util.Base64.getDecoder().dec
 
 def users = new ArrayList()
 def missing = new ArrayList()
+def resolved = new ArrayList()
 if (p.userIds == null) {
     // User.getAll() also holds in-memory users never saved (SCM committers,
     // lookups with create=true); they have no stored tokens, so only
@@ -34,6 +36,7 @@ if (p.userIds == null) {
             missing.add(id)
         } else {
             users.add(u)
+            resolved.add([id, u.getId()])
         }
     }
 }
@@ -56,6 +59,7 @@ if (!missing.isEmpty() && !p.allowMissing) {
 } else {
     def rows = new ArrayList()
     def seen = new HashSet()
+    def statsOn = jenkins.security.apitoken.ApiTokenPropertyConfiguration.get().isUsageStatisticsEnabled()
     for (u in users) {
         if (excluded.contains(u.getId()) || !seen.add(u.getId())) {
             continue
@@ -65,10 +69,10 @@ if (!missing.isEmpty() && !p.allowMissing) {
             continue
         }
         for (t in prop.getTokenStore().getTokenListSortedByName()) {
-            rows.add(tokenRow(u, prop, t))
+            rows.add(tokenRow(u, prop, t, statsOn))
         }
     }
-    result = [ok: [tokens: rows, missing: missing]]
+    result = [ok: [tokens: rows, missing: missing, resolved: resolved, info: serverInfo()]]
 }
 print(p.marker + JsonOutput.toJson(result) + p.marker)
 return null

@@ -25,7 +25,7 @@ if (u == null) {
                 t = x
             }
         }
-        result = [ok: [token: tokenRow(u, prop, t)]]
+        result = [ok: [token: tokenRow(u, prop, t, jenkins.security.apitoken.ApiTokenPropertyConfiguration.get().isUsageStatisticsEnabled())]]
     }
 }
 print(p.marker + JsonOutput.toJson(result) + p.marker)

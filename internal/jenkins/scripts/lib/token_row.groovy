@@ -2,13 +2,20 @@
 // ---- shared by every template (appended after it: Groovy script methods may follow their use) ----
 
 // tokenRow is one token as the client reads it:
-//   [userId, uuid, name, createdMillis|null, legacy, useCount, lastUsedMillis|null,
+//   [userId, uuid, name, createdMillis|null, legacy, useCount|null, lastUsedMillis|null,
 //    expirationDate "YYYY-MM-DD"|null, expired]
+// useCount and lastUsed are null when usage statistics are off: ApiTokenStats then answers
+// empty statistics for every token, whatever is on disk, and "0 uses" would be a lie.
 // Arrays, not objects: 50,000 tokens stay around 5 MB.
-def tokenRow(u, prop, t) {
-    def s = prop.getTokenStats().findTokenStatsById(t.getUuid())
+def tokenRow(u, prop, t, statsOn) {
     def created = t.getCreationDate()
-    def lastUse = s.getLastUseDate()
+    def useCount = null
+    def lastUse = null
+    if (statsOn) {
+        def s = prop.getTokenStats().findTokenStatsById(t.getUuid())
+        useCount = s.getUseCounter()
+        lastUse = s.getLastUseDate()
+    }
     def exp = null
     def expired = false
     // Expiration dates exist since Jenkins 2.548 only.
@@ -20,5 +27,16 @@ def tokenRow(u, prop, t) {
         }
     }
     return [u.getId(), t.getUuid(), t.getName(), created == null ? null : created.getTime(), t.isLegacy(),
-            s.getUseCounter(), lastUse == null ? null : lastUse.getTime(), exp, expired]
+            useCount, lastUse == null ? null : lastUse.getTime(), exp, expired]
+}
+
+// serverInfo is what the provider needs to know of this Jenkins to decide as Jenkins does:
+// its version, its today (LocalDate.now() in the JVM's zone, what token expiry compares with),
+// the security realm's user id strategy, and whether usage statistics are kept.
+def serverInfo() {
+    return [version        : jenkins.model.Jenkins.VERSION,
+            today          : java.time.LocalDate.now().toString(),
+            timeZone       : java.util.TimeZone.getDefault().getID(),
+            idStrategy     : hudson.model.User.idStrategy().getClass().getName(),
+            usageStatistics: jenkins.security.apitoken.ApiTokenPropertyConfiguration.get().isUsageStatisticsEnabled()]
 }

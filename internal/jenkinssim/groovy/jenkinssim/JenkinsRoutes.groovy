@@ -37,7 +37,8 @@ class JenkinsRoutes {
         if (authz != null && authz.length() >= 6 && authz.substring(0, 6).equalsIgnoreCase('Basic ')) {
             String decoded
             try {
-                decoded = new String(Base64.mimeDecoder.decode(authz.substring(6).trim()), 'UTF-8')
+                // Strict decoder, nothing trimmed: extra blanks or line breaks make the header malformed (401).
+                decoded = new String(Base64.decoder.decode(authz.substring(6).getBytes('UTF-8')), 'UTF-8')
             } catch (IllegalArgumentException ignored) {
                 decoded = ''
             }
@@ -50,7 +51,7 @@ class JenkinsRoutes {
             User tokenUser = apiTokenUser(j, username, password)
             if (tokenUser != null) {
                 try {
-                    UserDetails d = j.securityRealm.loadUserByUsername2(tokenUser.id)
+                    UserDetails d = j.securityRealm.simLoadUser(tokenUser.id)
                     auth = new UsernamePasswordAuthenticationToken(tokenUser.id, d.authorities)
                 } catch (UsernameNotFoundException e) {
                     if (!User.ALLOW_NON_EXISTENT_USER_TO_LOGIN) {
@@ -228,10 +229,10 @@ class JenkinsRoutes {
 
     static SimResponse crumbIssuer(SimRequest req, List<String> seg, Jenkins j, Authentication auth, String sessionId) {
         CrumbIssuer issuer = j.crumbIssuer
-        if (issuer == null || seg.size() != 3 || seg[1] != 'api' || !(seg[2] in ['json', 'xml'])) {
+        if (issuer == null || seg.size() != 3 || seg[1] != 'api' || !(seg[2] in ['json', 'xml', 'python'])) {
             return Pages.notFound(req)
         }
-        if (req.param('jsonp') != null) {
+        if (seg[2] == 'json' && req.param('jsonp') != null) {
             return SimServer.withJenkinsHeaders(SimResponse.error(403, 'Forbidden', req.uri()))
         }
         SimResponse r
@@ -244,23 +245,83 @@ class JenkinsRoutes {
             created = true
         }
         String crumb = issuer.issueCrumb(auth.name, sid)
+        String field = issuer.crumbRequestField
+        Map m = new LinkedHashMap()
+        m._class = 'hudson.security.csrf.DefaultCrumbIssuer'
+        m.crumb = crumb
+        m.crumbRequestField = field
         if (seg[2] == 'json') {
-            Map m = new LinkedHashMap()
-            m._class = 'hudson.security.csrf.DefaultCrumbIssuer'
-            m.crumb = crumb
-            m.crumbRequestField = issuer.crumbRequestField
             r = apiJson(m)
-        } else if (req.param('xpath') != null) {
-            r = SimServer.withJenkinsHeaders(SimResponse.text(200, 'text/plain;charset=UTF-8', issuer.crumbRequestField + ':' + crumb))
+        } else if (seg[2] == 'python') {
+            // Stapler's Python flavor: the JSON text for a map of strings.
+            r = apiHeaders(SimResponse.text(200, 'text/x-python;charset=UTF-8', JsonOutput.toJson(m)))
         } else {
-            r = SimServer.withJenkinsHeaders(SimResponse.text(200, 'application/xml;charset=utf-8',
-                '<defaultCrumbIssuer _class="hudson.security.csrf.DefaultCrumbIssuer"><crumb>' + crumb + '</crumb><crumbRequestField>' +
-                issuer.crumbRequestField + '</crumbRequestField></defaultCrumbIssuer>'))
+            r = crumbXml(req, field, crumb)
         }
         if (created) {
             r.header('Set-Cookie', SimServer.cookieName + '=' + sid + '; Path=' + (SimServer.contextPath ?: '/') + '; HttpOnly')
         }
         r
+    }
+
+    /** Api.setHeaders: what every /api/ answer carries. */
+    static SimResponse apiHeaders(SimResponse r) {
+        r.header('X-Content-Type-Options', 'nosniff')
+        r.header('X-Frame-Options', 'deny')
+        SimServer.withJenkinsHeaders(r)
+    }
+
+    /** CrumbIssuer.RestrictedApi.doXml: four XPath expressions used by clients answer text; others go to Api.doXml. */
+    static SimResponse crumbXml(SimRequest req, String field, String crumb) {
+        String xpath = req.param('xpath')
+        String text = null
+        switch (xpath) {
+            case '/*/crumbRequestField/text()': text = field; break
+            case '/*/crumb/text()': text = crumb; break
+            case 'concat(//crumbRequestField,":",//crumb)': text = field + ':' + crumb; break
+            case "concat(//crumbRequestField,'=',//crumb)":
+                if (field.startsWith('.') || field.contains('-')) {
+                    text = field + '=' + crumb
+                }
+                break
+        }
+        if (text != null) {
+            return apiHeaders(SimResponse.text(200, 'text/plain;charset=UTF-8', text))
+        }
+        apiXml(req, '<defaultCrumbIssuer _class="hudson.security.csrf.DefaultCrumbIssuer"><crumb>' + crumb + '</crumb><crumbRequestField>' +
+            SimResponse.escape(field) + '</crumbRequestField></defaultCrumbIssuer>', xpath)
+    }
+
+    /** Api.doXml: the whole XML, or the one node an xpath selects; a primitive result (text, string, number) is refused. */
+    static SimResponse apiXml(SimRequest req, String xml, String xpath) {
+        if (xpath == null) {
+            return apiHeaders(SimResponse.text(200, 'application/xml;charset=utf-8', xml))
+        }
+        org.w3c.dom.Document dom = javax.xml.parsers.DocumentBuilderFactory.newInstance().newDocumentBuilder()
+            .parse(new org.xml.sax.InputSource(new StringReader(xml)))
+        javax.xml.xpath.XPathExpression expr = javax.xml.xpath.XPathFactory.newInstance().newXPath().compile(xpath)
+        org.w3c.dom.NodeList nodes = null
+        try {
+            nodes = (org.w3c.dom.NodeList) expr.evaluate(dom, javax.xml.xpath.XPathConstants.NODESET)
+        } catch (javax.xml.xpath.XPathExpressionException ignored) {
+            // a string, number or boolean: simple output
+        }
+        if (nodes != null && nodes.length == 0) {
+            return apiHeaders(SimResponse.text(404, null, 'XPath ' + xpath + ' didn\u2019t match'))
+        }
+        if (nodes != null && nodes.length > 1) {
+            return apiHeaders(SimResponse.text(500, null, 'XPath "' + xpath + '" matched ' + nodes.length + ' nodes. ' +
+                'Create XPath that only matches one, or use the "wrapper" query parameter to wrap them all under a root element.'))
+        }
+        org.w3c.dom.Node node = nodes?.item(0)
+        if (node == null || node instanceof org.w3c.dom.CharacterData) {
+            return apiHeaders(SimResponse.error(403, 'primitive XPath result sets forbidden; implement jenkins.security.SecureRequester', req.uri()))
+        }
+        javax.xml.transform.Transformer tf = javax.xml.transform.TransformerFactory.newInstance().newTransformer()
+        tf.setOutputProperty(javax.xml.transform.OutputKeys.OMIT_XML_DECLARATION, 'yes')
+        StringWriter sw = new StringWriter()
+        tf.transform(new javax.xml.transform.dom.DOMSource(node), new javax.xml.transform.stream.StreamResult(sw))
+        apiHeaders(SimResponse.text(200, 'application/xml;charset=UTF-8', sw.toString()))
     }
 
     static SimResponse scriptConsole(SimRequest req, boolean plain) {
@@ -310,7 +371,7 @@ class JenkinsRoutes {
     }
 
     static boolean hasExpiration() {
-        !Jenkins.getVersionNumber().isOlderThan(new hudson.util.VersionNumber('2.548'))
+        !Jenkins.getVersion().isOlderThan(new hudson.util.VersionNumber('2.548'))
     }
 
     static SimResponse tokenAction(SimRequest req, ApiTokenProperty.DescriptorImpl d, User u, String action) {

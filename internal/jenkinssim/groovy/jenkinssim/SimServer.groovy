@@ -126,6 +126,7 @@ class SimServer {
         cookieName = 'JSESSIONID.' + hex(4)
         SESSIONS.clear()
         ApiTokenProperty.simResetSwitches()
+        hudson.security.csrf.DefaultCrumbIssuer.simResetSwitches()
         if (wipe) {
             SimDisk.clear()
         }

@@ -64,7 +64,7 @@ class User implements Serializable, Saveable {
         Jenkins j = Jenkins.get()
         boolean realmKnows = false
         try {
-            j.securityRealm.loadUserByUsername2(idOrFullName)
+            j.securityRealm.simLoadUser(idOrFullName)
             realmKnows = true
         } catch (RuntimeException ignored) {
             // not a realm user name: try full names next
@@ -278,7 +278,7 @@ class User implements Serializable, Saveable {
     // ---- security ----
 
     UserDetails getUserDetailsForImpersonation2() {
-        Jenkins.get().securityRealm.loadUserByUsername2(id)
+        Jenkins.get().securityRealm.simLoadUser(id)
     }
 
     Authentication impersonate2() {

@@ -42,7 +42,7 @@ class HudsonPrivateSecurityRealm extends SecurityRealm {
 
     User getUser(String id) { User.getById(id, false) }
 
-    UserDetails loadUserByUsername2(String username) throws UsernameNotFoundException {
+    UserDetails simLoadUser(String username) throws UsernameNotFoundException {
         User u = User.getById(username, false)
         Details d = u == null ? null : u.getProperty(Details)
         if (d != null) {

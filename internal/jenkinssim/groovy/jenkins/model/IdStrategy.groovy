@@ -10,12 +10,36 @@ abstract class IdStrategy implements Serializable, Comparator<String> {
 
     abstract int compare(String id1, String id2)
 
+    /** Deprecated in Jenkins: the id a pre-2.524 user directory name stands for. */
+    @Deprecated
     String idFromFilename(String filename) { filename }
+
+    private static final java.util.regex.Pattern PSEUDO_UNICODE_PATTERN = java.util.regex.Pattern.compile('\\$[a-f0-9]{4}')
+    private static final java.util.regex.Pattern CAPITALIZATION_PATTERN = java.util.regex.Pattern.compile('~[a-z]')
+
+    /** Replaces every match of pattern by converter(match). */
+    static String applyPatternRepeatedly(java.util.regex.Pattern pattern, String filename, Closure<String> converter) {
+        StringBuilder id = new StringBuilder()
+        int begin = 0
+        java.util.regex.Matcher m = pattern.matcher(filename)
+        while (m.find()) {
+            id.append(filename, begin, m.start()).append(converter.call(m.group()))
+            begin = m.end()
+        }
+        id.append(filename.substring(begin)).toString()
+    }
+
+    /** "$00e1" is U+00E1. */
+    static String convertPseudoUnicode(String group) { String.valueOf((char) Integer.parseInt(group.substring(1), 16)) }
 
     String filenameOf(String id) { keyFor(id) }
 
     static class CaseInsensitive extends IdStrategy {
         String keyFor(String id) { id.toLowerCase(Locale.ENGLISH) }
+
+        String idFromFilename(String filename) {
+            applyPatternRepeatedly(PSEUDO_UNICODE_PATTERN, filename) { String g -> convertPseudoUnicode(g) }.toLowerCase(Locale.ENGLISH)
+        }
 
 //#if >=2.576
         // Since 2.576 (SECURITY-3924) Jenkins compares the keys; they differ from
@@ -32,6 +56,12 @@ abstract class IdStrategy implements Serializable, Comparator<String> {
 
     static class CaseSensitive extends IdStrategy {
         String keyFor(String id) { id }
+
+        /** "~a" is "A", then "$00e1" is U+00E1. */
+        String idFromFilename(String filename) {
+            String id = applyPatternRepeatedly(CAPITALIZATION_PATTERN, filename) { String g -> g.toUpperCase().substring(1) }
+            applyPatternRepeatedly(PSEUDO_UNICODE_PATTERN, id) { String g -> convertPseudoUnicode(g) }
+        }
 
         boolean equals(String id1, String id2) { id1 == id2 }
 

@@ -50,7 +50,7 @@ class Jenkins {
         ApiTokenPropertyConfiguration config = ApiTokenPropertyConfiguration.simLoad()
         LegacyApiTokenAdministrativeMonitor legacy = new LegacyApiTokenAdministrativeMonitor()
         administrativeMonitors = Collections.unmodifiableList([legacy] as List<AdministrativeMonitor>)
-        extensions = Collections.unmodifiableList([new ApiTokenProperty.DescriptorImpl(), config, legacy] as List<Object>)
+        extensions = Collections.unmodifiableList([new ApiTokenProperty.DescriptorImpl(), config, legacy, new DefaultCrumbIssuer.DescriptorImpl()] as List<Object>)
         byte[] saved = SimDisk.files.get('config.xml')
         if (saved != null) {
             Map<String, Object> cfg = (Map<String, Object>) SimDisk.deserialize(saved)
@@ -188,9 +188,8 @@ class Jenkins {
 
     String getRootUrlFromRequest() { getRootUrl() }
 
-    String getVersion() { VERSION }
-
-    static hudson.util.VersionNumber getVersionNumber() { new hudson.util.VersionNumber(VERSION) }
+    /** Jenkins's signature: static, a VersionNumber. */
+    static hudson.util.VersionNumber getVersion() { new hudson.util.VersionNumber(VERSION) }
 
     String getDisplayName() { 'Jenkins' }
 

@@ -337,7 +337,7 @@ class ApiTokenProperty extends UserProperty {
                 '<div>Updated. See the new token in the field above</div>' :
                 '<div>Updated. You need to login as the user to see the token</div>'
             SimResponse r = SimResponse.text(200, 'text/html;charset=UTF-8', msg + '\n')
-            if (!Jenkins.getVersionNumber().isOlderThan(new hudson.util.VersionNumber('2.540'))) {
+            if (!Jenkins.getVersion().isOlderThan(new hudson.util.VersionNumber('2.540'))) {
                 String value = p.getApiTokenInsecure()
                 r.header('X-Jenkins-ValidateButton-Callback',
                     '{"callback":"changeTokenCallback","arguments":["' + value + '"]}')

@@ -1,19 +1,47 @@
 package hudson.security.csrf
 
+import jenkinssim.SimDisk
+
 import java.security.MessageDigest
-import java.security.SecureRandom
 
-// SHA-256 over "<name>;<session id>" and a per-instance salt: 64 hex chars, no client IP (2.543+).
+// SHA-256 over "<name>;<session id>" and the descriptor's salt (a confidential key: the same for
+// every instance and across restarts): 64 hex chars, no client IP (2.543+).
 class DefaultCrumbIssuer extends CrumbIssuer {
-    private final String salt
+    // Deliberately non-final, as in Jenkins, for the script console.
+    static boolean EXCLUDE_SESSION_ID = Boolean.getBoolean(DefaultCrumbIssuer.name + '.EXCLUDE_SESSION_ID')
 
-    DefaultCrumbIssuer() {
-        byte[] b = new byte[32]
-        new SecureRandom().nextBytes(b)
-        salt = b.encodeHex().toString()
+    private transient boolean excludeClientIPFromCrumb
+
+    DefaultCrumbIssuer() {}
+
+    /** Deprecated in Jenkins: the flag has no effect since 2.543. */
+    @Deprecated
+    DefaultCrumbIssuer(boolean excludeClientIPFromCrumb) { this.excludeClientIPFromCrumb = excludeClientIPFromCrumb }
+
+    @Deprecated
+    boolean isExcludeClientIPFromCrumb() { excludeClientIPFromCrumb }
+
+    /** Resets the static switch to its system-property value (simulated JVM start). */
+    static void simResetSwitches() {
+        EXCLUDE_SESSION_ID = Boolean.getBoolean(DefaultCrumbIssuer.name + '.EXCLUDE_SESSION_ID')
     }
 
     String issueCrumb(String authName, String sessionId) {
-        MessageDigest.getInstance('SHA-256').digest((authName + ';' + sessionId + salt).getBytes('UTF-8')).encodeHex().toString()
+        if (!EXCLUDE_SESSION_ID && sessionId == null) {
+            return null // Jenkins would start a new session, which no crumb matches yet
+        }
+        String buffer = EXCLUDE_SESSION_ID ? authName : authName + ';' + sessionId
+        MessageDigest md = MessageDigest.getInstance('SHA-256')
+        md.update(buffer.getBytes('UTF-8'))
+        md.digest(getDescriptor().getCrumbSalt().getBytes('US-ASCII')).encodeHex().toString()
+    }
+
+    static final class DescriptorImpl extends CrumbIssuerDescriptor<DefaultCrumbIssuer> {
+        DescriptorImpl() {
+            super(DefaultCrumbIssuer, SimDisk.secret('jenkins.model.Jenkins.crumbSalt'),
+                System.getProperty('hudson.security.csrf.requestfield', CrumbIssuer.DEFAULT_CRUMB_NAME))
+        }
+
+        String getDisplayName() { 'Default Crumb Issuer' }
     }
 }

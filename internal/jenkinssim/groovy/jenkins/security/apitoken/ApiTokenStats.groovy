@@ -97,7 +97,7 @@ class ApiTokenStats implements Saveable, Serializable {
                 s.useCounter = 0
             }
             SingleTokenStats other = best.get(s.tokenUuid)
-            if (other == null || s.newerThan(other)) {
+            if (other == null || SingleTokenStats.COMP_BY_LAST_USE_THEN_COUNTER.compare(other, s) < 0) {
                 best.put(s.tokenUuid, s)
             }
         }
@@ -118,10 +118,20 @@ class ApiTokenStats implements Saveable, Serializable {
             lastUseDate = SimClock.now()
         }
 
-        private boolean newerThan(SingleTokenStats o) {
-            long a = lastUseDate == null ? 0L : lastUseDate.time
-            long b = o.lastUseDate == null ? 0L : o.lastUseDate.time
-            a != b ? a > b : getUseCounter() > o.getUseCounter()
+        /** Last use date (never used first), then use counter: the later wins among duplicates. */
+        private static Comparator<SingleTokenStats> COMP_BY_LAST_USE_THEN_COUNTER = new Comparator<SingleTokenStats>() {
+            int compare(SingleTokenStats a, SingleTokenStats b) {
+                Date x = a.getLastUseDate()
+                Date y = b.getLastUseDate()
+                if (x == null || y == null) {
+                    if (x != null || y != null) {
+                        return x == null ? -1 : 1
+                    }
+                } else if (x.compareTo(y) != 0) {
+                    return x.compareTo(y)
+                }
+                Integer.compare(a.getUseCounter(), b.getUseCounter())
+            }
         }
 
         String getTokenUuid() { tokenUuid }

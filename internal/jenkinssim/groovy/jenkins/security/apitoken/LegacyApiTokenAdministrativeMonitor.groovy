@@ -41,7 +41,7 @@ class LegacyApiTokenAdministrativeMonitor extends AdministrativeMonitor {
         new ApiTokenProperty.TokenInfoAndStats(legacyToken, p.tokenStats.findTokenStatsById(legacyToken.uuid))
     }
 
-    /** The legacy token's last use, or its creation date when never used. */
+    /** The legacy token's last use, or its creation date when never used; null for a migrated, unused one (never fresh nor recent). */
     private static Date legacyReference(ApiTokenProperty.TokenInfoAndStats legacyStats) {
         legacyStats.lastUseDate != null ? legacyStats.lastUseDate : legacyStats.creationDate
     }
@@ -52,7 +52,7 @@ class LegacyApiTokenAdministrativeMonitor extends AdministrativeMonitor {
         }
         Date ref = legacyReference(legacyStats)
         user.getProperty(ApiTokenProperty).tokenList.any { ApiTokenProperty.TokenInfoAndStats t ->
-            !t.isLegacy && t.creationDate != null && (ref == null || t.creationDate.after(ref))
+            !t.isLegacy && t.creationDate != null && ref != null && t.creationDate.after(ref)
         }
     }
 
@@ -62,7 +62,7 @@ class LegacyApiTokenAdministrativeMonitor extends AdministrativeMonitor {
         }
         Date ref = legacyReference(legacyStats)
         user.getProperty(ApiTokenProperty).tokenList.any { ApiTokenProperty.TokenInfoAndStats t ->
-            !t.isLegacy && t.lastUseDate != null && (ref == null || t.lastUseDate.after(ref))
+            !t.isLegacy && t.lastUseDate != null && ref != null && t.lastUseDate.after(ref)
         }
     }
 

@@ -1,0 +1,5 @@
+package org.acegisecurity
+
+class BadCredentialsException extends AuthenticationException {
+    BadCredentialsException(String msg) { super(msg) }
+}

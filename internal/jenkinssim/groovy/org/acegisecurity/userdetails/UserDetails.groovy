@@ -1,0 +1,7 @@
+package org.acegisecurity.userdetails
+
+interface UserDetails extends Serializable {
+    String getUsername()
+
+    String getPassword()
+}
