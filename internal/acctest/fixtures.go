@@ -110,9 +110,29 @@ func scriptConsole(ctx context.Context, t *Target, script string) (string, error
 		return "", err
 	}
 	if resp.StatusCode != http.StatusOK {
-		return "", fmt.Errorf("script console: HTTP %d", resp.StatusCode)
+		return "", fmt.Errorf("script console: HTTP %d%s", resp.StatusCode, scriptConsoleHint(resp, body))
 	}
 	return string(body), nil
+}
+
+// scriptConsoleHint says what a refused script-console POST means, from Jenkins's own signals.
+func scriptConsoleHint(resp *http.Response, body []byte) string {
+	switch {
+	case resp.StatusCode == http.StatusUnauthorized:
+		return " (Jenkins rejected the username or the password/API token)"
+	case resp.StatusCode == http.StatusForbidden && strings.Contains(string(body), "No valid crumb"):
+		return " (no valid CSRF crumb: the crumb from /crumbIssuer/api/json is bound to the session whose cookie came with it)"
+	case resp.StatusCode == http.StatusForbidden:
+		who, perm := resp.Header.Get("X-You-Are-Authenticated-As"), resp.Header.Get("X-Required-Permission")
+		if who == "" {
+			who = "the account"
+		}
+		if perm == "" {
+			perm = "a permission"
+		}
+		return fmt.Sprintf(" (%s lacks %s; the script console needs Overall/Administer)", who, perm)
+	}
+	return ""
 }
 
 // CreateUser creates a login-capable user in the built-in security realm.
