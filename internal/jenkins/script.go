@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"html"
 	"io/fs"
 	"net/http"
 	"net/url"
@@ -231,12 +232,17 @@ func (c *Client) knownVersion() string {
 // A Jenkins stack trace (Functions.printThrowable) starts with the root
 // cause: "pkg.SomeException: message". Compile errors start with
 // "org.codehaus.groovy.control.MultipleCompilationErrorsException: startup failed:".
-var exceptionRE = regexp.MustCompile(`^(Caused: )?([A-Za-z_$][\w$]*\.)+[A-Za-z_$][\w$]*(Exception|Error|Throwable)\b`)
+// hudson.util.FormValidation (thrown by User.save() for a prohibited id or name) prints as
+// "ERROR: <HTML-escaped message>".
+var exceptionRE = regexp.MustCompile(`^(Caused: )?(([A-Za-z_$][\w$]*\.)+[A-Za-z_$][\w$]*(Exception|Error|Throwable)\b|ERROR: )`)
 
 func exceptionLine(out string) string {
 	for _, line := range strings.Split(out, "\n") {
 		line = strings.TrimSpace(line)
 		if exceptionRE.MatchString(line) {
+			if strings.HasPrefix(strings.TrimPrefix(line, "Caused: "), "ERROR: ") {
+				line = html.UnescapeString(strings.ReplaceAll(line, "<br>", " "))
+			}
 			if len(line) > 500 {
 				line = line[:500] + "…"
 			}

@@ -559,3 +559,32 @@ func TestSimOldJenkins(t *testing.T) {
 		t.Errorf("version %v", v)
 	}
 }
+
+// TestSimJenkins2262: the oldest Jenkins supported. Its 404 pages and script-console answers
+// carry no X-Jenkins header, so the client's fallbacks run: revoking for a user already gone is
+// confirmed through /whoAmI; creating for a realm user uses the Acegi loadUserByUsername.
+func TestSimJenkins2262(t *testing.T) {
+	needSim(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	old, err := jenkinssim.Start(ctx, jenkinssim.Options{Version: "2.262"})
+	if err != nil {
+		t.Fatalf("starting a 2.262 simulator: %v", err)
+	}
+	defer old.Close()
+	c := simClient(t, old, "")
+	if err := c.RevokeToken(ctx, "nobody-here", "0f6c4a3e-8d2b-4c1e-9a7f-3b5d2e1c0a9b"); err != nil {
+		t.Errorf("revoking a token of a user already gone: %v", err)
+	}
+	if err := old.AddRealmUsers(ctx, "ldap-kate"); err != nil {
+		t.Fatal(err)
+	}
+	tk, err := c.CreateToken(ctx, CreateTokenInput{UserID: "ldap-kate", Name: "ci", Value: newValue(t), CreateUserIfRealmKnows: true})
+	if err != nil || tk.UserID != "ldap-kate" {
+		t.Fatalf("create for a realm user on 2.262: %+v %v", tk, err)
+	}
+	info, err := c.ServerInfo(ctx)
+	if err != nil || info.Version != "2.262" || !info.CaseInsensitiveIDs() || !info.UsageStatistics {
+		t.Errorf("server info on 2.262: %+v %v", info, err)
+	}
+}

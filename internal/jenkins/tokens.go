@@ -258,9 +258,10 @@ func (c *Client) RevokeToken(ctx context.Context, userID, uuid string) error {
 		if errors.As(err, &ae) && ae.Jenkins {
 			return nil
 		}
-		// A 404 without Jenkins headers may be a wrong URL; still, the
-		// simulator and some proxies strip headers, so accept it as gone
-		// only when Jenkins is otherwise reachable.
+		// Jenkins before 2.421 answers 404 with the container's own page,
+		// without X-Jenkins (JENKINS-71087 made it a layout page), and
+		// proxies may strip headers: accept it as gone only when Jenkins
+		// is otherwise reachable.
 		if _, verr := c.WhoAmI(ctx); verr != nil {
 			return verr
 		}

@@ -367,7 +367,7 @@ emit([fullName: u.getFullName()])
 	tokenAuth := *target
 	tokenAuth.Password = adminToken.Value
 
-	exception := regexp.MustCompile(`java\.io\.IOException: "system" is prohibited as a full name for security reasons`)
+	exception := regexp.MustCompile(`ERROR: "system" is prohibited as a full name for security reasons`)
 	longHex := regexp.MustCompile(`[0-9a-fA-F]{32,}`)
 	longBase64 := regexp.MustCompile(`[A-Za-z0-9+/]{60,}={0,2}`)
 	var failed bool

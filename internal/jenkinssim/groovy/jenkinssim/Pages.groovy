@@ -69,6 +69,10 @@ class Pages {
     }
 
     static SimResponse notFound(SimRequest req) {
+        if (jenkins.model.Jenkins.getVersion().isOlderThan(new hudson.util.VersionNumber('2.421'))) {
+            // Before 2.421 (JENKINS-71087) a 404 is the servlet container's own page: no X-Jenkins.
+            return SimResponse.error(404, 'Not Found', req.uri())
+        }
         html(404, '<!DOCTYPE html><html><head><title>Not Found [Jenkins]</title></head><body><div id="main-panel">' +
             '<h1>Not Found</h1><p>This page may not exist, or you may not have permission to see it.</p></div></body></html>\n')
     }

@@ -31,36 +31,62 @@ class ScriptConsole {
         sw.toString()
     }
 
-    /** Functions.printThrowable: root cause first, then each wrapper after "Caused: ", trimmed, one newline. */
+    /**
+     * Functions.printStackTrace(t, pw): pw.println(printThrowable(t).trim()). printThrowable
+     * prints the innermost cause first, each suppressed exception after "Also:   " (indented one
+     * tab more), then the wrapper after "Caused: " with the ": <cause>" tail of its summary cut,
+     * leaving out the frames it shares with the exception above it, with no "... n more".
+     */
     static String printThrowable(Throwable t) {
-        List<Throwable> chain = []
-        Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<Throwable, Boolean>())
-        for (Throwable c = t; c != null && seen.add(c); c = c.cause) {
-            chain.add(c)
-        }
         StringBuilder sb = new StringBuilder()
-        StackTraceElement[] below = null
-        for (int i = chain.size() - 1; i >= 0; i--) {
-            Throwable c = chain[i]
-            if (i != chain.size() - 1) {
-                sb.append('Caused: ')
-            }
-            sb.append(String.valueOf(c)).append('\n')
-            StackTraceElement[] frames = c.stackTrace
-            int end = frames.length
-            if (below != null) {
-                // Skip the frames this wrapper shares with the cause printed above it.
-                int j = below.length - 1
-                while (end > 0 && j >= 0 && frames[end - 1] == below[j]) {
-                    end--
-                    j--
-                }
-            }
-            for (int k = 0; k < end; k++) {
-                sb.append('\tat ').append(frames[k]).append('\n')
-            }
-            below = frames
+        doPrintStackTrace(sb, t, null, '', Collections.newSetFromMap(new IdentityHashMap<Throwable, Boolean>()))
+        sb.toString().trim() + System.lineSeparator()
+    }
+
+    private static void doPrintStackTrace(StringBuilder s, Throwable t, Throwable higher, String prefix, Set<Throwable> encountered) {
+        if (!encountered.add(t)) {
+            s.append('<cycle to ').append(String.valueOf(t)).append('>\n')
+            return
         }
-        sb.toString().trim() + '\n'
+        if (t.getClass().getMethod('printStackTrace', PrintWriter).declaringClass != Throwable) {
+            StringWriter sw = new StringWriter()
+            t.printStackTrace(new PrintWriter(sw))
+            s.append(sw)
+            return
+        }
+        Throwable lower = t.cause
+        if (lower != null) {
+            doPrintStackTrace(s, lower, t, prefix, encountered)
+        }
+        for (Throwable suppressed : t.suppressed) {
+            s.append(prefix).append('Also:   ')
+            doPrintStackTrace(s, suppressed, t, prefix + '\t', encountered)
+        }
+        if (lower != null) {
+            s.append(prefix).append('Caused: ')
+        }
+        String summary = String.valueOf(t)
+        if (lower != null) {
+            String suffix = ': ' + String.valueOf(lower)
+            if (summary.endsWith(suffix)) {
+                summary = summary.substring(0, summary.length() - suffix.length())
+            }
+        }
+        s.append(summary).append(System.lineSeparator())
+        StackTraceElement[] trace = t.stackTrace
+        int end = trace.length
+        if (higher != null) {
+            StackTraceElement[] higherTrace = higher.stackTrace
+            while (end > 0) {
+                int higherEnd = end + higherTrace.length - trace.length
+                if (higherEnd <= 0 || higherTrace[higherEnd - 1] != trace[end - 1]) {
+                    break
+                }
+                end--
+            }
+        }
+        for (int i = 0; i < end; i++) {
+            s.append(prefix).append('\tat ').append(String.valueOf(trace[i])).append(System.lineSeparator())
+        }
     }
 }

@@ -226,11 +226,12 @@ class User implements Serializable, Saveable {
     // ---- persistence ----
 
     synchronized void save() throws IOException {
+        // Messages User.IllegalUsername / User.IllegalFullname, thrown as FormValidation.error.
         if (!isIdOrFullnameAllowed(id)) {
-            throw new IOException('"' + id + '" is prohibited as a full name for security reasons.')
+            throw hudson.util.FormValidation.error('"' + id + '" is prohibited as a username for security reasons.')
         }
         if (!isIdOrFullnameAllowed(fullName)) {
-            throw new IOException('"' + fullName + '" is prohibited as a full name for security reasons.')
+            throw hudson.util.FormValidation.error('"' + fullName + '" is prohibited as a full name for security reasons.')
         }
         SimDisk.users.put(idStrategy().keyFor(id), SimDisk.serialize(this))
         saved = true
