@@ -143,7 +143,7 @@ func (r *tokenCleanupResource) Schema(_ context.Context, _ resource.SchemaReques
 			Computed: true,
 			NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
 				"user_id":      schema.StringAttribute{Computed: true, MarkdownDescription: "Owner's user ID."},
-				"uuid":         schema.StringAttribute{Computed: true, MarkdownDescription: "Token UUID."},
+				"uuid":         schema.StringAttribute{Computed: true, MarkdownDescription: uuidDescription},
 				"name":         schema.StringAttribute{Computed: true, MarkdownDescription: "Token name."},
 				"legacy":       schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether it is the legacy token."},
 				"created_at":   schema.StringAttribute{Computed: true, MarkdownDescription: "Creation time, RFC 3339 UTC; null when unknown (migrated legacy token)."},

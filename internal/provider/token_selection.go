@@ -69,6 +69,9 @@ const (
 	useCountDescription = "How many requests authenticated with the token. Null when Jenkins keeps no usage statistics " +
 		"(they are off in its security settings): Jenkins then reports 0 for every token, which would be untrue."
 	lastUsedDescription = "Last use, RFC 3339 UTC; null if never used, or when Jenkins keeps no usage statistics."
+	uuidDescription     = "The token's UUID: what revocation needs. A legacy token's UUID is not a stable identifier: " +
+		"for a user whose record was last saved before Jenkins 2.129, Jenkins rebuilds the legacy token with a new UUID " +
+		"at every restart until the user is saved again."
 )
 
 // useCountValue and lastUsedValue are null when Jenkins keeps no usage statistics.

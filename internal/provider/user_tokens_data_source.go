@@ -123,7 +123,7 @@ func (d *userTokensDataSource) Schema(_ context.Context, _ datasource.SchemaRequ
 				NestedObject: schema.NestedAttributeObject{
 					Attributes: map[string]schema.Attribute{
 						"user_id":         schema.StringAttribute{Computed: true, MarkdownDescription: "The owner's Jenkins user ID, as Jenkins spells it."},
-						"uuid":            schema.StringAttribute{Computed: true, MarkdownDescription: "The token's UUID: what revocation needs."},
+						"uuid":            schema.StringAttribute{Computed: true, MarkdownDescription: uuidDescription},
 						"name":            schema.StringAttribute{Computed: true, MarkdownDescription: "The token's name."},
 						"created_at":      schema.StringAttribute{Computed: true, MarkdownDescription: "Creation time, RFC 3339 UTC; null when Jenkins does not know it (migrated legacy tokens)."},
 						"legacy":          schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether this is the user's legacy token."},
