@@ -168,6 +168,46 @@ func (s *Sim) AddRealmUsers(ctx context.Context, ids ...string) error {
 	return s.client.control(ctx, http.MethodPost, "realm-users", map[string]any{"ids": ids}, nil)
 }
 
+// Answer is one HTTP answer of the simulator, read whole.
+type Answer struct {
+	Status int
+	Header http.Header
+	Body   string
+}
+
+// Send sends one request to the Jenkins URL space (path relative to URL) as user with secret
+// (user "" = anonymous), with body of contentType, and returns the answer without following
+// redirects: for tests that check Jenkins's answers exactly.
+func (s *Sim) Send(ctx context.Context, method, path, user, secret string, body io.Reader, contentType string, hdr http.Header) (Answer, error) {
+	req, err := http.NewRequestWithContext(ctx, method, s.URL+path, body)
+	if err != nil {
+		return Answer{}, err
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", contentType)
+	}
+	for k, vs := range hdr {
+		for _, v := range vs {
+			req.Header.Add(k, v)
+		}
+	}
+	if user != "" {
+		req.SetBasicAuth(user, secret)
+	}
+	client := s.HTTPClient()
+	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	resp, err := client.Do(req)
+	if err != nil {
+		return Answer{}, fmt.Errorf("%s %s: %w", method, path, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return Answer{}, fmt.Errorf("%s %s: reading the answer: %w", method, path, err)
+	}
+	return Answer{resp.StatusCode, resp.Header, string(b)}, nil
+}
+
 // LegacyUser creates userID as a Jenkins older than 2.129 left it: its saved record holds a
 // legacy token seed and no token store (password "" = none). Jenkins then rebuilds the legacy
 // token with a new UUID and empty usage statistics at every start, until something saves the

@@ -59,30 +59,11 @@ func call(t testing.TB, s *Sim, method, path, user, secret string, form url.Valu
 	if form != nil {
 		body = strings.NewReader(form.Encode())
 	}
-	req, err := http.NewRequestWithContext(testCtx(t), method, s.URL+path, body)
+	a, err := s.Send(testCtx(t), method, path, user, secret, body, "application/x-www-form-urlencoded", hdr)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if form != nil {
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	}
-	for k, vs := range hdr {
-		for _, v := range vs {
-			req.Header.Add(k, v)
-		}
-	}
-	if user != "" {
-		req.SetBasicAuth(user, secret)
-	}
-	client := s.HTTPClient()
-	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	resp, err := client.Do(req)
-	if err != nil {
-		t.Fatalf("%s %s: %v", method, path, err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return response{resp.StatusCode, resp.Header, string(b)}
+	return response(a)
 }
 
 // script runs a script as the admin and fails the test on transport errors.

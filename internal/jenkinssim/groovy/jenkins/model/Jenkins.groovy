@@ -49,8 +49,15 @@ class Jenkins {
     protected Jenkins() {
         ApiTokenPropertyConfiguration config = ApiTokenPropertyConfiguration.simLoad()
         LegacyApiTokenAdministrativeMonitor legacy = new LegacyApiTokenAdministrativeMonitor()
+//#if >=2.543
+        AdministrativeMonitor excludeSessionId = new DefaultCrumbIssuer.ExcludeSessionIdAdministrativeMonitor()
+        administrativeMonitors = Collections.unmodifiableList([legacy, excludeSessionId] as List<AdministrativeMonitor>)
+        extensions = Collections.unmodifiableList([new ApiTokenProperty.DescriptorImpl(), config, legacy, new DefaultCrumbIssuer.DescriptorImpl(),
+                                                   excludeSessionId] as List<Object>)
+//#else
         administrativeMonitors = Collections.unmodifiableList([legacy] as List<AdministrativeMonitor>)
         extensions = Collections.unmodifiableList([new ApiTokenProperty.DescriptorImpl(), config, legacy, new DefaultCrumbIssuer.DescriptorImpl()] as List<Object>)
+//#end
         byte[] saved = SimDisk.files.get('config.xml')
         if (saved != null) {
             Map<String, Object> cfg = (Map<String, Object>) SimDisk.deserialize(saved)

@@ -1,5 +1,7 @@
 package hudson.security.csrf
 
+import hudson.model.AdministrativeMonitor
+import jenkins.model.Jenkins
 import jenkinssim.SimDisk
 
 import java.security.MessageDigest
@@ -44,4 +46,15 @@ class DefaultCrumbIssuer extends CrumbIssuer {
 
         String getDisplayName() { 'Default Crumb Issuer' }
     }
+//#if >=2.543
+
+    /** Active while EXCLUDE_SESSION_ID is set (its doAct "learn more / dismiss" form is not simulated); since 2.543. */
+    static class ExcludeSessionIdAdministrativeMonitor extends AdministrativeMonitor {
+        boolean isActivated() { Jenkins.get().getCrumbIssuer() instanceof DefaultCrumbIssuer && EXCLUDE_SESSION_ID }
+
+        boolean isSecurity() { true }
+
+        String getDisplayName() { 'Warn when session ID is excluded from Default Crumb Issuer' }
+    }
+//#end
 }
