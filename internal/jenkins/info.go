@@ -2,7 +2,6 @@ package jenkins
 
 import (
 	"context"
-	"strings"
 	"sync"
 )
 
@@ -20,13 +19,6 @@ type ServerInfo struct {
 	// UsageStatistics: Jenkins keeps token usage statistics. When it does not,
 	// ApiTokenStats answers "never used" for every token, whatever is on disk.
 	UsageStatistics bool `json:"usageStatistics"`
-}
-
-// CaseInsensitiveIDs reports whether Jenkins compares user ids ignoring case (the strategy of
-// its own user database, and the default). Unknown strategies count as case-sensitive: two ids
-// that differ in case are then two users, the safe assumption.
-func (i ServerInfo) CaseInsensitiveIDs() bool {
-	return strings.HasSuffix(i.IDStrategy, "$CaseInsensitive")
 }
 
 type infoCache struct {

@@ -584,7 +584,7 @@ func TestSimJenkins2262(t *testing.T) {
 		t.Fatalf("create for a realm user on 2.262: %+v %v", tk, err)
 	}
 	info, err := c.ServerInfo(ctx)
-	if err != nil || info.Version != "2.262" || !info.CaseInsensitiveIDs() || !info.UsageStatistics {
+	if err != nil || info.Version != "2.262" || info.IDStrategy != "jenkins.model.IdStrategy$CaseInsensitive" || !info.UsageStatistics {
 		t.Errorf("server info on 2.262: %+v %v", info, err)
 	}
 }

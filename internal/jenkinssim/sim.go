@@ -42,7 +42,11 @@ type Options struct {
 	// IDStrategy is the security realm's user id strategy: "case-insensitive" (default, as
 	// Jenkins's own user database), "case-sensitive" or "case-sensitive-email".
 	IDStrategy string
-	Log        io.Writer
+	// RealmLookup "unsupported" makes the security realm one that cannot look users up (many SSO
+	// realms): every lookup answers UserMayOrMayNotExistException2, and API tokens of any user
+	// with a record still log in, as in Jenkins. Default "supported".
+	RealmLookup string
+	Log         io.Writer
 }
 
 // Sim is a running simulator.
@@ -95,6 +99,12 @@ func Start(ctx context.Context, opts Options) (*Sim, error) {
 	default:
 		return nil, fmt.Errorf("jenkinssim: id strategy %q: want case-insensitive, case-sensitive or case-sensitive-email", opts.IDStrategy)
 	}
+	if opts.RealmLookup == "" {
+		opts.RealmLookup = "supported"
+	}
+	if opts.RealmLookup != "supported" && opts.RealmLookup != "unsupported" {
+		return nil, fmt.Errorf("jenkinssim: realm lookup %q: want supported or unsupported", opts.RealmLookup)
+	}
 	if (opts.TLSCertFile == "") != (opts.TLSKeyFile == "") {
 		return nil, errors.New("jenkinssim: TLSCertFile and TLSKeyFile go together")
 	}
@@ -128,7 +138,7 @@ func Start(ctx context.Context, opts Options) (*Sim, error) {
 		"-cp", filepath.Join(groovyLib, "*"),
 		"groovy.ui.GroovyMain",
 		filepath.Join(srcDir, "boot", "Boot.groovy"), srcDir, filepath.Join(dir, "classes"),
-		"--listen", opts.Listen, "--version", opts.Version, "--id-strategy", opts.IDStrategy,
+		"--listen", opts.Listen, "--version", opts.Version, "--id-strategy", opts.IDStrategy, "--realm-lookup", opts.RealmLookup,
 	}
 	if opts.ContextPath != "" {
 		args = append(args, "--context-path", opts.ContextPath)

@@ -20,7 +20,8 @@ func explainError(err error) string {
 	case errors.As(err, &unf):
 		return fmt.Sprintf("%s\n\nCheck the user ID (whether case matters depends on Jenkins's security realm). The user "+
 			"must exist in Jenkins, or be known to its security realm, and the realm must not deny knowing it: Jenkins lets "+
-			"a user's API tokens log in only then.", err)
+			"a user's API tokens log in only then. With a security realm that cannot look users up (many SSO realms), the "+
+			"user must log in to Jenkins once, so that Jenkins has a record of them, before a token can be created.", err)
 	case jenkins.IsUnauthorized(err):
 		return fmt.Sprintf("Jenkins rejected the username or the password/API token (HTTP 401). Check username and "+
 			"password in the provider block (or JENKINS_USERNAME and JENKINS_PASSWORD); an API token that was revoked "+

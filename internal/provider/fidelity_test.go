@@ -251,3 +251,27 @@ func TestAccUserAPIToken_userOnlyInMemory(t *testing.T) {
 		}},
 	})
 }
+
+// A security realm that cannot look users up (UserMayOrMayNotExistException2, many SSO realms)
+// does not deny knowing a user, and Jenkins lets that user's API tokens log in
+// (User.getUserDetailsForImpersonation2). So a token is created for a user with a record; a
+// user without one is not created on the realm's word, since it cannot give one.
+func TestAccUserAPIToken_realmCannotLookUpUsers(t *testing.T) {
+	target := ownSim(t, jenkinssim.Options{RealmLookup: "unsupported"})
+	sam := acctest.UniqueID("sam")
+	target.CreateUser(t, sam, "pw")
+	stranger := acctest.UniqueID("stranger")
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{
+			{
+				Config:      tokenConfig(target, stranger, "x"),
+				ExpectError: regexp.MustCompile(`(?s)Jenkins has no user "` + regexp.QuoteMeta(stranger) + `".*log in to Jenkins once`),
+			},
+			{
+				Config: tokenConfig(target, sam, "x"),
+				Check:  tokenWorks(target, sam),
+			},
+		},
+	})
+}

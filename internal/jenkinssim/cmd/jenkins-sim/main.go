@@ -3,6 +3,7 @@
 //	go run ./internal/jenkinssim/cmd/jenkins-sim --listen 127.0.0.1:8080 --admin admin:admin \
 //	    [--context-path /jenkins] [--version 2.579] [--tls-cert f --tls-key f]
 //	    [--timezone UTC] [--id-strategy case-insensitive|case-sensitive|case-sensitive-email]
+//	    [--realm-lookup supported|unsupported]
 package main
 
 import (
@@ -25,6 +26,7 @@ func main() {
 	tlsCert := flag.String("tls-cert", "", "PEM certificate file (serve HTTPS)")
 	tlsKey := flag.String("tls-key", "", "PKCS#8 PEM private key file")
 	timeZone := flag.String("timezone", "UTC", "the simulated JVM's time zone (IANA name): Jenkins's today")
+	realmLookup := flag.String("realm-lookup", "supported", "unsupported: the realm cannot look users up (UserMayOrMayNotExistException2), as many SSO realms")
 	idStrategy := flag.String("id-strategy", "case-insensitive", "user id strategy: case-insensitive, case-sensitive or case-sensitive-email")
 	flag.Parse()
 
@@ -45,6 +47,7 @@ func main() {
 		TLSKeyFile:    *tlsKey,
 		TimeZone:      *timeZone,
 		IDStrategy:    *idStrategy,
+		RealmLookup:   *realmLookup,
 		Log:           os.Stderr,
 	})
 	if err != nil {

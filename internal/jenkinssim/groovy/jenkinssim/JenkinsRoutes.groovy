@@ -53,6 +53,9 @@ class JenkinsRoutes {
                 try {
                     UserDetails d = j.securityRealm.simLoadUser(tokenUser.id)
                     auth = new UsernamePasswordAuthenticationToken(tokenUser.id, d.authorities)
+                } catch (hudson.security.UserMayOrMayNotExistException2 e) {
+                    // User.getUserDetailsForImpersonation2: LegitimateButUnknownUserDetails.
+                    auth = new UsernamePasswordAuthenticationToken(tokenUser.id, ['authenticated'])
                 } catch (UsernameNotFoundException e) {
                     if (!User.ALLOW_NON_EXISTENT_USER_TO_LOGIN) {
                         return Pages.oops(500)

@@ -57,6 +57,7 @@ class SimServer {
                 case '--tls-cert': tlsCert = args[++i]; break
                 case '--tls-key': tlsKey = args[++i]; break
                 case '--admin': admin = args[++i]; break
+                case '--realm-lookup': HudsonPrivateSecurityRealm.simLookupSupported = args[++i] != 'unsupported'; break
                 case '--id-strategy':
                     String strategy = args[++i]
                     HudsonPrivateSecurityRealm.simIdStrategy = strategy == 'case-sensitive' ? new IdStrategy.CaseSensitive() :

@@ -26,6 +26,8 @@ abstract class SecurityRealm {
         try {
             UserDetails d = simLoadUser(username)
             return new org.acegisecurity.userdetails.User(d.username, d.password)
+        } catch (UserMayOrMayNotExistException2 e) {
+            throw new UserMayOrMayNotExistException(e.message)
         } catch (UsernameNotFoundException e) {
             throw new org.acegisecurity.userdetails.UsernameNotFoundException(e.message)
         }
