@@ -111,6 +111,12 @@ func (c *Client) ListTokensExcept(ctx context.Context, userIDs, excluded []strin
 	return c.listTokens(ctx, userIDs, excluded, false)
 }
 
+// ListTokensInScope is ListTokensExcept reporting unknown ids of either list in Missing instead
+// of failing: for callers that decide themselves what a user who is gone means.
+func (c *Client) ListTokensInScope(ctx context.Context, userIDs, excluded []string) (TokenList, error) {
+	return c.listTokens(ctx, userIDs, excluded, true)
+}
+
 // ListTokensOf lists the tokens of userIDs in one script call and reports the ids Jenkins does
 // not know in Missing instead of failing: for reading many managed tokens at once, where a
 // deleted user only means its tokens are gone.

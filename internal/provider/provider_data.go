@@ -84,9 +84,9 @@ func (d *providerData) readToken(ctx context.Context, userID, uuid string) (*jen
 func (d *providerData) invalidate(ids ...string) { d.reader.invalidate(ids...) }
 
 // listScope lists the tokens of userIDs (nil: every user) minus excluded, in one script call.
-// Unknown users in either list are an error naming them.
+// Users Jenkins has no record of, in either list, are reported in Missing.
 func (d *providerData) listScope(ctx context.Context, userIDs, excluded []string) (jenkins.TokenList, error) {
-	return d.client.ListTokensExcept(ctx, userIDs, excluded)
+	return d.client.ListTokensInScope(ctx, userIDs, excluded)
 }
 
 // createToken draws a token value and creates userID's token with it. The value comes from the

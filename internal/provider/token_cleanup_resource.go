@@ -124,15 +124,17 @@ func (r *tokenCleanupResource) Schema(_ context.Context, _ resource.SchemaReques
 			PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 		},
 		"user_ids": schema.SetAttribute{
-			MarkdownDescription: "The users whose tokens are in scope (case-insensitive). Unset means every user; an " +
-				"empty set means nobody. An unknown user is an error.",
+			MarkdownDescription: "The users whose tokens are in scope (compared as Jenkins compares user IDs). Unset means " +
+				"every user; an empty set means nobody. A user Jenkins does not know is an error when the selection is new " +
+				"(a typo), and a warning once the user was in scope before (deleted after offboarding: no tokens left).",
 			ElementType: types.StringType,
 			Optional:    true,
 			Validators:  userIDSet,
 		},
 		"exclude_user_ids": schema.SetAttribute{
-			MarkdownDescription: "Users left out of the scope (case-insensitive). An unknown user is an error, so that a " +
-				"typo cannot silently widen the cleanup.",
+			MarkdownDescription: "Users left out of the scope (compared as Jenkins compares user IDs). A user Jenkins does " +
+				"not know is an error when the selection is new, so that a typo cannot silently widen the cleanup, and a " +
+				"warning once the user was named before (a deleted user holds no tokens).",
 			ElementType: types.StringType,
 			Optional:    true,
 			Validators:  userIDSet,
@@ -270,17 +272,18 @@ func (r *tokenCleanupResource) readConfig(ctx context.Context, src getter) (clea
 	return cfg, diags
 }
 
-// pending lists the tokens cfg selects now: one script call, none when the scope is empty.
-func (r *tokenCleanupResource) pending(ctx context.Context, cfg cleanupConfig) ([]jenkins.Token, error) {
+// pending lists the tokens cfg selects now, and the users named in cfg that Jenkins has no
+// record of: one script call, none when the scope is empty.
+func (r *tokenCleanupResource) pending(ctx context.Context, cfg cleanupConfig) ([]jenkins.Token, []string, error) {
 	if cfg.userIDs != nil && len(cfg.userIDs) == 0 {
-		return nil, nil
+		return nil, nil, nil
 	}
 	l, err := r.data.listScope(ctx, cfg.userIDs, cfg.excluded)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if err := cfg.selection.supportedBy(l.Info); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	now := r.data.now()
 	var out []jenkins.Token
@@ -290,7 +293,57 @@ func (r *tokenCleanupResource) pending(ctx context.Context, cfg cleanupConfig) (
 		}
 		out = append(out, t)
 	}
-	return out, nil
+	return out, l.Missing, nil
+}
+
+// usersGoneWarning: users a cleanup names whom Jenkins no longer has hold no tokens; deleting a
+// user after offboarding is the obvious next step, and must not block plans.
+func usersGoneWarning(diags *diag.Diagnostics, gone []string) {
+	if len(gone) == 0 {
+		return
+	}
+	diags.AddWarning("Jenkins Users No Longer Exist",
+		fmt.Sprintf("%s: they hold no API tokens any more, so there is nothing to revoke or exclude for them. Remove them "+
+			"from user_ids and exclude_user_ids when convenient.", (&jenkins.UserNotFoundError{UserIDs: gone}).Error()))
+}
+
+// splitMissing separates, among the users Jenkins has no record of, the ones the prior state
+// already named (deleted since: a warning) from new ones (a typo in a new selection: an error).
+func splitMissing(missing []string, prior map[string]bool) (gone, typos []string) {
+	for _, id := range missing {
+		if prior[id] {
+			gone = append(gone, id)
+		} else {
+			typos = append(typos, id)
+		}
+	}
+	return gone, typos
+}
+
+// priorUserIDs are the user ids the state's selection named, as written.
+func priorUserIDs(ctx context.Context, state tfsdk.State) map[string]bool {
+	ids := map[string]bool{}
+	if state.Raw.IsNull() {
+		return ids
+	}
+	for _, name := range []string{"user_ids", "exclude_user_ids"} {
+		var set types.Set
+		var list []string
+		if state.GetAttribute(ctx, path.Root(name), &set).HasError() || set.ElementsAs(ctx, &list, false).HasError() {
+			continue
+		}
+		for _, id := range list {
+			ids[id] = true
+		}
+	}
+	return ids
+}
+
+func addUnknownUsersError(diags *diag.Diagnostics, typos []string) {
+	diags.AddError("Unknown Jenkins User", fmt.Sprintf("%s. Check the spelling (whether case matters depends on Jenkins's "+
+		"security realm): a user ID in a new selection must name a user Jenkins has a record of, so that a typo cannot "+
+		"silently change what the cleanup revokes. A user who was already in scope and is deleted later is only a warning.",
+		(&jenkins.UserNotFoundError{UserIDs: typos}).Error()))
 }
 
 func (r *tokenCleanupResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -302,7 +355,7 @@ func (r *tokenCleanupResource) Read(ctx context.Context, req resource.ReadReques
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	tokens, err := r.pending(ctx, cfg)
+	tokens, missing, err := r.pending(ctx, cfg)
 	var statsOff *usageStatisticsOffError
 	if errors.As(err, &statsOff) {
 		// Not an error here: a refresh error would block every plan of the workspace. The
@@ -314,6 +367,7 @@ func (r *tokenCleanupResource) Read(ctx context.Context, req resource.ReadReques
 		addError(&resp.Diagnostics, "Unable to List Jenkins API Tokens", err)
 		return
 	}
+	usersGoneWarning(&resp.Diagnostics, missing)
 	list, diags := pendingList(tokens)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
@@ -354,12 +408,19 @@ func (r *tokenCleanupResource) ModifyPlan(ctx context.Context, req resource.Modi
 		return // the selection is known only at apply: apply selects the tokens then
 	}
 	// A dry run for the new selection, and the place where unknown users in it are reported
-	// before anything happens.
-	tokens, err := r.pending(ctx, cfg)
+	// before anything happens: a user the prior selection named was deleted since (a warning),
+	// any other is a typo (an error, so that it cannot silently change the scope).
+	tokens, missing, err := r.pending(ctx, cfg)
 	if err != nil {
 		addSelectionError(&resp.Diagnostics, err)
 		return
 	}
+	gone, typos := splitMissing(missing, priorUserIDs(ctx, req.State))
+	if len(typos) > 0 {
+		addUnknownUsersError(&resp.Diagnostics, typos)
+		return
+	}
+	usersGoneWarning(&resp.Diagnostics, gone)
 	if len(tokens) > 0 {
 		resp.Diagnostics.AddWarning(fmt.Sprintf("Apply Will Revoke %d Jenkins API Token(s)", len(tokens)),
 			describeTokens(tokens)+"\n\nApply selects the tokens again, so a token that appears before then is revoked too.")
@@ -433,7 +494,7 @@ func (r *tokenCleanupResource) Delete(context.Context, resource.DeleteRequest, *
 // pending list of the refreshed prior state (what the plan showed); otherwise the tokens the
 // selection picks now. It then writes the planned state, with revoked listing exactly what
 // Jenkins revoked.
-func (r *tokenCleanupResource) apply(ctx context.Context, plan tfsdk.Plan, prior *tfsdk.State, state *tfsdk.State) diag.Diagnostics {
+func (r *tokenCleanupResource) apply(ctx context.Context, plan tfsdk.Plan, priorState *tfsdk.State, state *tfsdk.State) diag.Diagnostics {
 	var diags diag.Diagnostics
 	var planned types.List
 	diags.Append(plan.GetAttribute(ctx, path.Root("revoked"), &planned)...)
@@ -446,8 +507,8 @@ func (r *tokenCleanupResource) apply(ctx context.Context, plan tfsdk.Plan, prior
 		return diags
 	}
 	var toRevoke []jenkins.Token
-	if prior != nil && r.sameSelection(ctx, plan, *prior) {
-		tokens, d := r.statePending(ctx, *prior)
+	if priorState != nil && r.sameSelection(ctx, plan, *priorState) {
+		tokens, d := r.statePending(ctx, *priorState)
 		diags.Append(d...)
 		toRevoke = tokens
 	} else {
@@ -456,9 +517,17 @@ func (r *tokenCleanupResource) apply(ctx context.Context, plan tfsdk.Plan, prior
 		if diags.HasError() {
 			return diags
 		}
-		tokens, err := r.pending(ctx, cfg)
+		tokens, missing, err := r.pending(ctx, cfg)
 		if err != nil {
 			addSelectionError(&diags, err)
+			return diags
+		}
+		prior := map[string]bool{}
+		if priorState != nil {
+			prior = priorUserIDs(ctx, *priorState)
+		}
+		if _, typos := splitMissing(missing, prior); len(typos) > 0 {
+			addUnknownUsersError(&diags, typos) // known only now: the selection was unknown at plan time
 			return diags
 		}
 		toRevoke = tokens

@@ -398,8 +398,8 @@ func TestAccTokenCleanup_badInput(t *testing.T) {
 	target.CreateUser(t, owen, "pw")
 	ghost := acctest.UniqueID("ghost")
 	cases := []struct{ name, typ, body, want string }{
-		{"unknown user", "jenkins_legacy_token_cleanup", "  user_ids = " + quotedSet(owen, ghost), `(?s)Unable to List Jenkins API Tokens.*` + regexp.QuoteMeta(ghost)},
-		{"unknown excluded user", "jenkins_user_token_cleanup", "  exclude_user_ids = " + quotedSet(ghost), `(?s)Unable to List Jenkins API Tokens.*` + regexp.QuoteMeta(ghost)},
+		{"unknown user", "jenkins_legacy_token_cleanup", "  user_ids = " + quotedSet(owen, ghost), `(?s)Unknown Jenkins User.*` + regexp.QuoteMeta(ghost) + `.*Check the spelling`},
+		{"unknown excluded user", "jenkins_user_token_cleanup", "  exclude_user_ids = " + quotedSet(ghost), `(?s)Unknown Jenkins User.*` + regexp.QuoteMeta(ghost)},
 		{"invalid regex", "jenkins_user_token_cleanup", `  name_regex = "("`, `(?s)Invalid Regular Expression`},
 		{"invalid created_before", "jenkins_user_token_cleanup", `  created_before = "last week"`, `(?s)Invalid Timestamp`},
 		{"zero days", "jenkins_user_token_cleanup", `  unused_for_days = 0`, `(?s)at least 1`},
@@ -568,6 +568,47 @@ func TestAccTokenCleanup_legacyUUIDChangesBeforeApply(t *testing.T) {
 						Config:           config,
 						ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
 						Check:            rejected(target, olga, planned),
+					},
+				},
+			})
+		})
+	}
+}
+
+// TestAccTokenCleanup_userDeletedAfterOffboarding: offboard bob, then delete bob in Jenkins (the
+// obvious next step). Refresh, plan, apply and destroy must keep working: a user who is gone
+// holds no tokens. A new selection naming a user Jenkins does not know is still an error.
+func TestAccTokenCleanup_userDeletedAfterOffboarding(t *testing.T) {
+	target := acctest.Shared(t)
+	for _, typ := range []string{"jenkins_legacy_token_cleanup", "jenkins_user_token_cleanup"} {
+		t.Run(typ, func(t *testing.T) {
+			bob, keeper := acctest.UniqueID("bob"), acctest.UniqueID("keeper")
+			target.CreateUser(t, bob, "pw")
+			target.CreateUser(t, keeper, "pw")
+			target.NewLegacyToken(t, bob)
+			kept := target.NewLegacyToken(t, keeper)
+			config := cleanupHCL(target, typ, "  user_ids = "+quotedSet(bob))
+			resource.Test(t, resource.TestCase{
+				ProtoV6ProviderFactories: testAccProviders,
+				Steps: []resource.TestStep{
+					{Config: config},
+					{
+						// bob is deleted: the plan is empty (a warning says he is gone).
+						PreConfig: func() {
+							target.Script(t, `User.getById(P.user, false).delete(); emit([:])`, map[string]string{"user": bob}, nil)
+						},
+						Config:           config,
+						ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+					},
+					{
+						// Everyone except bob, who is gone: excluding a deleted user excludes nobody.
+						Config: cleanupHCL(target, typ, "  user_ids = "+quotedSet(bob, keeper)+"\n  exclude_user_ids = "+quotedSet(bob)),
+						Check:  rejected(target, keeper, kept),
+					},
+					{
+						// A user never named before and unknown to Jenkins is a typo: an error.
+						Config:      cleanupHCL(target, typ, "  user_ids = "+quotedSet(bob, keeper, "no-such-"+bob)),
+						ExpectError: regexp.MustCompile(`(?s)Unknown Jenkins User.*no-such-`),
 					},
 				},
 			})

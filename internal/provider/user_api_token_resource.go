@@ -53,6 +53,7 @@ type userAPITokenModel struct {
 	Token            types.String `tfsdk:"token"`
 	CreatedAt        types.String `tfsdk:"created_at"`
 	Expired          types.Bool   `tfsdk:"expired"`
+	RotationDue      types.Bool   `tfsdk:"rotation_due"`
 }
 
 func NewUserAPITokenResource() resource.Resource { return &userAPITokenResource{} }
@@ -111,10 +112,11 @@ func (r *userAPITokenResource) Schema(_ context.Context, _ resource.SchemaReques
 			},
 			"rotation_triggers": schema.MapAttribute{
 				MarkdownDescription: "Arbitrary values that replace the token when they change, for example " +
-					"`{ rotation = time_rotating.token.id }`.",
+					"`{ rotation = time_rotating.token.id }`. Setting them on a token that had none (after an import) " +
+					"does not replace it: an import adopts a token, it never revokes it.",
 				ElementType:   types.StringType,
 				Optional:      true,
-				PlanModifiers: []planmodifier.Map{mapplanmodifier.RequiresReplace()},
+				PlanModifiers: []planmodifier.Map{requiresReplaceUnlessImported()},
 			},
 			"uuid": schema.StringAttribute{
 				MarkdownDescription: "The token's UUID in Jenkins: what revocation uses.",
@@ -132,6 +134,14 @@ func (r *userAPITokenResource) Schema(_ context.Context, _ resource.SchemaReques
 				MarkdownDescription: "When Jenkins created the token, RFC 3339 UTC.",
 				Computed:            true,
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"rotation_due": schema.BoolAttribute{
+				MarkdownDescription: "Whether the token was inside its rotation window (`rotate_before_days` before " +
+					"`expiration_date`, by Jenkins's today) at the last refresh; the plan then replaces it. Decided when the " +
+					"state is refreshed, as `time_rotating` does, so that a saved plan applied the next day (or after " +
+					"midnight) does the same as it showed. A change of `rotate_before_days` takes effect at the next refresh.",
+				Computed:      true,
+				PlanModifiers: []planmodifier.Bool{boolplanmodifier.UseStateForUnknown()},
 			},
 			"expired": schema.BoolAttribute{
 				MarkdownDescription: "Whether the expiration date has passed. An expired token plans a replacement.",
@@ -172,17 +182,27 @@ func (r *userAPITokenResource) ModifyPlan(ctx context.Context, req resource.Modi
 	if r.data != nil {
 		now = r.data.now
 	}
+	// Expiry and rotation were decided by Read, against Jenkins's today: the plan depends on the
+	// configuration and the refreshed state only, so the re-plan during apply agrees with it.
 	replace := false
 	if !creating {
+		sameDate := plan.ExpirationDate.Equal(state.ExpirationDate)
 		switch {
+		case state.Expired.ValueBool() && sameDate:
+			// The replacement would get the same date, already past: one error that says what to do.
+			resp.Diagnostics.AddAttributeError(path.Root("expiration_date"), "Jenkins API Token Expired",
+				fmt.Sprintf("The token %s of user %q expired on %s; Jenkins rejects it. A replacement with the same "+
+					"expiration_date would be expired too: move expiration_date forward (for example from time_rotating), "+
+					"and the plan replaces the token.", state.UUID.ValueString(), state.UserID.ValueString(), state.ExpirationDate.ValueString()))
+			return
 		case state.Expired.ValueBool():
 			replace = true
 			resp.Diagnostics.AddAttributeWarning(path.Root("expired"), "Jenkins API Token Expired",
 				fmt.Sprintf("The token %s of user %q expired on %s; Jenkins rejects it. The plan replaces it.",
 					state.UUID.ValueString(), state.UserID.ValueString(), state.ExpirationDate.ValueString()))
-		case rotationDue(plan, state, now()):
+		case state.RotationDue.ValueBool() && !plan.RotateBeforeDays.IsNull():
 			replace = true
-			if plan.ExpirationDate.Equal(state.ExpirationDate) {
+			if sameDate {
 				resp.Diagnostics.AddAttributeWarning(path.Root("expiration_date"), "Jenkins API Token Due for Rotation",
 					fmt.Sprintf("The token expires on %s, within rotate_before_days; the plan replaces it. The new token gets the "+
 						"same expiration_date, so it is due for rotation too: move expiration_date forward (for example from "+
@@ -198,6 +218,7 @@ func (r *userAPITokenResource) ModifyPlan(ctx context.Context, req resource.Modi
 		plan.ID = types.StringUnknown()
 		plan.CreatedAt = types.StringUnknown()
 		plan.Expired = types.BoolUnknown()
+		plan.RotationDue = types.BoolUnknown()
 		resp.RequiresReplace = append(resp.RequiresReplace, path.Root("token"))
 		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 	}
@@ -273,17 +294,39 @@ func checkExpirationDate(ctx context.Context, data *providerData, date string, n
 	return diags
 }
 
-// rotationDue reports whether now is inside the rotation window of the token in state.
-func rotationDue(plan, state userAPITokenModel, now time.Time) bool {
-	if plan.RotateBeforeDays.IsNull() || plan.RotateBeforeDays.IsUnknown() || state.ExpirationDate.IsNull() {
+// requiresReplaceUnlessImported replaces the token when rotation_triggers change, but not when
+// the prior value is null: after an import the state has no triggers yet, and adopting a token
+// must never revoke it (hashicorp/random treats keepers the same way). Adding triggers to a
+// token that had none is therefore an in-place change too.
+func requiresReplaceUnlessImported() planmodifier.Map {
+	return mapplanmodifier.RequiresReplaceIf(func(_ context.Context, req planmodifier.MapRequest, resp *mapplanmodifier.RequiresReplaceIfFuncResponse) {
+		resp.RequiresReplace = !req.StateValue.IsNull()
+	}, "Changing the triggers replaces the token; setting them where there were none (after an import) does not.",
+		"Changing the triggers replaces the token; setting them where there were none (after an import) does not.")
+}
+
+// rotationDue reports whether Jenkins's today (YYYY-MM-DD) is inside the rotation window of a
+// token expiring on expirationDate ("" = never): from rotateBeforeDays before that date on.
+func rotationDue(rotateBeforeDays types.Int64, expirationDate, today string) bool {
+	if rotateBeforeDays.IsNull() || rotateBeforeDays.IsUnknown() || expirationDate == "" || today == "" {
 		return false
 	}
-	exp, err := time.Parse(dateLayout, state.ExpirationDate.ValueString())
+	exp, err := time.Parse(dateLayout, expirationDate)
 	if err != nil {
 		return false
 	}
-	start := exp.AddDate(0, 0, -int(plan.RotateBeforeDays.ValueInt64()))
-	return !now.UTC().Before(start)
+	return exp.AddDate(0, 0, -int(rotateBeforeDays.ValueInt64())).Format(dateLayout) <= today
+}
+
+// jenkinsToday is Jenkins's today as the last script reported it (every listing and create
+// reports it, so this costs no call after a refresh), or "" when it cannot be had.
+func (r *userAPITokenResource) jenkinsToday(ctx context.Context) string {
+	info, err := r.data.client.ServerInfo(ctx)
+	if err != nil {
+		tflog.Warn(ctx, "cannot read Jenkins's date; rotation is decided at the next refresh", map[string]any{"error": err.Error()})
+		return ""
+	}
+	return info.Today
 }
 
 func (r *userAPITokenResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -302,6 +345,7 @@ func (r *userAPITokenResource) Create(ctx context.Context, req resource.CreateRe
 	}
 	plan.Token = types.StringValue(value)
 	setFromToken(&plan, tok)
+	plan.RotationDue = types.BoolValue(rotationDue(plan.RotateBeforeDays, tok.ExpirationDate, r.jenkinsToday(ctx)))
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
 
@@ -328,6 +372,7 @@ func (r *userAPITokenResource) Read(ctx context.Context, req resource.ReadReques
 		return
 	}
 	setFromToken(&state, *tok)
+	state.RotationDue = types.BoolValue(rotationDue(state.RotateBeforeDays, tok.ExpirationDate, r.jenkinsToday(ctx)))
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 
@@ -358,6 +403,7 @@ func (r *userAPITokenResource) Update(ctx context.Context, req resource.UpdateRe
 	// Everything else that can change in place (rotate_before_days, the case of user_id) is
 	// Terraform-side only.
 	plan.ID, plan.UUID, plan.Token, plan.CreatedAt, plan.Expired = state.ID, state.UUID, state.Token, state.CreatedAt, state.Expired
+	plan.RotationDue = state.RotationDue
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
 

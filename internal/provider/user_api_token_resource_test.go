@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/compare"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -392,7 +394,7 @@ func TestAccUserAPIToken_expirationAndRotation(t *testing.T) {
 	sim := target.RequireSim(t)
 	fay := acctest.UniqueID("fay")
 	target.CreateUser(t, fay, "pw")
-	now := time.Now().UTC()
+	now := time.Now().UTC() // the simulator's zone is UTC: its today is UTC's, shifted by its clock
 	in10 := now.AddDate(0, 0, 10).Format(dateLayout)
 	in40 := now.AddDate(0, 0, 40).Format(dateLayout)
 	sameUUID := statecheck.CompareValue(compare.ValuesSame())
@@ -401,33 +403,41 @@ func TestAccUserAPIToken_expirationAndRotation(t *testing.T) {
 		return tokenConfig(target, fay, "rotating", fmt.Sprintf("  expiration_date    = %q\n  rotate_before_days = 3", date))
 	}
 	ctx := context.Background()
+	jenkinsDaysLater := func(days int) func() {
+		return func() {
+			if err := sim.SetClock(ctx, days); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
 	t.Cleanup(func() { _ = sim.SetClock(ctx, 0) })
 
 	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
 		Steps: []resource.TestStep{
 			{
-				ProtoV6ProviderFactories: testAccProvidersAt(now),
-				Config:                   rotating(in10),
+				Config: rotating(in10),
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(tokenAddr, tfjsonpath.New("expiration_date"), knownvalue.StringExact(in10)),
+					statecheck.ExpectKnownValue(tokenAddr, tfjsonpath.New("rotation_due"), knownvalue.Bool(false)),
 					sameUUID.AddStateValue(tokenAddr, tfjsonpath.New("uuid")),
 					differentUUID.AddStateValue(tokenAddr, tfjsonpath.New("uuid")),
 				},
 				Check: tokenWorks(target, fay),
 			},
 			{
-				// Six days later: not yet inside the 3-day window.
-				ProtoV6ProviderFactories: testAccProvidersAt(now.AddDate(0, 0, 6)),
-				Config:                   rotating(in10),
-				ConfigPlanChecks:         resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
-				ConfigStateChecks:        []statecheck.StateCheck{sameUUID.AddStateValue(tokenAddr, tfjsonpath.New("uuid"))},
+				// Six days later for Jenkins: not yet inside the 3-day window.
+				PreConfig:         jenkinsDaysLater(6),
+				Config:            rotating(in10),
+				ConfigPlanChecks:  resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+				ConfigStateChecks: []statecheck.StateCheck{sameUUID.AddStateValue(tokenAddr, tfjsonpath.New("uuid"))},
 			},
 			{
-				// Eight days later, inside the window: the plan replaces the token. The date is
-				// unchanged, so the new token is inside the window too and the next plan wants
-				// to rotate again (the docs say to move the date forward).
-				ProtoV6ProviderFactories: testAccProvidersAt(now.AddDate(0, 0, 8)),
-				Config:                   rotating(in10),
+				// Eight days later, inside the window: the refresh says so, the plan replaces the
+				// token. The date is unchanged, so the new token is inside the window too and the
+				// next plan wants to rotate again (the docs say to move the date forward).
+				PreConfig: jenkinsDaysLater(8),
+				Config:    rotating(in10),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(tokenAddr, plancheck.ResourceActionReplace),
 				}},
@@ -437,8 +447,7 @@ func TestAccUserAPIToken_expirationAndRotation(t *testing.T) {
 			},
 			{
 				// With the date moved forward, as the docs advise: replaced once more...
-				ProtoV6ProviderFactories: testAccProvidersAt(now.AddDate(0, 0, 8)),
-				Config:                   rotating(in40),
+				Config: rotating(in40),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(tokenAddr, plancheck.ResourceActionReplace),
 				}},
@@ -450,21 +459,81 @@ func TestAccUserAPIToken_expirationAndRotation(t *testing.T) {
 			},
 			{
 				// ...and then left alone: outside the new window.
-				ProtoV6ProviderFactories: testAccProvidersAt(now.AddDate(0, 0, 8)),
-				Config:                   rotating(in40),
-				ConfigPlanChecks:         resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+				Config:           rotating(in40),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
 			},
 			{
-				// Jenkins's clock passes the date: Jenkins rejects the token, the plan replaces it,
-				// and asks for a date that is not in the past.
+				// Jenkins's clock passes the date: Jenkins rejects the token. A replacement with the
+				// same date would be expired too: one error says to move the date forward.
+				PreConfig:   jenkinsDaysLater(41),
+				Config:      rotating(in40),
+				ExpectError: regexp.MustCompile(`(?s)Jenkins API Token Expired.*move expiration_date forward`),
+			},
+		},
+	})
+}
+
+// clockMovesBeforeApply moves Jenkins's clock, and the provider's, between plan and apply: a
+// saved plan approved the next day. It passes itself as a plan check because that is the moment
+// between the two.
+type clockMovesBeforeApply struct {
+	t        *testing.T
+	sim      *jenkinssim.Sim
+	days     int
+	provider *time.Time
+}
+
+func (c clockMovesBeforeApply) CheckPlan(context.Context, plancheck.CheckPlanRequest, *plancheck.CheckPlanResponse) {
+	if err := c.sim.SetClock(context.Background(), c.days); err != nil {
+		c.t.Fatal(err)
+	}
+	*c.provider = time.Now().UTC().AddDate(0, 0, c.days)
+}
+
+// TestAccUserAPIToken_rotationWindowOpensBetweenPlanAndApply: a rename planned on day 6 is
+// applied on day 8, inside the rotation window. Apply must do what the plan showed (rename in
+// place), not fail with "Provider produced inconsistent final plan"; the next refresh then
+// decides the rotation.
+func TestAccUserAPIToken_rotationWindowOpensBetweenPlanAndApply(t *testing.T) {
+	target := acctest.Shared(t)
+	sim := target.RequireSim(t)
+	gil := acctest.UniqueID("gil")
+	target.CreateUser(t, gil, "pw")
+	providerNow := time.Now().UTC()
+	providers := map[string]func() (tfprotov6.ProviderServer, error){
+		"jenkins": providerserver.NewProtocol6WithError(NewWithClock("test", func() time.Time { return providerNow })()),
+	}
+	in10 := time.Now().UTC().AddDate(0, 0, 10).Format(dateLayout)
+	config := func(name string) string {
+		return tokenConfig(target, gil, name, fmt.Sprintf("  expiration_date    = %q\n  rotate_before_days = 3", in10))
+	}
+	t.Cleanup(func() { _ = sim.SetClock(context.Background(), 0) })
+	sameUUID := statecheck.CompareValue(compare.ValuesSame())
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: providers,
+		Steps: []resource.TestStep{
+			{
+				Config:            config("before"),
+				ConfigStateChecks: []statecheck.StateCheck{sameUUID.AddStateValue(tokenAddr, tfjsonpath.New("uuid"))},
+			},
+			{
 				PreConfig: func() {
-					if err := sim.SetClock(ctx, 41); err != nil {
+					if err := sim.SetClock(context.Background(), 6); err != nil {
 						t.Fatal(err)
 					}
+					providerNow = providerNow.AddDate(0, 0, 6)
 				},
-				ProtoV6ProviderFactories: testAccProvidersAt(now.AddDate(0, 0, 41)),
-				Config:                   rotating(in40),
-				ExpectError:              regexp.MustCompile(`(?s)Expiration Date in the Past`),
+				Config: config("after"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(tokenAddr, plancheck.ResourceActionUpdate),
+					clockMovesBeforeApply{t: t, sim: sim, days: 8, provider: &providerNow},
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					sameUUID.AddStateValue(tokenAddr, tfjsonpath.New("uuid")),
+					statecheck.ExpectKnownValue(tokenAddr, tfjsonpath.New("name"), knownvalue.StringExact("after")),
+				},
+				// The refresh after apply sees day 8: the next plan rotates.
+				ExpectNonEmptyPlan: true,
 			},
 		},
 	})
@@ -570,4 +639,83 @@ u.getProperty(ApiTokenProperty).getTokenStore().renameToken(P.uuid, P.name)
 u.save()
 emit([:])
 `, map[string]string{"user": userID, "uuid": uuid, "name": name}, nil)
+}
+
+// TestAccUserAPIToken_importWithRotationTriggersAdopts: after an import the state has no
+// rotation_triggers, so a configuration with triggers (as in the docs' rotation example) would
+// plan a replacement, revoking the token just adopted. An import adopts; it never replaces.
+func TestAccUserAPIToken_importWithRotationTriggersAdopts(t *testing.T) {
+	target := acctest.Shared(t)
+	for _, how := range []string{"import command", "import block"} {
+		t.Run(how, func(t *testing.T) {
+			ivy := acctest.UniqueID("ivy")
+			target.CreateUser(t, ivy, "pw")
+			byHand := target.NewToken(t, ivy, "made by hand")
+			config := tokenConfig(target, ivy, "made by hand", `  rotation_triggers = { rotation = "1" }`)
+			id := ivy + "/" + byHand.UUID
+			adopted := resource.TestStep{
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(tokenAddr, plancheck.ResourceActionUpdate),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(tokenAddr, tfjsonpath.New("uuid"), knownvalue.StringExact(byHand.UUID)),
+				},
+				Check: accepted(target, ivy, byHand),
+			}
+			var steps []resource.TestStep
+			if how == "import command" {
+				steps = []resource.TestStep{
+					{Config: config, ResourceName: tokenAddr, ImportState: true, ImportStateId: id, ImportStatePersist: true},
+					adopted,
+				}
+			} else {
+				adopted.Config = config + fmt.Sprintf("\nimport {\n  to = %s\n  id = %q\n}\n", tokenAddr, id)
+				steps = []resource.TestStep{adopted}
+			}
+			steps = append(steps, resource.TestStep{
+				// Changing the triggers afterwards rotates, as documented.
+				Config: tokenConfig(target, ivy, "made by hand", `  rotation_triggers = { rotation = "2" }`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(tokenAddr, plancheck.ResourceActionReplace),
+				}},
+				Check: rejected(target, ivy, byHand),
+			})
+			resource.Test(t, resource.TestCase{ProtoV6ProviderFactories: testAccProviders, Steps: steps})
+		})
+	}
+}
+
+// TestAccUserAPIToken_userIDUnknownAtPlan: a user_id known only after apply plans a
+// replacement, not an in-place update that apply would then have to turn into one ("Provider
+// produced inconsistent final plan").
+func TestAccUserAPIToken_userIDUnknownAtPlan(t *testing.T) {
+	target := acctest.Shared(t)
+	jo, kai := acctest.UniqueID("jo"), acctest.UniqueID("kai")
+	target.CreateUser(t, jo, "pw")
+	target.CreateUser(t, kai, "pw")
+	config := func(input string) string {
+		return target.ProviderBlock() + fmt.Sprintf(`
+resource "terraform_data" "u" {
+  input = %q
+}
+resource "jenkins_user_api_token" "t" {
+  user_id = terraform_data.u.output
+  name    = "from another resource"
+}`, input)
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{
+			{Config: config(jo), Check: tokenWorks(target, jo)},
+			{
+				Config: config(kai),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectUnknownValue(tokenAddr, tfjsonpath.New("user_id")),
+					plancheck.ExpectResourceAction(tokenAddr, plancheck.ResourceActionReplace),
+				}},
+				Check: tokenWorks(target, kai),
+			},
+		},
+	})
 }
