@@ -26,6 +26,14 @@ func explainError(err error) string {
 		return fmt.Sprintf("Jenkins rejected the username or the password/API token (HTTP 401). Check username and "+
 			"password in the provider block (or JENKINS_USERNAME and JENKINS_PASSWORD); an API token that was revoked "+
 			"or has expired is rejected the same way.\n\nCause: %s", err)
+	case jenkins.IsCrumbError(err):
+		// Before IsForbidden, which it also satisfies: a crumb failure is not a missing permission.
+		return fmt.Sprintf("Jenkins kept refusing the request's CSRF crumb, even a fresh one. A crumb is bound to the HTTP "+
+			"session that fetched it, so this is a session problem, not a permission: check that nothing between the "+
+			"provider and Jenkins drops or rewrites the session cookie (a proxy or load balancer without sticky sessions "+
+			"in front of several Jenkins replicas, a cookie path that does not match server_url's context path), and that "+
+			"Jenkins does not end sessions at once. Authenticating with an API token instead of a password avoids crumbs "+
+			"altogether.\n\nCause: %s", err)
 	case jenkins.IsForbidden(err):
 		return fmt.Sprintf("The provider's user lacks a permission (HTTP 403). Managing other users' API tokens needs "+
 			"Overall/Administer, which the Jenkins script console requires. Grant it to the provider's user, or use "+

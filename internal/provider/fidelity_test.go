@@ -8,6 +8,9 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"regexp"
 	"testing"
 	"time"
@@ -273,5 +276,35 @@ func TestAccUserAPIToken_realmCannotLookUpUsers(t *testing.T) {
 				Check:  tokenWorks(target, sam),
 			},
 		},
+	})
+}
+
+// A proxy that drops Jenkins's session cookie makes every crumb useless (crumbs are bound to the
+// session that fetched them). The error must say so, not blame a missing permission.
+func TestAccProvider_crumbRefusedIsASessionProblem(t *testing.T) {
+	target := acctest.Shared(t)
+	sim := target.RequireSim(t)
+	backend, err := url.Parse(sim.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := httputil.NewSingleHostReverseProxy(backend)
+	proxy.ModifyResponse = func(r *http.Response) error {
+		r.Header.Del("Set-Cookie")
+		return nil
+	}
+	srv := httptest.NewServer(proxy)
+	t.Cleanup(srv.Close)
+	behind := *target
+	behind.URL = srv.URL + backend.Path
+	uma := acctest.UniqueID("uma")
+	target.CreateUser(t, uma, "pw")
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{{
+			// The admin's password (not a token): Jenkins asks for a crumb on POST.
+			Config:      tokenConfig(&behind, uma, "x"),
+			ExpectError: regexp.MustCompile(`(?s)CSRF crumb.*session problem.*session cookie`),
+		}},
 	})
 }

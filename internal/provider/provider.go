@@ -130,7 +130,8 @@ func (p *jenkinsProvider) Schema(_ context.Context, _ provider.SchemaRequest, re
 			"request_timeout": schema.StringAttribute{
 				MarkdownDescription: "Timeout of one HTTP request to Jenkins, as a Go duration string " +
 					"(`30s`, `2m`). Defaults to `2m`.",
-				Optional: true,
+				Optional:   true,
+				Validators: []validator.String{requestTimeoutRule.validator()},
 			},
 			"max_retries": schema.Int64Attribute{
 				MarkdownDescription: fmt.Sprintf("How many times a request that is safe to repeat is sent again "+
@@ -146,7 +147,8 @@ func (p *jenkinsProvider) Schema(_ context.Context, _ provider.SchemaRequest, re
 					"run needs more than one batch the whole token inventory is read in one call, so refreshing "+
 					"thousands of tokens costs a handful of script calls. `0s` turns batching off (one call per "+
 					"token). Defaults to `%s`.", defaultReadBatchWindow),
-				Optional: true,
+				Optional:   true,
+				Validators: []validator.String{readBatchWindowRule.validator()},
 			},
 		},
 	}
@@ -200,27 +202,22 @@ func (p *jenkinsProvider) Configure(ctx context.Context, req provider.ConfigureR
 		insecure = b
 	}
 
+	// The validators have refused bad values already; only values unknown at validation arrive here.
 	timeout := defaultRequestTimeout
 	if !cfg.RequestTimeout.IsNull() && !cfg.RequestTimeout.IsUnknown() {
-		d, err := time.ParseDuration(cfg.RequestTimeout.ValueString())
-		switch {
-		case err != nil:
-			resp.Diagnostics.AddAttributeError(path.Root("request_timeout"), "Invalid Request Timeout",
-				fmt.Sprintf("request_timeout must be a duration such as \"30s\" or \"2m\", got %q.", cfg.RequestTimeout.ValueString()))
-		case d <= 0:
-			resp.Diagnostics.AddAttributeError(path.Root("request_timeout"), "Invalid Request Timeout",
-				fmt.Sprintf("request_timeout must be positive, got %q.", cfg.RequestTimeout.ValueString()))
-		default:
+		d, err := requestTimeoutRule.parse(path.Root("request_timeout"), cfg.RequestTimeout.ValueString())
+		if err != nil {
+			resp.Diagnostics.AddAttributeError(path.Root("request_timeout"), "Invalid Duration", err.Error())
+		} else {
 			timeout = d
 		}
 	}
 
 	batchWindow := defaultReadBatchWindow
 	if !cfg.ReadBatchWindow.IsNull() && !cfg.ReadBatchWindow.IsUnknown() {
-		d, err := time.ParseDuration(cfg.ReadBatchWindow.ValueString())
-		if err != nil || d < 0 || d > time.Minute {
-			resp.Diagnostics.AddAttributeError(path.Root("read_batch_window"), "Invalid Read Batch Window",
-				fmt.Sprintf("read_batch_window must be a duration from \"0s\" (no batching) to \"1m\", such as \"20ms\", got %q.", cfg.ReadBatchWindow.ValueString()))
+		d, err := readBatchWindowRule.parse(path.Root("read_batch_window"), cfg.ReadBatchWindow.ValueString())
+		if err != nil {
+			resp.Diagnostics.AddAttributeError(path.Root("read_batch_window"), "Invalid Duration", err.Error())
 		} else {
 			batchWindow = d
 		}

@@ -2,10 +2,12 @@ package provider
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 )
 
 // TestProviderSchema serves the provider the way Terraform does and asks for its schema: every
@@ -39,5 +41,55 @@ func TestProviderSchema(t *testing.T) {
 	}
 	if a := attrs["password"]; a != nil && !a.Sensitive {
 		t.Error("password must be Sensitive")
+	}
+}
+
+// TestProviderValidatesDurations: request_timeout and read_batch_window are checked when
+// Terraform validates the configuration (terraform validate), not only when the provider is
+// configured for a plan.
+func TestProviderValidatesDurations(t *testing.T) {
+	ctx := context.Background()
+	server, err := providerserver.NewProtocol6WithError(New("test")())()
+	if err != nil {
+		t.Fatal(err)
+	}
+	schema, err := server.GetProviderSchema(ctx, &tfprotov6.GetProviderSchemaRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	typ := schema.Provider.ValueType().(tftypes.Object)
+	cases := []struct{ attr, value, want string }{
+		{"request_timeout", "2 minutes", `request_timeout must be a duration from 1ms to 1h0m0s, such as "30s" or "2m", got "2 minutes"`},
+		{"request_timeout", "-1s", "request_timeout must be a duration from 1ms"},
+		{"request_timeout", "0s", "request_timeout must be a duration from 1ms"},
+		{"read_batch_window", "fast", `read_batch_window must be a duration from 0s to 1m0s, such as "20ms", or "0s" for no batching, got "fast"`},
+		{"read_batch_window", "2m", "read_batch_window must be a duration from 0s to 1m0s"},
+		{"read_batch_window", "0s", ""},
+		{"request_timeout", "90s", ""},
+	}
+	for _, tc := range cases {
+		vals := map[string]tftypes.Value{}
+		for name, at := range typ.AttributeTypes {
+			vals[name] = tftypes.NewValue(at, nil)
+		}
+		vals[tc.attr] = tftypes.NewValue(tftypes.String, tc.value)
+		config, err := tfprotov6.NewDynamicValue(typ, tftypes.NewValue(typ, vals))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := server.ValidateProviderConfig(ctx, &tfprotov6.ValidateProviderConfigRequest{Config: &config})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, d := range resp.Diagnostics {
+			got = append(got, d.Summary+": "+d.Detail)
+		}
+		switch {
+		case tc.want == "" && len(got) > 0:
+			t.Errorf("%s = %q: want no diagnostics, got %q", tc.attr, tc.value, got)
+		case tc.want != "" && (len(got) != 1 || !strings.Contains(got[0], tc.want) || !strings.HasPrefix(got[0], "Invalid Duration")):
+			t.Errorf("%s = %q: want one Invalid Duration error containing %q, got %q", tc.attr, tc.value, tc.want, got)
+		}
 	}
 }

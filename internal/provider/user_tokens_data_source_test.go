@@ -430,12 +430,12 @@ func TestAccProvider_badConfiguration(t *testing.T) {
 	target := acctest.Shared(t)
 	cases := []struct{ name, extra, want string }{
 		{"url without scheme", "", `(?s)Invalid Jenkins URL.*http:// or https://`},
-		{"bad timeout", `request_timeout = "soon"`, `(?s)Invalid Request Timeout.*"30s"`},
-		{"negative timeout", `request_timeout = "-1s"`, `(?s)request_timeout must be positive`},
+		{"bad timeout", `request_timeout = "soon"`, `(?s)Invalid Duration.*"30s"`},
+		{"negative timeout", `request_timeout = "-1s"`, `(?s)request_timeout must be a duration from 1ms`},
 		{"negative retries", `max_retries = -1`, `(?s)max_retries.*between 0 and 100`},
 		{"ca_cert not PEM", `ca_cert = "/nonexistent/ca.pem"`, `(?s)Invalid CA Certificate.*neither PEM content nor a readable file`},
-		{"bad batch window", `read_batch_window = "fast"`, `(?s)Invalid Read Batch Window.*"20ms"`},
-		{"negative batch window", `read_batch_window = "-5ms"`, `(?s)Invalid Read Batch Window`},
+		{"bad batch window", `read_batch_window = "fast"`, `(?s)Invalid Duration.*"20ms"`},
+		{"negative batch window", `read_batch_window = "-5ms"`, `(?s)read_batch_window must be a duration from 0s`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -64,3 +64,35 @@ var dateValidator = stringCheck{
 		return nil
 	},
 }
+
+// durationRule is what a duration attribute accepts: a Go duration string within [min, max].
+type durationRule struct {
+	min, max time.Duration
+	example  string
+}
+
+var (
+	requestTimeoutRule  = durationRule{min: time.Millisecond, max: time.Hour, example: `"30s" or "2m"`}
+	readBatchWindowRule = durationRule{min: 0, max: time.Minute, example: `"20ms", or "0s" for no batching`}
+)
+
+// parse checks v against the rule; p names the attribute in the error.
+func (r durationRule) parse(p path.Path, v string) (time.Duration, error) {
+	d, err := time.ParseDuration(v)
+	if err != nil || d < r.min || d > r.max {
+		return 0, fmt.Errorf("%s must be a duration from %s to %s, such as %s, got %q", p, r.min, r.max, r.example, v)
+	}
+	return d, nil
+}
+
+// validator checks the rule when Terraform validates the configuration, before any plan.
+func (r durationRule) validator() stringCheck {
+	return stringCheck{
+		description: fmt.Sprintf("value must be a duration from %s to %s", r.min, r.max),
+		summary:     "Invalid Duration",
+		check: func(p path.Path, v string) error {
+			_, err := r.parse(p, v)
+			return err
+		},
+	}
+}
