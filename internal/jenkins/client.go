@@ -165,11 +165,6 @@ func (c *Client) BaseURL() string { return c.base.String() }
 // Username is the configured user name.
 func (c *Client) Username() string { return c.username }
 
-// Secrets returns the values the client masks (password, Basic credentials,
-// crumbs, session cookies, token values it created), for callers that want to
-// register their own log masks.
-func (c *Client) Secrets() []string { return c.masker.list() }
-
 // rememberVersion keeps the X-Jenkins value of any response.
 func (c *Client) rememberVersion(h http.Header) {
 	s := h.Get("X-Jenkins")

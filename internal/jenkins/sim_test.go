@@ -158,9 +158,9 @@ func TestSimHostileStringsRoundTrip(t *testing.T) {
 	if !errors.As(err, &un) || strings.Join(un.UserIDs, "\x00") != strings.Join(hostile, "\x00") {
 		t.Errorf("list_tokens with hostile user ids: %v", err)
 	}
-	m, err := c.LookupUsers(ctx, append([]string{"ALICE"}, hostile...))
-	if !errors.As(err, &un) || strings.Join(un.UserIDs, "\x00") != strings.Join(hostile, "\x00") || m["ALICE"] != "alice" {
-		t.Errorf("lookup_users with hostile ids: %v %v", m, err)
+	l, err := c.ListTokensOf(ctx, append([]string{"ALICE"}, hostile...))
+	if err != nil || strings.Join(l.Missing, "\x00") != strings.Join(hostile, "\x00") || l.Canonical["ALICE"] != "alice" {
+		t.Errorf("resolving hostile user ids: %+v %v", l, err)
 	}
 	refs := make([]TokenRef, len(hostile))
 	for i, h := range hostile {
@@ -248,7 +248,7 @@ func TestSimUnknownAndRealmUsers(t *testing.T) {
 	if !IsUserNotFound(err) || !strings.Contains(err.Error(), `"ghost"`) {
 		t.Fatalf("unknown user: %v", err)
 	}
-	if _, ok, err := c.UserExists(ctx, "ghost"); ok || err != nil {
+	if _, ok, err := canonicalOf(t, c, "ghost"); ok || err != nil {
 		t.Errorf("a failed create left a user record behind (%v)", err)
 	}
 	all, err := c.ListTokens(ctx, nil)
@@ -268,7 +268,7 @@ func TestSimUnknownAndRealmUsers(t *testing.T) {
 	if !IsUserNotFound(err) {
 		t.Errorf("realm user without CreateUserIfRealmKnows: %v", err)
 	}
-	if _, ok, _ := c.UserExists(ctx, "ldap-dave"); ok {
+	if _, ok, _ := canonicalOf(t, c, "ldap-dave"); ok {
 		t.Error("record created without CreateUserIfRealmKnows")
 	}
 	v := newValue(t)
@@ -276,7 +276,7 @@ func TestSimUnknownAndRealmUsers(t *testing.T) {
 	if err != nil || tk.UserID != "ldap-dave" {
 		t.Fatalf("realm user with CreateUserIfRealmKnows: %+v %v", tk, err)
 	}
-	if canon, ok, err := c.UserExists(ctx, "LDAP-DAVE"); !ok || canon != "ldap-dave" || err != nil {
+	if canon, ok, err := canonicalOf(t, c, "LDAP-DAVE"); !ok || canon != "ldap-dave" || err != nil {
 		t.Errorf("UserExists after realm create: %q %v %v", canon, ok, err)
 	}
 }
@@ -587,4 +587,15 @@ func TestSimJenkins2262(t *testing.T) {
 	if err != nil || info.Version != "2.262" || info.IDStrategy != "jenkins.model.IdStrategy$CaseInsensitive" || !info.UsageStatistics {
 		t.Errorf("server info on 2.262: %+v %v", info, err)
 	}
+}
+
+// canonicalOf resolves id as Jenkins does: its canonical spelling, and whether the user exists.
+func canonicalOf(t *testing.T, c *Client, id string) (string, bool, error) {
+	t.Helper()
+	l, err := c.ListTokensOf(context.Background(), []string{id})
+	if err != nil {
+		return "", false, err
+	}
+	canon, ok := l.Canonical[id]
+	return canon, ok, nil
 }

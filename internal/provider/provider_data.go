@@ -79,9 +79,32 @@ func (d *providerData) readToken(ctx context.Context, userID, uuid string) (*jen
 	return d.reader.readToken(ctx, userID, uuid)
 }
 
-// invalidate drops anything cached about a user's tokens after a write to them. ids are the
-// spellings the caller knows: as configured, and as Jenkins returned it.
-func (d *providerData) invalidate(ids ...string) { d.reader.invalidate(ids...) }
+// Every write to Jenkins goes through the methods below, which invalidate what the read cache
+// holds for the user written to (the spelling configured and the one Jenkins returned), even
+// when the write fails: it may have happened before the error.
+
+func (d *providerData) renameToken(ctx context.Context, userID, uuid, name string) (jenkins.Token, error) {
+	tok, err := d.client.RenameToken(ctx, userID, uuid, name)
+	d.reader.invalidate(userID, tok.UserID)
+	return tok, err
+}
+
+func (d *providerData) revokeToken(ctx context.Context, userID, uuid string) error {
+	err := d.client.RevokeToken(ctx, userID, uuid)
+	d.reader.invalidate(userID)
+	return err
+}
+
+func (d *providerData) revokeTokens(ctx context.Context, refs []jenkins.TokenRef) ([]jenkins.RevokedToken, error) {
+	results, err := d.client.RevokeTokens(ctx, refs)
+	for _, ref := range refs {
+		d.reader.invalidate(ref.UserID)
+	}
+	for _, res := range results {
+		d.reader.invalidate(res.UserID)
+	}
+	return results, err
+}
 
 // listScope lists the tokens of userIDs (nil: every user) minus excluded, in one script call.
 // Users Jenkins has no record of, in either list, are reported in Missing.
@@ -104,9 +127,9 @@ func (d *providerData) createToken(ctx context.Context, userID, name, expiration
 		ExpirationDate:         expirationDate,
 		CreateUserIfRealmKnows: true,
 	})
+	d.reader.invalidate(userID, tok.UserID)
 	if err != nil {
 		return jenkins.Token{}, "", err
 	}
-	d.invalidate(userID, tok.UserID)
 	return tok, value, nil
 }

@@ -542,10 +542,7 @@ func (r *tokenCleanupResource) apply(ctx context.Context, plan tfsdk.Plan, prior
 		for i, t := range toRevoke {
 			refs[i] = jenkins.TokenRef{UserID: t.UserID, UUID: t.UUID, Legacy: t.Legacy}
 		}
-		results, err := r.data.client.RevokeTokens(ctx, refs)
-		for _, ref := range refs {
-			r.data.invalidate(ref.UserID)
-		}
+		results, err := r.data.revokeTokens(ctx, refs)
 		if err != nil {
 			addError(&diags, "Unable to Revoke Jenkins API Tokens", err)
 			return diags

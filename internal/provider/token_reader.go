@@ -136,15 +136,29 @@ func (r *tokenReader) joinLocked(ctx context.Context, userID string) *readBatch 
 	if r.batches > 0 && !r.full {
 		b := &readBatch{epoch: r.epoch, done: make(chan struct{})}
 		r.loading = b
-		go r.fetchInventory(context.WithoutCancel(ctx), b)
+		go detached(ctx, func(c context.Context) { r.fetchInventory(c, b) })
 		return b
 	}
 	if r.pending == nil {
 		r.pending = &readBatch{ids: map[string]bool{}, done: make(chan struct{})}
-		go r.sendAfterWindow(context.WithoutCancel(ctx), r.pending)
+		b := r.pending
+		go detached(ctx, func(c context.Context) { r.sendAfterWindow(c, b) })
 	}
 	r.pending.ids[userID] = true
 	return r.pending
+}
+
+// batchTimeout bounds one batched call. A batch answers every read that joined it, so it must not
+// end with the read that started it (whose context Terraform may cancel); bounded, a Jenkins that
+// never answers cannot hold it for ever. The client's retry budget normally ends it long before.
+const batchTimeout = 15 * time.Minute
+
+// detached runs f with ctx's values (such as log masks) but not its cancellation, bounded by
+// batchTimeout.
+func detached(ctx context.Context, f func(context.Context)) {
+	c, cancel := context.WithTimeout(context.WithoutCancel(ctx), batchTimeout)
+	defer cancel()
+	f(c)
 }
 
 // sendAfterWindow waits for the window, then lists the tokens of every user the batch collected.

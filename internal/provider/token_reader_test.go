@@ -122,6 +122,26 @@ func TestAccTokenReader(t *testing.T) {
 		}
 	})
 
+	t.Run("a write invalidates only the user written to", func(t *testing.T) {
+		// An ephemeral token opened and closed during a plan writes to one user; the inventory
+		// must keep answering for everyone else, users without tokens included.
+		empty := acctest.UniqueID("no-tokens")
+		target.CreateUser(t, empty, "pw")
+		r := newTokenReader(client, defaultReadBatchWindow)
+		readAll(t, r, refs[:1]) // first batch
+		readAll(t, r, refs[1:]) // the inventory
+		readAll(t, r, []readRef{{empty, "0f6c4a3e-8d2b-4c1e-9a7f-3b5d2e1c0a9b"}})
+		r.invalidate(refs[0].user)
+		if calls := scriptCalls(t, target, func() {
+			readAll(t, r, append([]readRef{{empty, "0f6c4a3e-8d2b-4c1e-9a7f-3b5d2e1c0a9b"}}, refs[5:]...))
+		}); calls != 0 {
+			t.Errorf("reads of other users after a write took %d script calls, want 0 (the inventory still covers them)", calls)
+		}
+		if calls := scriptCalls(t, target, func() { readAll(t, r, refs[:5]) }); calls != 1 {
+			t.Errorf("reads of the user written to took %d script calls, want 1", calls)
+		}
+	})
+
 	t.Run("a deleted user means its tokens are gone", func(t *testing.T) {
 		gone := acctest.UniqueID("gone")
 		target.CreateUser(t, gone, "pw")

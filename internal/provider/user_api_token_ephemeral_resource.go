@@ -159,11 +159,10 @@ func (r *userAPITokenEphemeralResource) Close(ctx context.Context, req ephemeral
 				"Revoke tokens named \"... (ephemeral ...)\" on the user's security page.")
 		return
 	}
-	if err := r.data.client.RevokeToken(ctx, ref.UserID, ref.UUID); err != nil {
+	if err := r.data.revokeToken(ctx, ref.UserID, ref.UUID); err != nil {
 		addError(&resp.Diagnostics, "Unable to Revoke Ephemeral Jenkins API Token",
 			fmt.Errorf("token %s of user %q: %w", ref.UUID, ref.UserID, err))
 		return
 	}
-	r.data.invalidate(ref.UserID)
 	tflog.Debug(ctx, "revoked ephemeral API token", map[string]any{"user_id": ref.UserID, "uuid": ref.UUID})
 }

@@ -387,7 +387,7 @@ func (r *userAPITokenResource) Update(ctx context.Context, req resource.UpdateRe
 		return
 	}
 	if !plan.Name.Equal(state.Name) {
-		tok, err := r.data.client.RenameToken(ctx, state.UserID.ValueString(), state.UUID.ValueString(), plan.Name.ValueString())
+		_, err := r.data.renameToken(ctx, state.UserID.ValueString(), state.UUID.ValueString(), plan.Name.ValueString())
 		if err != nil {
 			if jenkins.IsNotFound(err) {
 				resp.Diagnostics.AddError("Unable to Rename Jenkins API Token",
@@ -398,7 +398,6 @@ func (r *userAPITokenResource) Update(ctx context.Context, req resource.UpdateRe
 			addError(&resp.Diagnostics, "Unable to Rename Jenkins API Token", err)
 			return
 		}
-		r.data.invalidate(state.UserID.ValueString(), tok.UserID)
 	}
 	// Everything else that can change in place (rotate_before_days, the case of user_id) is
 	// Terraform-side only.
@@ -417,11 +416,10 @@ func (r *userAPITokenResource) Delete(ctx context.Context, req resource.DeleteRe
 		return
 	}
 	// Revoking a token or user already gone is success: the goal, no such token, holds.
-	if err := r.data.client.RevokeToken(ctx, state.UserID.ValueString(), state.UUID.ValueString()); err != nil {
+	if err := r.data.revokeToken(ctx, state.UserID.ValueString(), state.UUID.ValueString()); err != nil {
 		addError(&resp.Diagnostics, "Unable to Revoke Jenkins API Token", err)
 		return
 	}
-	r.data.invalidate(state.UserID.ValueString())
 }
 
 // ImportState takes `<user_id>/<uuid>`. The token value stays null: Jenkins keeps only a hash.
