@@ -50,6 +50,10 @@ type tokenReader struct {
 	batches       int        // scoped batches sent so far
 	pending       *readBatch // batch still collecting user IDs
 	loading       *readBatch // inventory fetch in flight
+
+	// listed, when set (tests), runs after a batch's script call returns and before its answer
+	// is stored: where a write from another resource can land.
+	listed func()
 }
 
 // readBatch is one script call in flight and what it asked for.
@@ -176,6 +180,9 @@ func (r *tokenReader) sendAfterWindow(ctx context.Context, b *readBatch) {
 
 	l, err := r.client.ListTokensOf(ctx, ids)
 	tflog.Debug(ctx, "batched token read", map[string]any{"users": len(ids), "tokens": len(l.Tokens)})
+	if r.listed != nil {
+		r.listed()
+	}
 	r.mu.Lock()
 	if err == nil {
 		byUser := map[string]map[string]jenkins.Token{}
@@ -209,6 +216,9 @@ func (r *tokenReader) sendAfterWindow(ctx context.Context, b *readBatch) {
 func (r *tokenReader) fetchInventory(ctx context.Context, b *readBatch) {
 	l, err := r.client.ListTokensExcept(ctx, nil, nil)
 	tflog.Debug(ctx, "read the whole token inventory", map[string]any{"tokens": len(l.Tokens)})
+	if r.listed != nil {
+		r.listed()
+	}
 	r.mu.Lock()
 	if err == nil {
 		byUser := map[string]map[string]jenkins.Token{}

@@ -107,7 +107,7 @@ func TestAccTokenReader(t *testing.T) {
 		}
 	})
 
-	t.Run("a write forgets what it touched", func(t *testing.T) {
+	t.Run("a write invalidates what it touched", func(t *testing.T) {
 		r := newTokenReader(client, defaultReadBatchWindow)
 		readAll(t, r, refs)
 		revokeByHand(t, target, refs[0].user, refs[0].uuid)
@@ -139,6 +139,27 @@ func TestAccTokenReader(t *testing.T) {
 		}
 		if calls := scriptCalls(t, target, func() { readAll(t, r, refs[:5]) }); calls != 1 {
 			t.Errorf("reads of the user written to took %d script calls, want 1", calls)
+		}
+	})
+
+	t.Run("a batch that returns after a write does not store its older answer", func(t *testing.T) {
+		for _, inventory := range []bool{false, true} {
+			r := newTokenReader(client, defaultReadBatchWindow)
+			if inventory {
+				readAll(t, r, refs[5:6]) // one scoped batch: the next read fetches the inventory
+			}
+			// The token is revoked, and the reader invalidated, after Jenkins answered the
+			// batch but before the batch stored its answer.
+			victim := readRef{users[2], target.NewToken(t, users[2], "in flight").UUID}
+			r.listed = func() {
+				r.listed = nil
+				revokeByHand(t, target, victim.user, victim.uuid)
+				r.invalidate(victim.user)
+			}
+			readAll(t, r, []readRef{victim})
+			if got := readAll(t, r, []readRef{victim}); got[0] != nil {
+				t.Errorf("inventory=%v: a token revoked while the batch was in flight is still read from its older answer", inventory)
+			}
 		}
 	})
 
