@@ -169,25 +169,25 @@ func (r *tokenCleanupResource) Schema(_ context.Context, _ resource.SchemaReques
 	}
 	if r.kind.filters {
 		attrs["legacy"] = schema.BoolAttribute{
-			MarkdownDescription: "`true`: only legacy tokens; `false`: only new ones.",
+			MarkdownDescription: filterDescriptions["legacy"],
 			Optional:            true,
 		}
 		attrs["unused_for_days"] = schema.Int64Attribute{
-			MarkdownDescription: "Only tokens not used in the last N days (never used counts from creation).",
+			MarkdownDescription: filterDescriptions["unused_for_days"],
 			Optional:            true,
 			Validators:          []validator.Int64{int64validator.AtLeast(1)},
 		}
 		attrs["expired"] = schema.BoolAttribute{
-			MarkdownDescription: "`true`: only tokens past their expiration date; `false`: only tokens still valid.",
+			MarkdownDescription: filterDescriptions["expired"],
 			Optional:            true,
 		}
 		attrs["name_regex"] = schema.StringAttribute{
-			MarkdownDescription: "Only tokens whose name matches this regular expression (RE2 syntax, unanchored).",
+			MarkdownDescription: filterDescriptions["name_regex"],
 			Optional:            true,
 			Validators:          []validator.String{regexValidator},
 		}
 		attrs["created_before"] = schema.StringAttribute{
-			MarkdownDescription: "Only tokens created before this RFC 3339 timestamp (tokens with no known creation date count as older).",
+			MarkdownDescription: filterDescriptions["created_before"],
 			Optional:            true,
 			Validators:          []validator.String{rfc3339Validator},
 		}

@@ -64,6 +64,21 @@ func (s tokenSelection) supportedBy(info jenkins.ServerInfo) error {
 	return nil
 }
 
+// filterDescriptions describe the selection attributes, the same in the jenkins_user_tokens data
+// source and in the cleanups, because they are the same filters (tokenSelection).
+var filterDescriptions = map[string]string{
+	"legacy": "`true`: only legacy tokens (the single pre-2.129 token, still accepted by Jenkins); `false`: only new ones.",
+	"name_regex": "Only tokens whose name matches this regular expression (RE2 syntax, as Terraform's `regex()`; " +
+		"unanchored).",
+	"unused_for_days": "Only tokens not used in the last N days. A token never used counts as unused since its creation; " +
+		"a migrated legacy token with no dates counts as unused. Needs usage statistics enabled in Jenkins (the default): " +
+		"when they are off, Jenkins reports every token as never used, so this filter is refused with an error.",
+	"created_before": "Only tokens created before this RFC 3339 timestamp. Tokens whose creation date Jenkins does not " +
+		"know (migrated legacy tokens) count as created before any date.",
+	"expired": "`true`: only tokens whose expiration date has passed (Jenkins 2.548 and later; by Jenkins's today, in " +
+		"its time zone); `false`: only tokens still valid.",
+}
+
 // Descriptions of the usage attributes, shared by every listing of tokens.
 const (
 	useCountDescription = "How many requests authenticated with the token. Null when Jenkins keeps no usage statistics " +

@@ -78,7 +78,7 @@ func (d *userTokensDataSource) Schema(_ context.Context, _ datasource.SchemaRequ
 			"(a token must pass all of them). The token values themselves are never readable: Jenkins stores only hashes.",
 		Attributes: map[string]schema.Attribute{
 			"user_id": schema.StringAttribute{
-				MarkdownDescription: "List only this user's tokens. Jenkins user IDs are case-insensitive. An unknown user is an error.",
+				MarkdownDescription: "List only this user's tokens (compared as Jenkins compares user IDs: its security realm decides whether case matters). An unknown user is an error.",
 				Optional:            true,
 				Validators: []validator.String{
 					stringvalidator.LengthAtLeast(1),
@@ -92,29 +92,26 @@ func (d *userTokensDataSource) Schema(_ context.Context, _ datasource.SchemaRequ
 				Validators:          []validator.Set{setvalidator.ValueStringsAre(stringvalidator.LengthAtLeast(1))},
 			},
 			"legacy": schema.BoolAttribute{
-				MarkdownDescription: "`true`: only legacy tokens (the single pre-2.129 token, still accepted by Jenkins); `false`: only new ones.",
+				MarkdownDescription: filterDescriptions["legacy"],
 				Optional:            true,
 			},
 			"name_regex": schema.StringAttribute{
-				MarkdownDescription: "Only tokens whose name matches this regular expression (RE2 syntax, as Terraform's `regex()`; unanchored).",
+				MarkdownDescription: filterDescriptions["name_regex"],
 				Optional:            true,
 				Validators:          []validator.String{regexValidator},
 			},
 			"unused_for_days": schema.Int64Attribute{
-				MarkdownDescription: "Only tokens not used in the last N days. A token never used counts as unused since its creation; " +
-					"a migrated legacy token with no dates counts as unused. Needs usage statistics enabled in Jenkins (the default): when " +
-					"they are off, Jenkins reports every token as never used, so this filter is refused with an error.",
-				Optional:   true,
-				Validators: []validator.Int64{int64validator.AtLeast(1)},
+				MarkdownDescription: filterDescriptions["unused_for_days"],
+				Optional:            true,
+				Validators:          []validator.Int64{int64validator.AtLeast(1)},
 			},
 			"created_before": schema.StringAttribute{
-				MarkdownDescription: "Only tokens created before this RFC 3339 timestamp. Tokens whose creation date Jenkins does not " +
-					"know (migrated legacy tokens) count as created before any date.",
-				Optional:   true,
-				Validators: []validator.String{rfc3339Validator},
+				MarkdownDescription: filterDescriptions["created_before"],
+				Optional:            true,
+				Validators:          []validator.String{rfc3339Validator},
 			},
 			"expired": schema.BoolAttribute{
-				MarkdownDescription: "`true`: only tokens whose expiration date has passed (Jenkins 2.548 and later); `false`: only tokens still valid.",
+				MarkdownDescription: filterDescriptions["expired"],
 				Optional:            true,
 			},
 			"tokens": schema.ListNestedAttribute{
