@@ -139,7 +139,8 @@ func New(cfg Config) (*Client, error) {
 	if c.budget <= 0 {
 		c.budget = defaultRetryBudget
 	}
-	c.masker.add(cfg.Password, strings.TrimPrefix(c.authHeader, "Basic "))
+	c.masker.add(cfg.Password)
+	c.masker.addBase64(strings.TrimPrefix(c.authHeader, "Basic "))
 	c.http = &http.Client{
 		Transport: tr,
 		// A POST redirected by Go becomes a GET without its body; Jenkins then

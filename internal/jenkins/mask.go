@@ -2,10 +2,13 @@ package jenkins
 
 import (
 	"context"
+	"net/url"
 	"regexp"
 	"sort"
 	"strings"
 	"sync"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 )
@@ -18,15 +21,35 @@ const maskText = "***"
 // 32 hex digits in a row, so masking every such run costs nothing.
 var hexRun = regexp.MustCompile(`[0-9a-fA-F]{32,}`)
 
-// masker holds every secret the client has seen: the password, the Basic
-// header value, crumbs, session cookies and token values it created.
+// masker holds every secret the client has seen: the password, the Basic header value, crumbs,
+// session cookies and token values it created.
+//
+// How a secret is masked depends on its shape, so that messages stay readable:
+//   - Long secrets (strongSecretLen characters or more: API tokens, crumbs, the Basic
+//     credential) are masked wherever they occur, also percent-encoded.
+//   - Short ones (a password such as "admin") are masked where they occur as a whole value,
+//     between characters that cannot be part of a user ID: "password=admin&" is masked, the
+//     user IDs "sysadmin" and "admin-bot" stay readable.
+//   - Base64 secrets (the Basic credential, script parameters) are masked in pieces too: any
+//     run of 8 or more base64 characters that is part of one, also when percent-encoded.
+//   - Echoed credential headers (Authorization, Cookie, the crumb header) lose their values.
+//   - Anything shaped like a Jenkins token (hexRun) is masked.
+//
+// Text is masked whole, before it is cut to length: a cut must never leave a secret's head
+// unmasked because its tail fell off.
 type masker struct {
 	mu      sync.RWMutex
 	secrets map[string]struct{}
 	sorted  []string // longest first, so a secret containing another is masked whole
+	b64     map[string]struct{}
 }
 
-func newMasker() *masker { return &masker{secrets: map[string]struct{}{}} }
+// strongSecretLen: from this length a secret is masked wherever it occurs.
+const strongSecretLen = 12
+
+func newMasker() *masker {
+	return &masker{secrets: map[string]struct{}{}, b64: map[string]struct{}{}}
+}
 
 func (m *masker) add(secrets ...string) {
 	m.mu.Lock()
@@ -50,57 +73,157 @@ func (m *masker) add(secrets ...string) {
 	}
 }
 
+// addBase64 registers a base64 secret, masked whole and in pieces.
+func (m *masker) addBase64(b64 string) {
+	if b64 == "" {
+		return
+	}
+	m.add(b64)
+	m.mu.Lock()
+	m.b64[b64] = struct{}{}
+	m.mu.Unlock()
+}
+
 func (m *masker) list() []string {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
 	return append([]string(nil), m.sorted...)
 }
 
-// mask masks the known secrets, the extra ones of this call (such as the
-// base64 parameters of one script, which a Groovy compile error would echo),
-// and every long hex run.
-func (m *masker) mask(s string, extra ...string) string {
+func (m *masker) base64Secrets() []string {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	out := make([]string, 0, len(m.b64))
+	for s := range m.b64 {
+		out = append(out, s)
+	}
+	return out
+}
+
+// credentialHeaders are echoed request headers that carry a credential (a gateway's debug page,
+// a proxy error that dumps the request, as text or JSON): their values are blanked.
+var credentialHeaders = []*regexp.Regexp{
+	regexp.MustCompile(`(?i)\b((?:proxy-)?authorization)(["']?\s*[:=]\s*["']?)(?:(?:basic|bearer|digest|negotiate|token)\s+)?[^\s"'<>,;]+`),
+	regexp.MustCompile(`(?i)\b((?:set-)?cookie)(["']?\s*[:=]\s*["']?)(?:[^\s;"'<>]+;\s*)*[^\s;"'<>]+`),
+	regexp.MustCompile(`(?i)\b(jenkins-crumb)(["']?\s*[:=]\s*["']?)[^\s"'<>,;&]+`),
+}
+
+// b64Piece is a run of base64 characters, "+", "/" and "=" possibly percent-encoded, long
+// enough to carry part of a secret.
+var b64Piece = regexp.MustCompile(`(?:[A-Za-z0-9+/]|%2[BbFf]){8,}(?:=|%3[Dd]){0,2}`)
+
+// mask masks the known secrets and the extra ones of this call (such as the base64
+// parameters of one script, which a Groovy compile error would echo): see masker.
+func (m *masker) mask(s string, extraB64 ...string) string {
 	if s == "" {
 		return s
 	}
-	for _, e := range extra {
-		if e != "" {
-			s = strings.ReplaceAll(s, e, maskText)
+	for _, re := range credentialHeaders {
+		s = re.ReplaceAllString(s, "${1}${2}"+maskText)
+	}
+	b64s := append(m.base64Secrets(), extraB64...)
+	for _, sec := range append(append([]string(nil), extraB64...), m.list()...) {
+		if sec == "" {
+			continue
 		}
+		if len(sec) >= strongSecretLen {
+			s = strings.ReplaceAll(s, sec, maskText)
+			if esc := url.QueryEscape(sec); esc != sec {
+				s = strings.ReplaceAll(s, esc, maskText)
+			}
+			continue
+		}
+		s = replaceBounded(s, sec)
 	}
-	for _, sec := range m.list() {
-		s = strings.ReplaceAll(s, sec, maskText)
-	}
+	s = b64Piece.ReplaceAllStringFunc(s, func(run string) string {
+		plain := strings.TrimRight(percentB64.Replace(run), "=")
+		for _, sec := range b64s {
+			if strings.Contains(sec, plain) {
+				return maskText
+			}
+		}
+		return run
+	})
 	return hexRun.ReplaceAllString(s, maskText)
 }
 
-// logCtx registers the client's secrets as tflog masks, so that even a field
-// added by a later change cannot leak them.
-func (m *masker) logCtx(ctx context.Context) context.Context {
-	secrets := m.list()
-	if len(secrets) > 0 {
-		ctx = tflog.MaskAllFieldValuesStrings(ctx, secrets...)
-		ctx = tflog.MaskMessageStrings(ctx, secrets...)
+var percentB64 = strings.NewReplacer("%2B", "+", "%2b", "+", "%2F", "/", "%2f", "/", "%3D", "=", "%3d", "=")
+
+// replaceBounded masks the occurrences of sec that are not part of a longer word: the
+// characters around it are not letters or digits.
+func replaceBounded(s, sec string) string {
+	var b strings.Builder
+	for {
+		i := strings.Index(s, sec)
+		if i < 0 {
+			b.WriteString(s)
+			return b.String()
+		}
+		end := i + len(sec)
+		before, _ := utf8.DecodeLastRuneInString(s[:i])
+		after, _ := utf8.DecodeRuneInString(s[end:])
+		b.WriteString(s[:i])
+		if (i == 0 || !isWordRune(before)) && (end == len(s) || !isWordRune(after)) {
+			b.WriteString(maskText)
+		} else {
+			b.WriteString(sec)
+		}
+		s = s[end:]
 	}
-	ctx = tflog.MaskAllFieldValuesRegexes(ctx, hexRun)
-	return tflog.MaskMessageRegexes(ctx, hexRun)
 }
 
-// trimBody keeps error bodies short: Jenkins error pages are whole HTML
-// documents, and the interesting part (the message) is near the top. Tags
-// are stripped so the text reads in a terminal.
-func trimBody(b []byte, limit int) string {
+// isWordRune: letters, digits and the characters user IDs and host names are made of, so
+// that "sysadmin" and "admin-bot" stay readable when the password is "admin".
+func isWordRune(r rune) bool {
+	return unicode.IsLetter(r) || unicode.IsDigit(r) || strings.ContainsRune("-_.@", r)
+}
+
+// sanitize turns an answer's body into text fit for an error message: HTML reduced to its
+// text, every secret masked, then cut to limit characters.
+func (m *masker) sanitize(body []byte, limit int, extraB64 ...string) string {
+	return cut(m.mask(bodyText(body), extraB64...), limit)
+}
+
+// logCtx registers the client's secrets as tflog masks, so that even a field added by a later
+// change cannot leak them. Short secrets are masked as whole values only, as in mask.
+func (m *masker) logCtx(ctx context.Context) context.Context {
+	var strong []string
+	var bounded []*regexp.Regexp
+	for _, s := range m.list() {
+		if len(s) >= strongSecretLen {
+			strong = append(strong, s)
+		} else {
+			bounded = append(bounded, regexp.MustCompile(`(?:^|[^\pL\pN\-_.@])`+regexp.QuoteMeta(s)+`(?:$|[^\pL\pN\-_.@])`))
+		}
+	}
+	if len(strong) > 0 {
+		ctx = tflog.MaskAllFieldValuesStrings(ctx, strong...)
+		ctx = tflog.MaskMessageStrings(ctx, strong...)
+	}
+	bounded = append(append(bounded, hexRun), credentialHeaders...)
+	ctx = tflog.MaskAllFieldValuesRegexes(ctx, bounded...)
+	return tflog.MaskMessageRegexes(ctx, bounded...)
+}
+
+// bodyText is an answer's body as text: Jenkins error pages are whole HTML documents, so tags
+// are stripped to read in a terminal.
+func bodyText(b []byte) string {
 	s := string(b)
 	if strings.Contains(strings.ToLower(s[:min(len(s), 512)]), "<html") || strings.HasPrefix(strings.TrimSpace(s), "<") {
 		s = htmlText(s)
 	}
-	s = strings.TrimSpace(s)
+	return strings.TrimSpace(s)
+}
+
+// cut keeps text short (the interesting part of an error is near the top), on a UTF-8
+// boundary. Only ever applied to text already masked.
+func cut(s string, limit int) string {
 	if len(s) > limit {
-		cut := limit
-		for cut > 0 && !utf8Start(s[cut]) {
-			cut--
+		n := limit
+		for n > 0 && !utf8Start(s[n]) {
+			n--
 		}
-		s = s[:cut] + "…"
+		s = s[:n] + "…"
 	}
 	return s
 }

@@ -182,7 +182,7 @@ func (c *Client) apiError(r *request, resp *response) *APIError {
 		StatusCode:         resp.status,
 		Method:             r.method,
 		Path:               "/" + r.path,
-		Body:               c.masker.mask(trimBody(resp.body, errBodyMax), r.secrets...),
+		Body:               c.masker.sanitize(resp.body, errBodyMax, r.secrets...),
 		Jenkins:            resp.fromJenkins(),
 		RequiredPermission: resp.header.Get("X-Required-Permission"),
 		AuthenticatedAs:    resp.header.Get("X-You-Are-Authenticated-As"),

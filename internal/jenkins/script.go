@@ -124,7 +124,7 @@ func (c *Client) runScriptSource(ctx context.Context, name, src string, params m
 		contentType: "application/x-www-form-urlencoded",
 		safe:        true,
 		wellKnown:   true,
-		secrets:     []string{b64},
+		secrets:     []string{b64}, // masked whole and in pieces (see masker.mask)
 	})
 	if err != nil {
 		return err
@@ -169,14 +169,14 @@ func (c *Client) decodeScriptOutput(name string, resp *response, marker, b64 str
 		}
 		return &ScriptError{
 			Script:    name,
-			Exception: c.masker.mask(maskParams(exceptionLine(body), b64)),
-			Output:    c.masker.mask(maskParams(trimBody(resp.body, 2000), b64)),
+			Exception: exceptionLine(c.masker.mask(body, b64)),
+			Output:    c.masker.sanitize(resp.body, 2000, b64),
 		}
 	}
 	var env scriptEnvelope
 	if err := json.Unmarshal([]byte(body[i+len(marker):j]), &env); err != nil {
 		return &ScriptError{Script: name, Exception: "the script printed malformed JSON: " + err.Error(),
-			Output: c.masker.mask(maskParams(trimBody(resp.body, 2000), b64))}
+			Output: c.masker.sanitize(resp.body, 2000, b64)}
 	}
 	if env.Error != nil {
 		return c.scriptFailureError(name, env.Error)
@@ -188,25 +188,6 @@ func (c *Client) decodeScriptOutput(name string, resp *response, marker, b64 str
 		return &ScriptError{Script: name, Exception: "unexpected result shape: " + err.Error()}
 	}
 	return nil
-}
-
-// b64Run is a run of base64 characters long enough to carry part of a secret.
-var b64Run = regexp.MustCompile(`[A-Za-z0-9+/]{8,}={0,2}`)
-
-// maskParams masks a script's base64 parameters (they hold token values) in its output: whole,
-// and any piece of them. Groovy's compile errors quote only a window of the offending line,
-// which cuts the literal, and parameters over 60,000 characters are split in several literals.
-func maskParams(s, b64 string) string {
-	if b64 == "" {
-		return s
-	}
-	s = strings.ReplaceAll(s, b64, maskText)
-	return b64Run.ReplaceAllStringFunc(s, func(run string) string {
-		if strings.Contains(b64, strings.TrimRight(run, "=")) {
-			return maskText
-		}
-		return run
-	})
 }
 
 func (c *Client) scriptFailureError(name string, f *scriptFailure) error {

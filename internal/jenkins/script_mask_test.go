@@ -58,8 +58,8 @@ func TestMaskParamsFragments(t *testing.T) {
 		{chunked, "***"},
 		{"ErrorCollector.failIfErrors(ErrorCollector.java:309)", "ErrorCollector.failIfErrors(ErrorCollector.java:309)"},
 	} {
-		if got := maskParams(tc.in, b64); got != tc.want {
-			t.Errorf("maskParams(%q) = %q, want %q", tc.in, got, tc.want)
+		if got := newMasker().mask(tc.in, b64); got != tc.want {
+			t.Errorf("mask(%q) = %q, want %q", tc.in, got, tc.want)
 		}
 	}
 }
