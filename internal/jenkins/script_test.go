@@ -210,26 +210,37 @@ func TestCreateTokenUnsupportedExpiration(t *testing.T) {
 	}
 }
 
-func TestRevokeToken(t *testing.T) {
-	var form string
+// TestRevokeTokenNeedsJenkinsToConfirm: a revocation succeeds only when the script reports the
+// token revoked or gone; a failure it reports, or a 404 from something that is not Jenkins's
+// script console, is an error.
+func TestRevokeTokenNeedsJenkinsToConfirm(t *testing.T) {
 	f := newFake(t, func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("X-Jenkins", "2.579")
-		switch r.URL.EscapedPath() {
-		case "/user/al%20ice/descriptorByName/jenkins.security.ApiTokenProperty/revoke":
-			_ = r.ParseForm()
-			form = r.PostForm.Encode()
-		case "/user/ghost/descriptorByName/jenkins.security.ApiTokenProperty/revoke":
-			http.NotFound(w, r)
+		_, p := scriptParams(t, r)
+		ref := p["refs"].([]any)[0].([]any)
+		var row []any
+		switch ref[0] {
+		case "al ice":
+			row = []any{"al ice", "u-1", "u-1", "n", false, nil}
+		case "ghost":
+			row = []any{"ghost", "u-1", nil, nil, false, nil}
 		default:
-			t.Errorf("unexpected %s", r.URL.EscapedPath())
+			row = []any{ref[0], "u-1", nil, "n", false, "the token is still listed after revokeToken"}
 		}
+		scriptReply(t, w, r, map[string]any{"ok": map[string]any{"results": []any{row}}})
 	})
 	c := f.client(t)
-	if err := c.RevokeToken(context.Background(), "al ice", "u-1"); err != nil || form != "tokenUuid=u-1" {
-		t.Errorf("revoke: %v, form %q", err, form)
+	if err := c.RevokeToken(context.Background(), "al ice", "u-1"); err != nil {
+		t.Errorf("revoke: %v", err)
 	}
 	if err := c.RevokeToken(context.Background(), "ghost", "u-1"); err != nil {
 		t.Errorf("revoking for a user already gone must succeed: %v", err)
+	}
+	if err := c.RevokeToken(context.Background(), "stuck", "u-1"); err == nil || !strings.Contains(err.Error(), "still listed") {
+		t.Errorf("a revocation Jenkins reports as failed must be an error, got %v", err)
+	}
+	proxy := newFake(t, func(w http.ResponseWriter, r *http.Request) { http.NotFound(w, r) })
+	if err := proxy.client(t).RevokeToken(context.Background(), "al ice", "u-1"); err == nil {
+		t.Error("a 404 from a proxy must not count as a revocation")
 	}
 }
 

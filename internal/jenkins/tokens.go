@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/url"
 	"regexp"
 	"sort"
 	"strings"
@@ -249,31 +248,25 @@ func (c *Client) RenameToken(ctx context.Context, userID, uuid, newName string) 
 	return Token(out.Token), nil
 }
 
-// RevokeToken revokes one token through Jenkins's own endpoint, the call
-// admins make by hand. A user or token already gone is success: Jenkins
-// answers 404 for an unknown user and 200 for an unknown UUID.
+// RevokeToken revokes one token and succeeds only when Jenkins confirms it is gone: revoked now,
+// or the user or token no longer there, as Jenkins's own lookup (by user id and UUID, in one
+// script call) reports. It does not use the HTTP revoke endpoint: its 200 does not say whether
+// the UUID existed, and a 404 there does not say the user is gone (a proxy answering 404, or a
+// user id such as "." or ".." whose URL the servlet container normalises to another path).
 func (c *Client) RevokeToken(ctx context.Context, userID, uuid string) error {
 	if userID == "" || uuid == "" {
 		return errors.New("revoking a token needs a user id and a token UUID")
 	}
-	path := "user/" + url.PathEscape(userID) + "/descriptorByName/jenkins.security.ApiTokenProperty/revoke"
-	// Revoking a UUID twice is harmless, so the call may be retried.
-	_, err := c.postForm(ctx, path, url.Values{"tokenUuid": {uuid}}, true)
-	if err != nil && statusIs(err, 404) {
-		var ae *APIError
-		if errors.As(err, &ae) && ae.Jenkins {
-			return nil
-		}
-		// Jenkins before 2.421 answers 404 with the container's own page,
-		// without X-Jenkins (JENKINS-71087 made it a layout page), and
-		// proxies may strip headers: accept it as gone only when Jenkins
-		// is otherwise reachable.
-		if _, verr := c.WhoAmI(ctx); verr != nil {
-			return verr
-		}
-		return nil
+	res, err := c.RevokeTokens(ctx, []TokenRef{{UserID: userID, UUID: uuid}})
+	if err != nil {
+		return err
 	}
-	return err
+	for _, r := range res {
+		if r.Problem != "" {
+			return &ScriptError{Script: "revoke_tokens", Exception: fmt.Sprintf("Jenkins did not revoke the token %s of user %q: %s", uuid, userID, r.Problem)}
+		}
+	}
+	return nil
 }
 
 // TokenRef names one token.

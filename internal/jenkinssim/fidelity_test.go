@@ -69,3 +69,24 @@ func TestNoJenkinsHeaderWhereJenkinsSendsNone(t *testing.T) {
 		t.Errorf("a 404 before 2.421 is the container's page, without X-Jenkins")
 	}
 }
+
+// Jenkins's servlet container resolves dot segments before routing and refuses ambiguous
+// encodings: /user/./x is /user/x, so a user id "." or ".." cannot be addressed by URL.
+func TestPathsAsTheContainerSeesThem(t *testing.T) {
+	for path, want := range map[string]int{
+		"./whoAmI/api/json":           200,
+		"user/../whoAmI/api/json":     200,
+		"user/./whoAmI/api/json":      404, // the user "whoAmI"
+		"../whoAmI/api/json":          400,
+		"user/a%2Fb/api/json":         400,
+		"user/a%25b/api/json":         400,
+		"user/a%5Cb/api/json":         400,
+		"%2e/whoAmI/api/json":         400,
+		"user/%2E%2e/whoAmI/api/json": 400,
+	} {
+		r := call(t, shared, "GET", path, shared.AdminUser, shared.AdminPassword, nil, nil)
+		if r.Status != want {
+			t.Errorf("GET /%s: HTTP %d, want %d", path, r.Status, want)
+		}
+	}
+}

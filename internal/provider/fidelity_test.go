@@ -308,3 +308,34 @@ func TestAccProvider_crumbRefusedIsASessionProblem(t *testing.T) {
 		}},
 	})
 }
+
+// User ids "." and ".." are legal in Jenkins, but the servlet container resolves dot segments,
+// so /user/./... lands on another URL, which answers 404. A revocation that took a 404 for
+// "already gone" would report success while the token still logs in; it must be confirmed by
+// Jenkins itself.
+func TestAccUserAPIToken_destroyConfirmedForDotUserIDs(t *testing.T) {
+	target := acctest.Shared(t)
+	target.RequireSim(t)
+	for _, id := range []string{".", ".."} {
+		t.Run(id, func(t *testing.T) {
+			target.CreateUser(t, id, "pw")
+			var value string
+			resource.Test(t, resource.TestCase{
+				ProtoV6ProviderFactories: testAccProviders,
+				CheckDestroy: func(*terraform.State) error {
+					if code := whoAmIStatus(target.URL, id, value); code != http.StatusUnauthorized {
+						return fmt.Errorf("after destroy the token of user %q answers HTTP %d, want 401", id, code)
+					}
+					return nil
+				},
+				Steps: []resource.TestStep{{
+					Config: tokenConfig(target, id, "dots"),
+					Check: resource.ComposeAggregateTestCheckFunc(
+						tokenWorks(target, id),
+						resource.TestCheckResourceAttrWith(tokenAddr, "token", func(v string) error { value = v; return nil }),
+					),
+				}},
+			})
+		})
+	}
+}

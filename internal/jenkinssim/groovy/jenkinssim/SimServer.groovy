@@ -226,6 +226,11 @@ class SimServer {
             send(ex, control(ex, raw.substring('/__sim'.length())))
             return
         }
+        raw = canonicalPath(raw)
+        if (raw == null) {
+            send(ex, SimResponse.error(400, 'Ambiguous URI path', ex.requestURI.rawPath))
+            return
+        }
         String rel
         if (contextPath) {
             if (raw == contextPath) {
@@ -271,6 +276,44 @@ class SimServer {
             return
         }
         send(ex, resp)
+    }
+
+    /**
+     * The servlet container's view of a request path (Jetty's URI compliance in Jenkins): dot
+     * segments are resolved before any routing, so /user/./x is /user/x and /user/../x is /x;
+     * encodings that would make a segment ambiguous (an encoded /, %, \ or dot segment, or a
+     * bare \) and a ".." above the root are refused: null, answered with 400.
+     */
+    static String canonicalPath(String raw) {
+        String lower = raw.toLowerCase(Locale.ENGLISH)
+        if (lower.contains('%2f') || lower.contains('%25') || lower.contains('%5c') || raw.contains('\\')) {
+            return null
+        }
+        List<String> out = []
+        String[] segs = raw.split('/', -1)
+        for (int i = 1; i < segs.length; i++) {
+            String seg = segs[i]
+            String l = seg.toLowerCase(Locale.ENGLISH)
+            if (l.contains('%2e') && l.replace('%2e', '.').matches('\\.{1,2}')) {
+                return null
+            }
+            if (seg == '.') {
+                if (i == segs.length - 1) {
+                    out.add('')
+                }
+            } else if (seg == '..') {
+                if (out.isEmpty()) {
+                    return null
+                }
+                out.remove(out.size() - 1)
+                if (i == segs.length - 1) {
+                    out.add('')
+                }
+            } else {
+                out.add(seg)
+            }
+        }
+        '/' + out.join('/')
     }
 
     /** Stats bucket of a Jenkins path. */
