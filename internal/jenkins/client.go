@@ -148,6 +148,11 @@ func New(cfg Config) (*Client, error) {
 		// report the redirect (usually http:// vs https:// or a missing
 		// context path). GETs may follow redirects.
 		CheckRedirect: func(req *http.Request, via []*http.Request) error {
+			// Go resends the Authorization header to the same host whatever the scheme (and
+			// port): a redirect from https:// to http:// would send the credentials in cleartext.
+			if len(via) > 0 && via[0].URL.Scheme == "https" && req.URL.Scheme != "https" {
+				return &DowngradeError{From: via[len(via)-1].URL.Redacted(), To: req.URL.Redacted()}
+			}
 			if len(via) > 0 && via[0].Method != http.MethodGet {
 				return http.ErrUseLastResponse
 			}

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -239,5 +240,36 @@ func TestTLS(t *testing.T) {
 	c, _ = New(cfg)
 	if _, err := c.WhoAmI(context.Background()); err != nil {
 		t.Errorf("insecure: %v", err)
+	}
+}
+
+// TestRedirectToHTTPRefused: a redirect from https:// to http:// on the same host would resend
+// the Basic credentials in cleartext (Go keeps Authorization for the same host whatever the
+// scheme and port). The client refuses to follow it.
+func TestRedirectToHTTPRefused(t *testing.T) {
+	var gotAuth atomic.Bool
+	plain := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "" {
+			gotAuth.Store(true)
+		}
+		w.Header().Set("X-Jenkins", "2.579")
+		_, _ = w.Write([]byte(`{"name":"admin","authenticated":true}`))
+	}))
+	defer plain.Close()
+	tlsSrv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, plain.URL+r.URL.Path, http.StatusFound)
+	}))
+	defer tlsSrv.Close()
+	c, err := New(Config{BaseURL: tlsSrv.URL, Username: "admin", Password: "secret-password", Insecure: true, MaxRetries: 0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.WhoAmI(context.Background())
+	var de *DowngradeError
+	if !errors.As(err, &de) || !strings.Contains(err.Error(), "cleartext") {
+		t.Errorf("want a DowngradeError, got %v", err)
+	}
+	if gotAuth.Load() {
+		t.Error("the credentials reached the http:// server")
 	}
 }

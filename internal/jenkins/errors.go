@@ -117,6 +117,17 @@ func (e *UnsupportedError) Error() string {
 	return fmt.Sprintf("%s needs Jenkins %s or later; %s does not support it", e.Feature, e.Need, v)
 }
 
+// DowngradeError: Jenkins (or a proxy) redirected an https:// request to http://. The client
+// does not follow: the credentials would go over the network in cleartext.
+type DowngradeError struct {
+	From, To string
+}
+
+func (e *DowngradeError) Error() string {
+	return fmt.Sprintf("refused to follow a redirect from %s to %s: it would send the credentials in cleartext. "+
+		"Check server_url and the reverse proxy's redirects (for example its idea of the scheme behind TLS termination)", e.From, e.To)
+}
+
 // ExpirationInPastError: a token's expiration date is before Jenkins's today (in the
 // controller's time zone), so the token could never log in. Nothing was created.
 type ExpirationInPastError struct {

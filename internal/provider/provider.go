@@ -5,6 +5,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"net"
 	"net/url"
 	"os"
 	"strconv"
@@ -103,7 +104,9 @@ func (p *jenkinsProvider) Schema(_ context.Context, _ provider.SchemaRequest, re
 		Attributes: map[string]schema.Attribute{
 			"server_url": schema.StringAttribute{
 				MarkdownDescription: "Jenkins base URL, including any context path (for example " +
-					"`https://ci.example.com/jenkins/`). Environment variable: `" + envURL + "`.",
+					"`https://ci.example.com/jenkins/`). Use `https://`: over `http://` the credential and the value of every " +
+					"token the provider creates cross the network unencrypted, so the provider warns (except for loopback " +
+					"addresses), and it never follows a redirect from `https://` to `http://`. Environment variable: `" + envURL + "`.",
 				Optional: true,
 			},
 			"username": schema.StringAttribute{
@@ -245,6 +248,13 @@ func (p *jenkinsProvider) Configure(ctx context.Context, req provider.ConfigureR
 				"can read the credentials and token values. Use ca_cert instead outside of tests.")
 	}
 
+	if cleartextURL(serverURL) {
+		resp.Diagnostics.AddAttributeWarning(path.Root("server_url"), "Jenkins Credentials Sent in Cleartext",
+			fmt.Sprintf("server_url %s uses http://: the provider's password or API token, and the value of every token it "+
+				"creates, cross the network unencrypted, readable by anyone on the path. Use https:// (set ca_cert for a "+
+				"private CA). Loopback addresses (127.0.0.1, ::1, localhost) do not warn.", serverURL))
+	}
+
 	ctx = tflog.MaskFieldValuesWithFieldKeys(ctx, "password")
 	client, err := jenkins.New(jenkins.Config{
 		BaseURL:        serverURL,
@@ -283,6 +293,20 @@ func (p *jenkinsProvider) DataSources(_ context.Context) []func() datasource.Dat
 
 func (p *jenkinsProvider) EphemeralResources(_ context.Context) []func() ephemeral.EphemeralResource {
 	return []func() ephemeral.EphemeralResource{NewUserAPITokenEphemeralResource}
+}
+
+// cleartextURL reports whether u is plain http:// to a host other than a loopback address.
+func cleartextURL(u string) bool {
+	parsed, err := url.Parse(u)
+	if err != nil || !strings.EqualFold(parsed.Scheme, "http") {
+		return false
+	}
+	host := parsed.Hostname()
+	if strings.EqualFold(host, "localhost") {
+		return false
+	}
+	ip := net.ParseIP(host)
+	return ip == nil || !ip.IsLoopback()
 }
 
 // stringOrEnv returns the configured value, else the environment variable.

@@ -93,3 +93,54 @@ func TestProviderValidatesDurations(t *testing.T) {
 		}
 	}
 }
+
+// TestProviderWarnsOnCleartext: an http:// server_url sends the credential and every new token
+// value unencrypted: configure warns, except for loopback addresses (tests, the demo).
+func TestProviderWarnsOnCleartext(t *testing.T) {
+	ctx := context.Background()
+	for u, warn := range map[string]bool{
+		"http://ci.example.com/jenkins/": true,
+		"http://10.0.0.8:8080/":          true,
+		"https://ci.example.com/":        false,
+		"http://127.0.0.1:8080/":         false,
+		"http://[::1]:8080/":             false,
+		"http://localhost:8080/":         false,
+	} {
+		server, err := providerserver.NewProtocol6WithError(New("test")())()
+		if err != nil {
+			t.Fatal(err)
+		}
+		schema, err := server.GetProviderSchema(ctx, &tfprotov6.GetProviderSchemaRequest{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		typ := schema.Provider.ValueType().(tftypes.Object)
+		vals := map[string]tftypes.Value{}
+		for name, at := range typ.AttributeTypes {
+			vals[name] = tftypes.NewValue(at, nil)
+		}
+		vals["server_url"] = tftypes.NewValue(tftypes.String, u)
+		vals["username"] = tftypes.NewValue(tftypes.String, "admin")
+		vals["password"] = tftypes.NewValue(tftypes.String, "secret")
+		config, err := tfprotov6.NewDynamicValue(typ, tftypes.NewValue(typ, vals))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := server.ConfigureProvider(ctx, &tfprotov6.ConfigureProviderRequest{Config: &config})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := false
+		for _, d := range resp.Diagnostics {
+			if d.Severity == tfprotov6.DiagnosticSeverityError {
+				t.Errorf("%s: unexpected error %s: %s", u, d.Summary, d.Detail)
+			}
+			if d.Summary == "Jenkins Credentials Sent in Cleartext" {
+				got = true
+			}
+		}
+		if got != warn {
+			t.Errorf("%s: cleartext warning %v, want %v", u, got, warn)
+		}
+	}
+}
