@@ -12,6 +12,7 @@ import (
 	"net/http/httputil"
 	"net/url"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -338,4 +339,34 @@ func TestAccUserAPIToken_destroyConfirmedForDotUserIDs(t *testing.T) {
 			})
 		})
 	}
+}
+
+// Jenkins folds case with Java's toLowerCase(Locale.ENGLISH), which differs from Go's rules
+// (Greek final sigma): "ΟΔΥΣΣΕΥΣ" is the user "οδυσσευς" to Jenkins, and Go's strings.ToLower
+// gives "οδυσσευσ". The provider never folds case itself: every plan finds the token, and no
+// apply mints another one.
+func TestAccUserAPIToken_caseFoldedAsJenkinsDoes(t *testing.T) {
+	target := acctest.Shared(t)
+	// Whole words: Java's final-sigma rule depends on what follows the last sigma.
+	lower, upper := "οδυσσευς", "ΟΔΥΣΣΕΥΣ"
+	if strings.ToLower(upper) == lower {
+		t.Fatal("precondition: Go's folding should differ from Java's here")
+	}
+	target.CreateUser(t, lower, "pw")
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{
+			{Config: tokenConfig(target, upper, "odyssey"), Check: tokenWorks(target, lower)},
+			{
+				Config:           tokenConfig(target, upper, "odyssey"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+				Check: func(*terraform.State) error {
+					if n := len(target.TokenNames(t, lower)); n != 1 {
+						return fmt.Errorf("user %s holds %d tokens, want 1", lower, n)
+					}
+					return nil
+				},
+			},
+		},
+	})
 }
