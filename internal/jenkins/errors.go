@@ -117,6 +117,19 @@ func (e *UnsupportedError) Error() string {
 	return fmt.Sprintf("%s needs Jenkins %s or later; %s does not support it", e.Feature, e.Need, v)
 }
 
+// ResponseTooLargeError: an answer longer than the client accepts for that call, the bound on
+// what one call can cost.
+type ResponseTooLargeError struct {
+	Method, Path string
+	Limit        int
+}
+
+func (e *ResponseTooLargeError) Error() string {
+	return fmt.Sprintf("Jenkins answered %s %s with more than %d MiB, the most this provider reads from one call (a listing "+
+		"of 10,000 users and 50,000 tokens is about 5 MB). Check that server_url points at Jenkins and not at something "+
+		"that streams other content, or narrow the listing with user_ids", e.Method, e.Path, e.Limit>>20)
+}
+
 // DowngradeError: Jenkins (or a proxy) redirected an https:// request to http://. The client
 // does not follow: the credentials would go over the network in cleartext.
 type DowngradeError struct {

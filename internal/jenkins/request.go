@@ -16,9 +16,13 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 )
 
-// maxBody bounds what the client reads from one response. Listing 50,000
-// tokens is about 10 MB; anything near this limit is not Jenkins.
-const maxBody = 256 << 20
+// maxBody bounds what the client reads from one response other than a script's.
+const maxBody = 16 << 20
+
+// maxScriptBody bounds a script-console answer: listing 10,000 users and 50,000 tokens is about
+// 5 MB, so 64 MiB is a dozen times the largest real inventory measured, and what decoding it
+// costs is measured (TestDecodeCostOfTheLargestAnswer). A larger answer is an error that says so.
+const maxScriptBody = 64 << 20
 
 // errBodyMax is how much of an error body an APIError keeps.
 const errBodyMax = 1000
@@ -37,6 +41,8 @@ type request struct {
 	// wellKnown marks an endpoint every Jenkins serves (/scriptText,
 	// /whoAmI/api/json, ...): a 404 there means the URL is not Jenkins.
 	wellKnown bool
+	// maxBytes bounds the answer (0: maxBody).
+	maxBytes int
 	// secrets of this request only (e.g. the base64 script parameters that
 	// hold a token value), masked in errors and logs.
 	secrets []string
@@ -146,7 +152,11 @@ func (c *Client) attempt(ctx context.Context, r *request, n int) (*response, err
 		return nil, err
 	}
 	defer hresp.Body.Close()
-	data, rerr := io.ReadAll(io.LimitReader(hresp.Body, maxBody))
+	limit := r.maxBytes
+	if limit == 0 {
+		limit = maxBody
+	}
+	data, rerr := io.ReadAll(io.LimitReader(hresp.Body, int64(limit)+1))
 	// Drain what is left so the connection can be reused.
 	_, _ = io.Copy(io.Discard, io.LimitReader(hresp.Body, 1<<20))
 	fields["status"] = hresp.StatusCode
@@ -160,6 +170,9 @@ func (c *Client) attempt(ctx context.Context, r *request, n int) (*response, err
 		// The connection broke while reading: for a safe request this is
 		// retried like any transport error.
 		return nil, fmt.Errorf("reading the answer to %s /%s: %w", r.method, r.path, rerr)
+	}
+	if len(data) > limit {
+		return nil, &ResponseTooLargeError{Method: r.method, Path: "/" + r.path, Limit: limit}
 	}
 	c.rememberVersion(hresp.Header)
 	if r.jar != nil {

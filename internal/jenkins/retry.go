@@ -80,6 +80,10 @@ func (c *Client) retryable(r *request, err error) (bool, time.Duration) {
 	if IsTLSError(err) {
 		return false, 0 // a certificate problem does not heal by itself
 	}
+	var tooLarge *ResponseTooLargeError
+	if errors.As(err, &tooLarge) {
+		return false, 0 // the same answer again
+	}
 	if r.safe {
 		return true, 0
 	}

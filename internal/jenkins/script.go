@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"html"
 	"io/fs"
@@ -32,11 +33,6 @@ const paramsPlaceholder = "@@PARAMS_BASE64@@"
 const markerPrefix = "TFJ"
 
 // scriptEnvelope is what every template prints between two markers.
-type scriptEnvelope struct {
-	OK    json.RawMessage `json:"ok"`
-	Error *scriptFailure  `json:"error"`
-}
-
 // scriptFailure is an expected failure the script caught itself.
 type scriptFailure struct {
 	Type    string   `json:"type"`
@@ -125,6 +121,7 @@ func (c *Client) runScriptSource(ctx context.Context, name, src string, params m
 		safe:        true,
 		wellKnown:   true,
 		secrets:     []string{b64}, // masked whole and in pieces (see masker.mask)
+		maxBytes:    maxScriptBody,
 	})
 	if err != nil {
 		return err
@@ -154,11 +151,13 @@ func groovyLiteralChunks(b64 string) string {
 	return b.String()
 }
 
+// decodeScriptOutput finds the framed JSON result in a script's output and decodes its "ok"
+// value straight into out, without intermediate copies of the (possibly large) answer.
 func (c *Client) decodeScriptOutput(name string, resp *response, marker, b64 string, out any) error {
-	body := string(resp.body)
-	i := strings.Index(body, marker)
-	j := strings.LastIndex(body, marker)
+	i := bytes.Index(resp.body, []byte(marker))
+	j := bytes.LastIndex(resp.body, []byte(marker))
 	if i < 0 || j <= i {
+		body := string(resp.body)
 		trimmed := strings.TrimSpace(body)
 		if trimmed == "" && !resp.fromJenkins() {
 			return &NotJenkinsError{URL: c.BaseURL(), Reason: "its script console (/scriptText) answered an empty page; Jenkins always prints a result or a stack trace"}
@@ -173,19 +172,23 @@ func (c *Client) decodeScriptOutput(name string, resp *response, marker, b64 str
 			Output:    c.masker.sanitize(resp.body, 2000, b64),
 		}
 	}
-	var env scriptEnvelope
-	if err := json.Unmarshal([]byte(body[i+len(marker):j]), &env); err != nil {
+	env := struct {
+		OK    any            `json:"ok"`
+		Error *scriptFailure `json:"error"`
+	}{OK: out}
+	if out == nil {
+		env.OK = &json.RawMessage{}
+	}
+	if err := json.Unmarshal(resp.body[i+len(marker):j], &env); err != nil {
+		var typeErr *json.UnmarshalTypeError
+		if errors.As(err, &typeErr) {
+			return &ScriptError{Script: name, Exception: "unexpected result shape: " + err.Error()}
+		}
 		return &ScriptError{Script: name, Exception: "the script printed malformed JSON: " + err.Error(),
 			Output: c.masker.sanitize(resp.body, 2000, b64)}
 	}
 	if env.Error != nil {
 		return c.scriptFailureError(name, env.Error)
-	}
-	if out == nil {
-		return nil
-	}
-	if err := json.Unmarshal(env.OK, out); err != nil {
-		return &ScriptError{Script: name, Exception: "unexpected result shape: " + err.Error()}
 	}
 	return nil
 }

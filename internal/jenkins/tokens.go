@@ -31,20 +31,20 @@ type Token struct {
 type tokenRow Token
 
 func (t *tokenRow) UnmarshalJSON(b []byte) error {
-	var a []json.RawMessage
-	if err := json.Unmarshal(b, &a); err != nil {
-		return err
-	}
-	if len(a) != 9 {
-		return fmt.Errorf("token row has %d fields, want 9", len(a))
-	}
 	var created, lastUse *int64
 	var useCount *int
 	var exp *string
-	for i, dst := range []any{&t.UserID, &t.UUID, &t.Name, &created, &t.Legacy, &useCount, &lastUse, &exp, &t.Expired} {
-		if err := json.Unmarshal(a[i], dst); err != nil {
-			return fmt.Errorf("token row field %d: %w", i, err)
-		}
+	// One pass over the row: encoding/json decodes an array element into the value a non-nil
+	// pointer in an interface points to. Listings reach hundreds of thousands of rows. An array
+	// decodes into a Go array whatever its length, so the last field and a tenth one are
+	// watched to tell a row of another length.
+	last, extra := &seen{dst: &t.Expired}, &seen{dst: &json.RawMessage{}}
+	fields := [10]any{&t.UserID, &t.UUID, &t.Name, &created, &t.Legacy, &useCount, &lastUse, &exp, last, extra}
+	if err := json.Unmarshal(b, &fields); err != nil {
+		return fmt.Errorf("token row: %w", err)
+	}
+	if !last.ok || extra.ok {
+		return fmt.Errorf("token row has %d fields, want 9", rowLen(b))
 	}
 	t.CreatedAt, t.LastUsedAt = millis(created), millis(lastUse)
 	if useCount != nil {
@@ -54,6 +54,26 @@ func (t *tokenRow) UnmarshalJSON(b []byte) error {
 		t.ExpirationDate = *exp
 	}
 	return nil
+}
+
+// seen decodes into dst and records that the element was there.
+type seen struct {
+	dst any
+	ok  bool
+}
+
+func (s *seen) UnmarshalJSON(b []byte) error {
+	s.ok = true
+	return json.Unmarshal(b, s.dst)
+}
+
+// rowLen counts a row's elements, for the error message only.
+func rowLen(b []byte) int {
+	var a []json.RawMessage
+	if json.Unmarshal(b, &a) != nil {
+		return -1
+	}
+	return len(a)
 }
 
 func millis(ms *int64) *time.Time {

@@ -3,6 +3,8 @@ package provider
 import (
 	"errors"
 	"fmt"
+	"strconv"
+	"unicode"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -63,4 +65,17 @@ func addSelectionError(diags *diag.Diagnostics, err error) {
 		return
 	}
 	addError(diags, "Unable to List Jenkins API Tokens", err)
+}
+
+// shown renders text that came from Jenkins (user IDs, token names: anyone who can name a token
+// chooses these) for a diagnostic. Printable text is shown as is; text with control characters
+// (terminal escape sequences that would move the cursor or rewrite the admin's screen) is shown
+// quoted, with those characters escaped.
+func shown(s string) string {
+	for _, r := range s {
+		if !unicode.IsGraphic(r) {
+			return strconv.Quote(s)
+		}
+	}
+	return s
 }

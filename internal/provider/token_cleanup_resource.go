@@ -576,11 +576,11 @@ func revocationDiagnostics(results []jenkins.RevokedToken) diag.Diagnostics {
 	for _, res := range results {
 		switch {
 		case res.Problem != "":
-			failed = append(failed, fmt.Sprintf("%s: %s (%s)", res.UserID, res.RequestedUUID, res.Problem))
+			failed = append(failed, fmt.Sprintf("%s: %s (%s)", shown(res.UserID), shown(res.RequestedUUID), shown(res.Problem)))
 		case !res.Revoked():
-			gone = append(gone, fmt.Sprintf("%s: %s", res.UserID, res.RequestedUUID))
+			gone = append(gone, fmt.Sprintf("%s: %s", shown(res.UserID), shown(res.RequestedUUID)))
 		case res.UUID != res.RequestedUUID:
-			moved = append(moved, fmt.Sprintf("%s: planned %s, revoked %s", res.UserID, res.RequestedUUID, res.UUID))
+			moved = append(moved, fmt.Sprintf("%s: planned %s, revoked %s", shown(res.UserID), shown(res.RequestedUUID), shown(res.UUID)))
 		}
 	}
 	if len(gone) > 0 {
@@ -653,7 +653,7 @@ func describeTokens(tokens []jenkins.Token) string {
 	sort.Strings(users)
 	var b strings.Builder
 	for _, u := range users {
-		fmt.Fprintf(&b, "%s: %s\n", u, strings.Join(byUser[u], ", "))
+		fmt.Fprintf(&b, "%s: %s\n", shown(u), strings.Join(byUser[u], ", "))
 	}
 	return strings.TrimRight(b.String(), "\n")
 }

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -62,6 +63,23 @@ func TestCompileNameRegexError(t *testing.T) {
 	for _, want := range []string{`"ci-("`, "RE2", "missing closing )"} {
 		if !regexp.MustCompile(regexp.QuoteMeta(want)).MatchString(err.Error()) {
 			t.Errorf("error %q should mention %q", err, want)
+		}
+	}
+}
+
+// TestTokenNamesCannotDriveTheTerminal: an ordinary user names a token with escape sequences;
+// the plan's dry run shows them escaped, never as raw control characters.
+func TestTokenNamesCannotDriveTheTerminal(t *testing.T) {
+	out := describeTokens([]jenkins.Token{
+		{UserID: "mallory\x1b[2J", UUID: "0f6c4a3e-8d2b-4c1e-9a7f-3b5d2e1c0a9b", Name: "ci\x1b[1A\x1b[2Kdeploy\r"},
+		{UserID: "ünïcode-ok", UUID: "1f6c4a3e-8d2b-4c1e-9a7f-3b5d2e1c0a9b", Name: "déploiement"},
+	})
+	if strings.ContainsAny(out, "\x1b\r") {
+		t.Errorf("raw control characters reach the terminal: %q", out)
+	}
+	for _, want := range []string{`"mallory\x1b[2J"`, `\x1b[1A\x1b[2Kdeploy\r`, "ünïcode-ok: \"déploiement\""} {
+		if !strings.Contains(out, want) {
+			t.Errorf("want %s in:\n%s", want, out)
 		}
 	}
 }
