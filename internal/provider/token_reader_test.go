@@ -3,12 +3,19 @@ package provider
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-testing/echoprovider"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+
 	"github.com/jenkins-access/terraform-provider-jenkins/internal/acctest"
 	"github.com/jenkins-access/terraform-provider-jenkins/internal/jenkins"
+	"github.com/jenkins-access/terraform-provider-jenkins/internal/jenkinssim"
 )
 
 // testClient authenticates with an admin API token, as the docs advise: no crumb round trips
@@ -186,4 +193,80 @@ func TestAccTokenReader(t *testing.T) {
 			t.Error("a read with a cancelled context did not fail")
 		}
 	})
+}
+
+// scriptCallsDuringPlan is a plan check that records how many script calls the plan made since
+// the step's PreConfig reset the count.
+type scriptCallsDuringPlan struct {
+	t     *testing.T
+	sim   *jenkinssim.Sim
+	base  *int
+	calls *int
+}
+
+func (c scriptCallsDuringPlan) CheckPlan(context.Context, plancheck.CheckPlanRequest, *plancheck.CheckPlanResponse) {
+	st, err := c.sim.Stats(context.Background())
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	*c.calls = st["scriptText"] - *c.base
+}
+
+// TestAccTokenReader_planWithEphemeralTokens: a plan refreshes every managed token while
+// ephemeral tokens of the same users are opened and closed (each a write that invalidates its
+// user). The refresh still costs two script calls, plus one re-read per user written to, plus
+// the ephemeral token's create and revoke.
+func TestAccTokenReader_planWithEphemeralTokens(t *testing.T) {
+	target := acctest.Shared(t)
+	sim := target.RequireSim(t)
+	var users []string
+	var managed strings.Builder
+	for u := 0; u < 4; u++ {
+		id := acctest.UniqueID(fmt.Sprintf("plan%d", u))
+		users = append(users, id)
+		target.CreateUser(t, id, "pw")
+		for k := 0; k < 5; k++ {
+			fmt.Fprintf(&managed, "resource \"jenkins_user_api_token\" \"t%d_%d\" {\n  user_id = %s\n  name    = \"t%d\"\n}\n", u, k, acctest.Quote(id), k)
+		}
+	}
+	config := target.ProviderBlock() + managed.String() + fmt.Sprintf(`
+ephemeral "jenkins_user_api_token" "run" {
+  user_id = %s
+  name    = "plan run"
+}
+provider "echo" {
+  data = ephemeral.jenkins_user_api_token.run.uuid
+}
+resource "echo" "run" {}
+`, acctest.Quote(users[0]))
+	var base, calls int
+	resource.Test(t, resource.TestCase{
+		TerraformVersionChecks: ephemeralTerraformVersions,
+		ProtoV6ProviderFactories: map[string]func() (tfprotov6.ProviderServer, error){
+			"jenkins": testAccProviders["jenkins"],
+			"echo":    echoprovider.NewProviderServer(),
+		},
+		Steps: []resource.TestStep{
+			{Config: config},
+			{
+				PreConfig: func() {
+					st, err := sim.Stats(context.Background())
+					if err != nil {
+						t.Fatal(err)
+					}
+					base = st["scriptText"]
+				},
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					scriptCallsDuringPlan{t: t, sim: sim, base: &base, calls: &calls},
+				}},
+			},
+		},
+	})
+	// Reads: one batch + one inventory + one re-read of the user written to; writes: create and
+	// revoke of the ephemeral token.
+	if calls > 5 {
+		t.Errorf("a plan of 20 managed tokens with an ephemeral token took %d script calls, want at most 5", calls)
+	}
+	t.Logf("script calls during the plan: %d", calls)
 }
