@@ -14,6 +14,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
@@ -132,7 +133,7 @@ func (p *jenkinsProvider) Schema(_ context.Context, _ provider.SchemaRequest, re
 			},
 			"request_timeout": schema.StringAttribute{
 				MarkdownDescription: "Timeout of one HTTP request to Jenkins, as a Go duration string " +
-					"(`30s`, `2m`). Defaults to `2m`.",
+					fmt.Sprintf("(`30s`, `2m`). Defaults to `%s`.", defaultRequestTimeout),
 				Optional:   true,
 				Validators: []validator.String{requestTimeoutRule.validator()},
 			},
@@ -169,108 +170,20 @@ func (p *jenkinsProvider) Configure(ctx context.Context, req provider.ConfigureR
 		cfg.CACert.IsUnknown() || cfg.Insecure.IsUnknown() {
 		return
 	}
-
-	serverURL := stringOrEnv(cfg.ServerURL, envURL)
-	username := stringOrEnv(cfg.Username, envUsername)
-	password := stringOrEnv(cfg.Password, envPassword)
-	caCert := stringOrEnv(cfg.CACert, envCACert)
-
-	if serverURL == "" {
-		resp.Diagnostics.AddAttributeError(path.Root("server_url"), "Missing Jenkins URL",
-			"Set server_url in the provider block or the "+envURL+" environment variable to the Jenkins base URL, "+
-				"for example https://ci.example.com/.")
-	} else if err := validateServerURL(serverURL); err != nil {
-		resp.Diagnostics.AddAttributeError(path.Root("server_url"), "Invalid Jenkins URL", err.Error())
-	}
-	if username == "" {
-		resp.Diagnostics.AddAttributeError(path.Root("username"), "Missing Jenkins Username",
-			"Set username in the provider block or the "+envUsername+" environment variable to a Jenkins user "+
-				"with Overall/Administer.")
-	}
-	if password == "" {
-		resp.Diagnostics.AddAttributeError(path.Root("password"), "Missing Jenkins Password or API Token",
-			"Set password in the provider block or the "+envPassword+" environment variable to the password or, "+
-				"better, an API token of "+quoteOrUser(username)+".")
-	}
-
-	insecure := false
-	if !cfg.Insecure.IsNull() {
-		insecure = cfg.Insecure.ValueBool()
-	} else if v := os.Getenv(envInsecure); v != "" {
-		b, err := strconv.ParseBool(v)
-		if err != nil {
-			resp.Diagnostics.AddAttributeError(path.Root("insecure"), "Invalid "+envInsecure,
-				fmt.Sprintf("%s must be true or false, got %q.", envInsecure, v))
-		}
-		insecure = b
-	}
-
-	// The validators have refused bad values already; only values unknown at validation arrive here.
-	timeout := defaultRequestTimeout
-	if !cfg.RequestTimeout.IsNull() && !cfg.RequestTimeout.IsUnknown() {
-		d, err := requestTimeoutRule.parse(path.Root("request_timeout"), cfg.RequestTimeout.ValueString())
-		if err != nil {
-			resp.Diagnostics.AddAttributeError(path.Root("request_timeout"), "Invalid Duration", err.Error())
-		} else {
-			timeout = d
-		}
-	}
-
-	batchWindow := defaultReadBatchWindow
-	if !cfg.ReadBatchWindow.IsNull() && !cfg.ReadBatchWindow.IsUnknown() {
-		d, err := readBatchWindowRule.parse(path.Root("read_batch_window"), cfg.ReadBatchWindow.ValueString())
-		if err != nil {
-			resp.Diagnostics.AddAttributeError(path.Root("read_batch_window"), "Invalid Duration", err.Error())
-		} else {
-			batchWindow = d
-		}
-	}
-
-	maxRetries := defaultMaxRetries
-	if !cfg.MaxRetries.IsNull() && !cfg.MaxRetries.IsUnknown() {
-		maxRetries = int(cfg.MaxRetries.ValueInt64())
-	}
-
-	var caPEM []byte
-	if caCert != "" {
-		pem, err := loadCACert(caCert)
-		if err != nil {
-			resp.Diagnostics.AddAttributeError(path.Root("ca_cert"), "Invalid CA Certificate", err.Error())
-		}
-		caPEM = pem
-	}
+	settings, batchWindow := resolveSettings(cfg, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if insecure {
-		resp.Diagnostics.AddAttributeWarning(path.Root("insecure"), "TLS Verification Disabled",
-			"insecure = true: the provider does not verify Jenkins's certificate, so anyone on the network path "+
-				"can read the credentials and token values. Use ca_cert instead outside of tests.")
-	}
+	warnAboutTransport(settings, &resp.Diagnostics)
 
-	if cleartextURL(serverURL) {
-		resp.Diagnostics.AddAttributeWarning(path.Root("server_url"), "Jenkins Credentials Sent in Cleartext",
-			fmt.Sprintf("server_url %s uses http://: the provider's password or API token, and the value of every token it "+
-				"creates, cross the network unencrypted, readable by anyone on the path. Use https:// (set ca_cert for a "+
-				"private CA). Loopback addresses (127.0.0.1, ::1, localhost) do not warn.", serverURL))
-	}
-
+	settings.UserAgent = "terraform-provider-jenkins/" + p.version
 	ctx = tflog.MaskFieldValuesWithFieldKeys(ctx, "password")
-	client, err := jenkins.New(jenkins.Config{
-		BaseURL:        serverURL,
-		Username:       username,
-		Password:       password,
-		CACertPEM:      caPEM,
-		Insecure:       insecure,
-		RequestTimeout: timeout,
-		MaxRetries:     maxRetries,
-		UserAgent:      "terraform-provider-jenkins/" + p.version,
-	})
+	client, err := jenkins.New(settings)
 	if err != nil {
 		resp.Diagnostics.AddError("Unable to Create Jenkins Client", err.Error())
 		return
 	}
-	tflog.Debug(ctx, "configured Jenkins client", map[string]any{"server_url": client.BaseURL(), "username": username})
+	tflog.Debug(ctx, "configured Jenkins client", map[string]any{"server_url": client.BaseURL(), "username": settings.Username})
 
 	data := &providerData{client: client, reader: newTokenReader(client, batchWindow), now: p.clock}
 	resp.DataSourceData = data
@@ -293,6 +206,93 @@ func (p *jenkinsProvider) DataSources(_ context.Context) []func() datasource.Dat
 
 func (p *jenkinsProvider) EphemeralResources(_ context.Context) []func() ephemeral.EphemeralResource {
 	return []func() ephemeral.EphemeralResource{NewUserAPITokenEphemeralResource}
+}
+
+// resolveSettings turns the provider block, with the environment for what it leaves unset and
+// the defaults for the rest, into the client's settings and the read batch window. Every
+// problem is an attribute error in diags.
+func resolveSettings(cfg providerModel, diags *diag.Diagnostics) (jenkins.Config, time.Duration) {
+	c := jenkins.Config{
+		BaseURL:        stringOrEnv(cfg.ServerURL, envURL),
+		Username:       stringOrEnv(cfg.Username, envUsername),
+		Password:       stringOrEnv(cfg.Password, envPassword),
+		RequestTimeout: defaultRequestTimeout,
+		MaxRetries:     defaultMaxRetries,
+	}
+	if c.BaseURL == "" {
+		diags.AddAttributeError(path.Root("server_url"), "Missing Jenkins URL",
+			"Set server_url in the provider block or the "+envURL+" environment variable to the Jenkins base URL, "+
+				"for example https://ci.example.com/.")
+	} else if err := validateServerURL(c.BaseURL); err != nil {
+		diags.AddAttributeError(path.Root("server_url"), "Invalid Jenkins URL", err.Error())
+	}
+	if c.Username == "" {
+		diags.AddAttributeError(path.Root("username"), "Missing Jenkins Username",
+			"Set username in the provider block or the "+envUsername+" environment variable to a Jenkins user "+
+				"with Overall/Administer.")
+	}
+	if c.Password == "" {
+		diags.AddAttributeError(path.Root("password"), "Missing Jenkins Password or API Token",
+			"Set password in the provider block or the "+envPassword+" environment variable to the password or, "+
+				"better, an API token of "+quoteOrUser(c.Username)+".")
+	}
+
+	if !cfg.Insecure.IsNull() {
+		c.Insecure = cfg.Insecure.ValueBool()
+	} else if v := os.Getenv(envInsecure); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			diags.AddAttributeError(path.Root("insecure"), "Invalid "+envInsecure,
+				fmt.Sprintf("%s must be true or false, got %q.", envInsecure, v))
+		}
+		c.Insecure = b
+	}
+
+	// The validators have refused bad values already; only values unknown at validation arrive here.
+	if !cfg.RequestTimeout.IsNull() && !cfg.RequestTimeout.IsUnknown() {
+		d, err := requestTimeoutRule.parse(path.Root("request_timeout"), cfg.RequestTimeout.ValueString())
+		if err != nil {
+			diags.AddAttributeError(path.Root("request_timeout"), "Invalid Duration", err.Error())
+		} else {
+			c.RequestTimeout = d
+		}
+	}
+	batchWindow := defaultReadBatchWindow
+	if !cfg.ReadBatchWindow.IsNull() && !cfg.ReadBatchWindow.IsUnknown() {
+		d, err := readBatchWindowRule.parse(path.Root("read_batch_window"), cfg.ReadBatchWindow.ValueString())
+		if err != nil {
+			diags.AddAttributeError(path.Root("read_batch_window"), "Invalid Duration", err.Error())
+		} else {
+			batchWindow = d
+		}
+	}
+	if !cfg.MaxRetries.IsNull() && !cfg.MaxRetries.IsUnknown() {
+		c.MaxRetries = int(cfg.MaxRetries.ValueInt64())
+	}
+
+	if caCert := stringOrEnv(cfg.CACert, envCACert); caCert != "" {
+		pem, err := loadCACert(caCert)
+		if err != nil {
+			diags.AddAttributeError(path.Root("ca_cert"), "Invalid CA Certificate", err.Error())
+		}
+		c.CACertPEM = pem
+	}
+	return c, batchWindow
+}
+
+// warnAboutTransport warns when the credentials can be read on the network path.
+func warnAboutTransport(c jenkins.Config, diags *diag.Diagnostics) {
+	if c.Insecure {
+		diags.AddAttributeWarning(path.Root("insecure"), "TLS Verification Disabled",
+			"insecure = true: the provider does not verify Jenkins's certificate, so anyone on the network path "+
+				"can read the credentials and token values. Use ca_cert instead outside of tests.")
+	}
+	if cleartextURL(c.BaseURL) {
+		diags.AddAttributeWarning(path.Root("server_url"), "Jenkins Credentials Sent in Cleartext",
+			fmt.Sprintf("server_url %s uses http://: the provider's password or API token, and the value of every token it "+
+				"creates, cross the network unencrypted, readable by anyone on the path. Use https:// (set ca_cert for a "+
+				"private CA). Loopback addresses (127.0.0.1, ::1, localhost) do not warn.", c.BaseURL))
+	}
 }
 
 // cleartextURL reports whether u is plain http:// to a host other than a loopback address.

@@ -31,13 +31,13 @@ import (
 // jenkins_legacy_token_cleanup selects legacy tokens, jenkins_user_token_cleanup any token its
 // filters select. The mechanism:
 //
-//   - Read fills the pending list (legacy_tokens / tokens) with what Jenkins holds now in scope.
+//   - Read fills the to-revoke list (legacy_tokens / tokens) with what Jenkins holds now in scope.
 //   - ModifyPlan plans that list empty: the plan shows, by user, name and UUID, the tokens apply
 //     will revoke (the dry run). `revoked` is known only after apply, because it records what
 //     Jenkins really revoked, which can differ from the plan: a token revoked by someone else in
 //     between is not listed, and a legacy token whose UUID changed at a restart is listed under
 //     its new UUID. For a new or changed selection the plan lists the tokens in a warning.
-//   - Create and Update revoke the tokens of the refreshed pending list, or select them again
+//   - Create and Update revoke the tokens of the refreshed to-revoke list, or select them again
 //     for a new selection, in one script call that clears legacy seeds (else a legacy token
 //     comes back at the next restart).
 //   - Delete only forgets: a revocation cannot be undone.
@@ -50,16 +50,16 @@ var (
 
 // cleanupKind is what distinguishes the two cleanup types.
 type cleanupKind struct {
-	typeSuffix  string // after "jenkins_"
-	pendingAttr string // the computed list of tokens still to revoke
-	filters     bool   // whether the selection filters and keep_uuids exist
-	description string
+	typeSuffix   string // after "jenkins_"
+	toRevokeAttr string // the computed list of tokens still to revoke
+	filters      bool   // whether the selection filters and keep_uuids exist
+	description  string
 }
 
 var (
 	legacyCleanup = cleanupKind{
-		typeSuffix:  "legacy_token_cleanup",
-		pendingAttr: "legacy_tokens",
+		typeSuffix:   "legacy_token_cleanup",
+		toRevokeAttr: "legacy_tokens",
 		description: "Revokes the legacy API tokens of the users in scope, and keeps them revoked: a legacy token " +
 			"that appears later shows up in the next `terraform plan` and is revoked by the next apply. " +
 			"`terraform plan` is the dry run: it lists, by user, every token apply will revoke. " +
@@ -68,9 +68,9 @@ var (
 			"Destroying this resource only removes it from the state: a revocation cannot be undone.",
 	}
 	userCleanup = cleanupKind{
-		typeSuffix:  "user_token_cleanup",
-		pendingAttr: "tokens",
-		filters:     true,
+		typeSuffix:   "user_token_cleanup",
+		toRevokeAttr: "tokens",
+		filters:      true,
 		description: "Revokes every API token of the users in scope that the filters select, and keeps them revoked: " +
 			"for offboarding (`user_ids = [\"bob\"]` alone revokes all of bob's tokens) and hygiene (tokens unused for " +
 			"90 days, expired tokens, legacy tokens). `terraform plan` is the dry run: it lists, by user, every token " +
@@ -93,7 +93,7 @@ func NewUserTokenCleanupResource() resource.Resource {
 	return &tokenCleanupResource{kind: userCleanup}
 }
 
-var pendingTokenAttrTypes = map[string]attr.Type{
+var toRevokeAttrTypes = map[string]attr.Type{
 	"user_id":      types.StringType,
 	"uuid":         types.StringType,
 	"name":         types.StringType,
@@ -139,7 +139,7 @@ func (r *tokenCleanupResource) Schema(_ context.Context, _ resource.SchemaReques
 			Optional:    true,
 			Validators:  userIDSet,
 		},
-		r.kind.pendingAttr: schema.ListNestedAttribute{
+		r.kind.toRevokeAttr: schema.ListNestedAttribute{
 			MarkdownDescription: "The tokens in scope that Jenkins holds now and apply will revoke. Read fills it; the plan " +
 				"wants it empty, so a non-empty list shows in `terraform plan` as the tokens to revoke.",
 			Computed: true,
@@ -272,9 +272,9 @@ func (r *tokenCleanupResource) readConfig(ctx context.Context, src getter) (clea
 	return cfg, diags
 }
 
-// pending lists the tokens cfg selects now, and the users named in cfg that Jenkins has no
+// selectTokens lists the tokens cfg selects now, and the users named in cfg that Jenkins has no
 // record of: one script call, none when the scope is empty.
-func (r *tokenCleanupResource) pending(ctx context.Context, cfg cleanupConfig) ([]jenkins.Token, []string, error) {
+func (r *tokenCleanupResource) selectTokens(ctx context.Context, cfg cleanupConfig) ([]jenkins.Token, []string, error) {
 	if cfg.userIDs != nil && len(cfg.userIDs) == 0 {
 		return nil, nil, nil
 	}
@@ -355,7 +355,7 @@ func (r *tokenCleanupResource) Read(ctx context.Context, req resource.ReadReques
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	tokens, missing, err := r.pending(ctx, cfg)
+	tokens, missing, err := r.selectTokens(ctx, cfg)
 	var statsOff *usageStatisticsOffError
 	if errors.As(err, &statsOff) {
 		// Not an error here: a refresh error would block every plan of the workspace. The
@@ -368,31 +368,31 @@ func (r *tokenCleanupResource) Read(ctx context.Context, req resource.ReadReques
 		return
 	}
 	usersGoneWarning(&resp.Diagnostics, missing)
-	list, diags := pendingList(tokens)
+	list, diags := toRevokeList(tokens)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(r.kind.pendingAttr), list)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(r.kind.toRevokeAttr), list)...)
 }
 
-// ModifyPlan turns "what Jenkins holds in scope" into the plan: the pending list empty, and
+// ModifyPlan turns "what Jenkins holds in scope" into the plan: the to-revoke list empty, and
 // revoked unknown when apply will revoke something.
 //
 // Terraform plans a resource again during apply and requires the same answer, so the plan is a
 // function of the configuration and the refreshed state only. With an unchanged selection the
-// tokens to revoke are the pending list Read stored, shown in the plan as the list emptied. When
+// tokens to revoke are the to-revoke list Read stored, shown in the plan as the list emptied. When
 // the selection is new (a create, or changed filters), the plan lists the tokens in a warning,
 // and apply selects them again.
 func (r *tokenCleanupResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.Plan.Raw.IsNull() {
 		return // destroy only forgets
 	}
-	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root(r.kind.pendingAttr), emptyPendingList())...)
+	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root(r.kind.toRevokeAttr), emptyToRevokeList())...)
 	unknownRevoked := types.ListUnknown(types.ObjectType{AttrTypes: revokedTokenAttrTypes})
 
 	if !req.State.Raw.IsNull() && r.sameSelection(ctx, req.Plan, req.State) {
-		tokens, diags := r.statePending(ctx, req.State)
+		tokens, diags := r.refreshedToRevoke(ctx, req.State)
 		resp.Diagnostics.Append(diags...)
 		if resp.Diagnostics.HasError() || len(tokens) == 0 {
 			return // nothing to revoke: revoked keeps what the last apply revoked
@@ -410,7 +410,7 @@ func (r *tokenCleanupResource) ModifyPlan(ctx context.Context, req resource.Modi
 	// A dry run for the new selection, and the place where unknown users in it are reported
 	// before anything happens: a user the prior selection named was deleted since (a warning),
 	// any other is a typo (an error, so that it cannot silently change the scope).
-	tokens, missing, err := r.pending(ctx, cfg)
+	tokens, missing, err := r.selectTokens(ctx, cfg)
 	if err != nil {
 		addSelectionError(&resp.Diagnostics, err)
 		return
@@ -447,10 +447,10 @@ func (r *tokenCleanupResource) sameSelection(ctx context.Context, plan tfsdk.Pla
 	return true
 }
 
-// statePending reads the pending list Read stored back into tokens.
-func (r *tokenCleanupResource) statePending(ctx context.Context, state tfsdk.State) ([]jenkins.Token, diag.Diagnostics) {
-	var elems []pendingTokenModel
-	diags := state.GetAttribute(ctx, path.Root(r.kind.pendingAttr), &elems)
+// refreshedToRevoke reads the to-revoke list Read stored back into tokens.
+func (r *tokenCleanupResource) refreshedToRevoke(ctx context.Context, state tfsdk.State) ([]jenkins.Token, diag.Diagnostics) {
+	var elems []toRevokeTokenModel
+	diags := state.GetAttribute(ctx, path.Root(r.kind.toRevokeAttr), &elems)
 	tokens := make([]jenkins.Token, 0, len(elems))
 	for _, e := range elems {
 		t := jenkins.Token{UserID: e.UserID.ValueString(), UUID: e.UUID.ValueString(), Name: e.Name.ValueString(),
@@ -491,7 +491,7 @@ func (r *tokenCleanupResource) Delete(context.Context, resource.DeleteRequest, *
 }
 
 // apply revokes what the plan promised in one script call: with an unchanged selection, the
-// pending list of the refreshed prior state (what the plan showed); otherwise the tokens the
+// to-revoke list of the refreshed prior state (what the plan showed); otherwise the tokens the
 // selection picks now. It then writes the planned state, with revoked listing exactly what
 // Jenkins revoked.
 func (r *tokenCleanupResource) apply(ctx context.Context, plan tfsdk.Plan, priorState *tfsdk.State, state *tfsdk.State) diag.Diagnostics {
@@ -508,7 +508,7 @@ func (r *tokenCleanupResource) apply(ctx context.Context, plan tfsdk.Plan, prior
 	}
 	var toRevoke []jenkins.Token
 	if priorState != nil && r.sameSelection(ctx, plan, *priorState) {
-		tokens, d := r.statePending(ctx, *priorState)
+		tokens, d := r.refreshedToRevoke(ctx, *priorState)
 		diags.Append(d...)
 		toRevoke = tokens
 	} else {
@@ -517,7 +517,7 @@ func (r *tokenCleanupResource) apply(ctx context.Context, plan tfsdk.Plan, prior
 		if diags.HasError() {
 			return diags
 		}
-		tokens, missing, err := r.pending(ctx, cfg)
+		tokens, missing, err := r.selectTokens(ctx, cfg)
 		if err != nil {
 			addSelectionError(&diags, err)
 			return diags
@@ -563,7 +563,7 @@ func (r *tokenCleanupResource) apply(ctx context.Context, plan tfsdk.Plan, prior
 	}
 	state.Raw = plan.Raw
 	diags.Append(state.SetAttribute(ctx, path.Root("revoked"), list)...)
-	diags.Append(state.SetAttribute(ctx, path.Root(r.kind.pendingAttr), emptyPendingList())...)
+	diags.Append(state.SetAttribute(ctx, path.Root(r.kind.toRevokeAttr), emptyToRevokeList())...)
 	return diags
 }
 
@@ -610,7 +610,7 @@ type revokedTokenModel struct {
 	RevokedAt types.String `tfsdk:"revoked_at"`
 }
 
-type pendingTokenModel struct {
+type toRevokeTokenModel struct {
 	UserID     types.String `tfsdk:"user_id"`
 	UUID       types.String `tfsdk:"uuid"`
 	Name       types.String `tfsdk:"name"`
@@ -620,20 +620,20 @@ type pendingTokenModel struct {
 	LastUsedAt types.String `tfsdk:"last_used_at"`
 }
 
-func emptyPendingList() types.List {
-	return types.ListValueMust(types.ObjectType{AttrTypes: pendingTokenAttrTypes}, []attr.Value{})
+func emptyToRevokeList() types.List {
+	return types.ListValueMust(types.ObjectType{AttrTypes: toRevokeAttrTypes}, []attr.Value{})
 }
 
-func pendingList(tokens []jenkins.Token) (types.List, diag.Diagnostics) {
-	elems := make([]pendingTokenModel, len(tokens))
+func toRevokeList(tokens []jenkins.Token) (types.List, diag.Diagnostics) {
+	elems := make([]toRevokeTokenModel, len(tokens))
 	for i, t := range tokens {
-		elems[i] = pendingTokenModel{
+		elems[i] = toRevokeTokenModel{
 			UserID: types.StringValue(t.UserID), UUID: types.StringValue(t.UUID), Name: types.StringValue(t.Name),
 			Legacy: types.BoolValue(t.Legacy), CreatedAt: timeValue(t.CreatedAt), UseCount: useCountValue(t),
 			LastUsedAt: lastUsedValue(t),
 		}
 	}
-	return types.ListValueFrom(context.Background(), types.ObjectType{AttrTypes: pendingTokenAttrTypes}, elems)
+	return types.ListValueFrom(context.Background(), types.ObjectType{AttrTypes: toRevokeAttrTypes}, elems)
 }
 
 // describeTokens is the dry run in words, grouped by user.
