@@ -132,7 +132,7 @@ func TestTypedErrors(t *testing.T) {
 			w.WriteHeader(tc.status)
 		})
 		c := f.client(t)
-		_, err := c.do(context.Background(), &request{method: "GET", path: "user/x/api/json", safe: true})
+		_, err := c.do(context.Background(), &request{method: "GET", path: "user/x/api/json"})
 		if !tc.check(err) {
 			t.Errorf("HTTP %d: %s(%v) = false", tc.status, tc.name, err)
 		}

@@ -47,7 +47,7 @@ func (c *Client) refreshCrumb(ctx context.Context, usedGen int) error {
 	if err != nil {
 		return err
 	}
-	resp, err := c.do(ctx, &request{method: http.MethodGet, path: "crumbIssuer/api/json", safe: true, jar: jar})
+	resp, err := c.do(ctx, &request{method: http.MethodGet, path: "crumbIssuer/api/json", jar: jar})
 	if err != nil {
 		if IsNotFound(err) {
 			return fmt.Errorf("no crumb issuer in Jenkins (/crumbIssuer/api/json answered 404), yet asked for a crumb")

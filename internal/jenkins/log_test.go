@@ -35,7 +35,7 @@ func TestLogsCarryNoSecrets(t *testing.T) {
 	// The fake answers list-shaped results to every script, so create fails
 	// to decode; what matters here is what it logged.
 	_, _ = c.CreateToken(ctx, CreateTokenInput{UserID: "u", Name: "n", Value: value})
-	_, _ = c.do(ctx, &request{method: "GET", path: "fail", safe: true})
+	_, _ = c.do(ctx, &request{method: "GET", path: "fail"})
 	// Something logging at the provider level with the same ctx is masked too.
 	tflog.Debug(c.masker.logCtx(ctx), "provider says "+testPassword)
 

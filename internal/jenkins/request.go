@@ -35,9 +35,6 @@ type request struct {
 	query       url.Values
 	body        []byte
 	contentType string
-	// safe marks a request that may be sent again even if Jenkins may have
-	// processed it: GETs, the idempotent scripts, revoke by UUID.
-	safe bool
 	// wellKnown marks an endpoint every Jenkins serves (/scriptText,
 	// /whoAmI/api/json, ...): a 404 there means the URL is not Jenkins.
 	wellKnown bool
@@ -167,7 +164,7 @@ func (c *Client) attempt(ctx context.Context, r *request, n int) (*response, err
 	}
 	tflog.Debug(ctx, "Jenkins request", fields)
 	if rerr != nil {
-		// The connection broke while reading: for a safe request this is
+		// The connection broke while reading: as every request is safe to repeat, this is
 		// retried like any transport error.
 		return nil, fmt.Errorf("reading the answer to %s /%s: %w", r.method, r.path, rerr)
 	}
@@ -209,7 +206,7 @@ func (c *Client) apiError(r *request, resp *response) *APIError {
 // getJSON GETs a Jenkins JSON page. HTML or garbage where JSON belongs means
 // something other than Jenkins answers.
 func (c *Client) getJSON(ctx context.Context, path string, out any) error {
-	resp, err := c.do(ctx, &request{method: http.MethodGet, path: path, safe: true, wellKnown: true})
+	resp, err := c.do(ctx, &request{method: http.MethodGet, path: path, wellKnown: true})
 	if err != nil {
 		return err
 	}
@@ -220,19 +217,6 @@ func (c *Client) getJSON(ctx context.Context, path string, out any) error {
 		return fmt.Errorf("decoding the answer to GET /%s: %w", path, err)
 	}
 	return nil
-}
-
-// postForm POSTs an application/x-www-form-urlencoded body, the encoding
-// Jenkins reads parameters from (it ignores JSON bodies).
-func (c *Client) postForm(ctx context.Context, path string, form url.Values, safe bool, secrets ...string) (*response, error) {
-	return c.do(ctx, &request{
-		method:      http.MethodPost,
-		path:        path,
-		body:        []byte(form.Encode()),
-		contentType: "application/x-www-form-urlencoded",
-		safe:        safe,
-		secrets:     secrets,
-	})
 }
 
 func describeBody(resp *response) string {

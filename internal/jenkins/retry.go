@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -17,8 +16,9 @@ import (
 // doRetry sends r until it gets an answer worth returning: a success, a
 // non-retryable error, or the end of the retries or of the time budget.
 // Retried: transport errors, 429, 502, 503 (Jenkins starting or
-// restarting) and 504. A request that may already have reached Jenkins is
-// re-sent only when it is safe to repeat.
+// restarting) and 504. Every request the client sends is safe to repeat
+// (GETs, and scripts written to be idempotent), so one that may already have
+// reached Jenkins is re-sent too.
 func (c *Client) doRetry(ctx context.Context, r *request) (*response, error) {
 	start := time.Now()
 	deadline := start.Add(c.budget)
@@ -72,8 +72,9 @@ func (c *Client) retryable(r *request, err error) (bool, time.Duration) {
 			// Neither processed the request: safe to repeat anything.
 			return true, parseRetryAfter(ae.retryAfter, time.Now())
 		case http.StatusBadGateway, http.StatusGatewayTimeout:
-			// A proxy may have forwarded the request before failing.
-			return r.safe, parseRetryAfter(ae.retryAfter, time.Now())
+			// A proxy may have forwarded the request before failing: fine, since every request
+			// the client sends is safe to repeat (GETs, and scripts written to be idempotent).
+			return true, parseRetryAfter(ae.retryAfter, time.Now())
 		}
 		return false, 0
 	}
@@ -84,13 +85,9 @@ func (c *Client) retryable(r *request, err error) (bool, time.Duration) {
 	if errors.As(err, &tooLarge) {
 		return false, 0 // the same answer again
 	}
-	if r.safe {
-		return true, 0
-	}
-	// An unsafe request is re-sent only when it surely never left: the
-	// connection could not even be established.
-	var op *net.OpError
-	return errors.As(err, &op) && op.Op == "dial", 0
+	// A transport error: the request may or may not have reached Jenkins. Every request the
+	// client sends is safe to repeat, so it is sent again.
+	return true, 0
 }
 
 // parseRetryAfter reads delta-seconds or an HTTP date.

@@ -118,7 +118,6 @@ func (c *Client) runScriptSource(ctx context.Context, name, src string, params m
 		path:        "scriptText",
 		body:        []byte(form.Encode()),
 		contentType: "application/x-www-form-urlencoded",
-		safe:        true,
 		wellKnown:   true,
 		secrets:     []string{b64}, // masked whole and in pieces (see masker.mask)
 		maxBytes:    maxScriptBody,
