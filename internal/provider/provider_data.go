@@ -5,8 +5,6 @@ import (
 	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
-	"github.com/hashicorp/terraform-plugin-framework/path"
-	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/jenkins-access/terraform-provider-jenkins/internal/jenkins"
@@ -36,41 +34,6 @@ func requireClient(data *providerData, diags *diag.Diagnostics) bool {
 		return false
 	}
 	return true
-}
-
-// selectionFromConfig builds a tokenSelection from the filter attributes shared by the data
-// source and the cleanup resources. Validators have already checked the syntax at plan time;
-// the errors here only guard against values that arrived unknown then.
-func selectionFromConfig(legacy, expired types.Bool, nameRegex types.String, unusedForDays types.Int64, createdBefore types.String) (tokenSelection, diag.Diagnostics) {
-	var sel tokenSelection
-	var diags diag.Diagnostics
-	if !legacy.IsNull() && !legacy.IsUnknown() {
-		v := legacy.ValueBool()
-		sel.Legacy = &v
-	}
-	if !expired.IsNull() && !expired.IsUnknown() {
-		v := expired.ValueBool()
-		sel.Expired = &v
-	}
-	if !nameRegex.IsNull() && !nameRegex.IsUnknown() {
-		re, err := compileNameRegex(nameRegex.ValueString())
-		if err != nil {
-			diags.AddAttributeError(path.Root("name_regex"), "Invalid Regular Expression", err.Error())
-		}
-		sel.NameRegex = re
-	}
-	if !unusedForDays.IsNull() && !unusedForDays.IsUnknown() {
-		v := unusedForDays.ValueInt64()
-		sel.UnusedForDays = &v
-	}
-	if !createdBefore.IsNull() && !createdBefore.IsUnknown() {
-		t, err := parseRFC3339("created_before", createdBefore.ValueString())
-		if err != nil {
-			diags.AddAttributeError(path.Root("created_before"), "Invalid Timestamp", err.Error())
-		}
-		sel.CreatedBefore = &t
-	}
-	return sel, diags
 }
 
 // readToken returns what Jenkins holds for one token, or nil when the token or its user is gone.

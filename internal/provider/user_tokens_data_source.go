@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
@@ -215,19 +214,4 @@ func tokenInfoFrom(tok jenkins.Token) tokenInfoModel {
 		ExpirationDate: optionalString(tok.ExpirationDate),
 		Expired:        types.BoolValue(tok.Expired),
 	}
-}
-
-// timeValue renders an optional instant as RFC 3339 UTC, or null.
-func timeValue(t *time.Time) types.String {
-	if t == nil {
-		return types.StringNull()
-	}
-	return types.StringValue(t.UTC().Format(time.RFC3339))
-}
-
-func optionalString(s string) types.String {
-	if s == "" {
-		return types.StringNull()
-	}
-	return types.StringValue(s)
 }
