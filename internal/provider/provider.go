@@ -13,9 +13,11 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
+	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
@@ -49,6 +51,8 @@ const (
 var (
 	_ provider.Provider                       = (*jenkinsProvider)(nil)
 	_ provider.ProviderWithEphemeralResources = (*jenkinsProvider)(nil)
+	_ provider.ProviderWithListResources      = (*jenkinsProvider)(nil)
+	_ provider.ProviderWithActions            = (*jenkinsProvider)(nil)
 )
 
 // jenkinsProvider is the provider. Clock is injected so that tests can move "now" (rotation,
@@ -189,6 +193,8 @@ func (p *jenkinsProvider) Configure(ctx context.Context, req provider.ConfigureR
 	resp.DataSourceData = data
 	resp.ResourceData = data
 	resp.EphemeralResourceData = data
+	resp.ListResourceData = data
+	resp.ActionData = data
 }
 
 func (p *jenkinsProvider) Resources(_ context.Context) []func() resource.Resource {
@@ -198,6 +204,14 @@ func (p *jenkinsProvider) Resources(_ context.Context) []func() resource.Resourc
 		NewUserTokenCleanupResource,
 		NewAPITokenSettingsResource,
 	}
+}
+
+func (p *jenkinsProvider) Actions(_ context.Context) []func() action.Action {
+	return []func() action.Action{NewRevokeTokensAction}
+}
+
+func (p *jenkinsProvider) ListResources(_ context.Context) []func() list.ListResource {
+	return []func() list.ListResource{NewUserAPITokenListResource}
 }
 
 func (p *jenkinsProvider) DataSources(_ context.Context) []func() datasource.DataSource {

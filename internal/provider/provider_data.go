@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/jenkins-access/terraform-provider-jenkins/internal/jenkins"
@@ -95,4 +96,47 @@ func (d *providerData) createToken(ctx context.Context, userID, name, expiration
 		return jenkins.Token{}, "", err
 	}
 	return tok, value, nil
+}
+
+// selectTokens is the selection of the jenkins_user_tokens data source and of the list
+// resource: the tokens of userIDs (nil: every user; empty: nobody) that pass the filters, in one
+// script call, sorted by user, name and UUID.
+func (d *providerData) selectTokens(ctx context.Context, userIDs []string, legacy, expired types.Bool,
+	nameRegex types.String, unusedForDays types.Int64, createdBefore types.String) ([]jenkins.Token, diag.Diagnostics) {
+	sel, diags := selectionFromConfig(legacy, expired, nameRegex, unusedForDays, createdBefore)
+	if diags.HasError() || (userIDs != nil && len(userIDs) == 0) {
+		return nil, diags
+	}
+	l, err := d.client.ListTokensExcept(ctx, userIDs, nil)
+	if err == nil {
+		err = sel.supportedBy(l.Info)
+	}
+	if err != nil {
+		addSelectionError(&diags, err)
+		return nil, diags
+	}
+	now := d.now()
+	var out []jenkins.Token
+	for _, tok := range l.Tokens {
+		if sel.matches(tok, now) {
+			out = append(out, tok)
+		}
+	}
+	return out, diags
+}
+
+// scopeIDs reads the user_id / user_ids pair of a selection: nil means every user.
+func scopeIDs(ctx context.Context, userID types.String, userIDs interface {
+	IsNull() bool
+	ElementsAs(context.Context, any, bool) diag.Diagnostics
+}) ([]string, diag.Diagnostics) {
+	switch {
+	case !userID.IsNull():
+		return []string{userID.ValueString()}, nil
+	case !userIDs.IsNull():
+		ids := []string{}
+		diags := userIDs.ElementsAs(ctx, &ids, false)
+		return ids, diags
+	}
+	return nil, nil
 }

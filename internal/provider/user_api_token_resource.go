@@ -12,12 +12,14 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/identityschema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/boolplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/mapplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -29,7 +31,15 @@ var (
 	_ resource.ResourceWithConfigure   = (*userAPITokenResource)(nil)
 	_ resource.ResourceWithModifyPlan  = (*userAPITokenResource)(nil)
 	_ resource.ResourceWithImportState = (*userAPITokenResource)(nil)
+	_ resource.ResourceWithIdentity    = (*userAPITokenResource)(nil)
 )
+
+// tokenIdentity is the resource identity (Terraform 1.12+): the owner as Jenkins spells the id,
+// and the token's UUID. What `import { identity = {...} }` takes and `terraform query` returns.
+type tokenIdentity struct {
+	UserID types.String `tfsdk:"user_id"`
+	UUID   types.String `tfsdk:"uuid"`
+}
 
 // expirationMinVersion is the first Jenkins release with token expiration dates.
 const expirationMinVersion = "2.548"
@@ -150,6 +160,49 @@ func (r *userAPITokenResource) Schema(_ context.Context, _ resource.SchemaReques
 			},
 		},
 	}
+}
+
+func (r *userAPITokenResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = identityschema.Schema{
+		Attributes: map[string]identityschema.Attribute{
+			"user_id": identityschema.StringAttribute{
+				RequiredForImport: true,
+				Description:       "The owner's Jenkins user ID, as Jenkins spells it.",
+			},
+			"uuid": identityschema.StringAttribute{
+				RequiredForImport: true,
+				Description:       "The token's UUID.",
+			},
+		},
+	}
+}
+
+// setIdentity records the token's identity when Terraform supports identities (1.12+).
+func setIdentity(ctx context.Context, identity *tfsdk.ResourceIdentity, tok jenkins.Token, diags *diag.Diagnostics) {
+	if identity == nil {
+		return
+	}
+	diags.Append(identity.Set(ctx, tokenIdentity{UserID: types.StringValue(tok.UserID), UUID: types.StringValue(tok.UUID)})...)
+}
+
+// keepIdentity makes sure an updated token has its identity: the planned one, or, when there
+// is none yet (the first apply after an import), the owner as Jenkins spells the id.
+func (r *userAPITokenResource) keepIdentity(ctx context.Context, identity *tfsdk.ResourceIdentity, state userAPITokenModel, diags *diag.Diagnostics) {
+	if identity == nil {
+		return
+	}
+	if !identity.Raw.IsNull() {
+		var id tokenIdentity
+		diags.Append(identity.Get(ctx, &id)...)
+		if !id.UserID.IsNull() && !id.UserID.IsUnknown() && id.UserID.ValueString() != "" {
+			return
+		}
+	}
+	canonical, err := r.data.reader.canonicalID(ctx, state.UserID.ValueString())
+	if err != nil || canonical == "" {
+		canonical = state.UserID.ValueString()
+	}
+	setIdentity(ctx, identity, jenkins.Token{UserID: canonical, UUID: state.UUID.ValueString()}, diags)
 }
 
 func (r *userAPITokenResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
@@ -347,6 +400,7 @@ func (r *userAPITokenResource) Create(ctx context.Context, req resource.CreateRe
 	setFromToken(&plan, tok)
 	plan.RotationDue = types.BoolValue(rotationDue(plan.RotateBeforeDays, tok.ExpirationDate, r.jenkinsToday(ctx)))
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	setIdentity(ctx, resp.Identity, tok, &resp.Diagnostics)
 }
 
 func (r *userAPITokenResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -374,6 +428,7 @@ func (r *userAPITokenResource) Read(ctx context.Context, req resource.ReadReques
 	setFromToken(&state, *tok)
 	state.RotationDue = types.BoolValue(rotationDue(state.RotateBeforeDays, tok.ExpirationDate, r.jenkinsToday(ctx)))
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	setIdentity(ctx, resp.Identity, *tok, &resp.Diagnostics)
 }
 
 func (r *userAPITokenResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -404,6 +459,7 @@ func (r *userAPITokenResource) Update(ctx context.Context, req resource.UpdateRe
 	plan.ID, plan.UUID, plan.Token, plan.CreatedAt, plan.Expired = state.ID, state.UUID, state.Token, state.CreatedAt, state.Expired
 	plan.RotationDue = state.RotationDue
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	r.keepIdentity(ctx, resp.Identity, state, &resp.Diagnostics)
 }
 
 func (r *userAPITokenResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -422,12 +478,30 @@ func (r *userAPITokenResource) Delete(ctx context.Context, req resource.DeleteRe
 	}
 }
 
-// ImportState takes `<user_id>/<uuid>`. The token value stays null: Jenkins keeps only a hash.
+// ImportState takes `<user_id>/<uuid>` (terraform import, or an import block with id), or the
+// identity { user_id, uuid } (an import block with identity, Terraform 1.12+). The token value
+// stays null: Jenkins keeps only a hash.
 func (r *userAPITokenResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	userID, uuid, err := parseTokenID(req.ID)
-	if err != nil {
-		resp.Diagnostics.AddAttributeError(path.Root("id"), "Invalid Import ID", err.Error())
-		return
+	var userID, uuid string
+	if req.ID != "" {
+		var err error
+		userID, uuid, err = parseTokenID(req.ID)
+		if err != nil {
+			resp.Diagnostics.AddAttributeError(path.Root("id"), "Invalid Import ID", err.Error())
+			return
+		}
+	} else {
+		var id tokenIdentity
+		resp.Diagnostics.Append(req.Identity.Get(ctx, &id)...)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+		userID, uuid = id.UserID.ValueString(), strings.ToLower(id.UUID.ValueString())
+		if userID == "" || !uuidPattern.MatchString(uuid) {
+			resp.Diagnostics.AddError("Invalid Import Identity",
+				fmt.Sprintf("identity must name a user and a token UUID (8-4-4-4-12 hex digits, as listed by the jenkins_user_tokens data source), got user_id %q and uuid %q", userID, id.UUID.ValueString()))
+			return
+		}
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), userID+"/"+uuid)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("user_id"), userID)...)

@@ -148,44 +148,19 @@ func (d *userTokensDataSource) Read(ctx context.Context, req datasource.ReadRequ
 		return
 	}
 
-	sel, diags := selectionFromConfig(m.Legacy, m.Expired, m.NameRegex, m.UnusedForDays, m.CreatedBefore)
+	ids, diags := scopeIDs(ctx, m.UserID, m.UserIDs)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	tokens, diags := d.data.selectTokens(ctx, ids, m.Legacy, m.Expired, m.NameRegex, m.UnusedForDays, m.CreatedBefore)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
 
-	var userIDs []string
-	scoped := false
-	switch {
-	case !m.UserID.IsNull():
-		userIDs, scoped = []string{m.UserID.ValueString()}, true
-	case !m.UserIDs.IsNull():
-		resp.Diagnostics.Append(m.UserIDs.ElementsAs(ctx, &userIDs, false)...)
-		if resp.Diagnostics.HasError() {
-			return
-		}
-		scoped = true
-	}
-
-	var tokens []jenkins.Token
-	if !scoped || len(userIDs) > 0 {
-		l, err := d.data.client.ListTokensExcept(ctx, userIDs, nil)
-		if err == nil {
-			err = sel.supportedBy(l.Info)
-		}
-		if err != nil {
-			addSelectionError(&resp.Diagnostics, err)
-			return
-		}
-		tokens = l.Tokens
-	}
-
-	now := d.data.now()
 	elems := make([]attr.Value, 0, len(tokens))
 	for _, tok := range tokens {
-		if !sel.matches(tok, now) {
-			continue
-		}
 		obj, diags := types.ObjectValueFrom(ctx, tokenInfoAttrTypes, tokenInfoFrom(tok))
 		resp.Diagnostics.Append(diags...)
 		if resp.Diagnostics.HasError() {

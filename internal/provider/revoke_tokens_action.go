@@ -1,0 +1,172 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/action"
+	"github.com/hashicorp/terraform-plugin-framework/action/schema"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/jenkins-access/terraform-provider-jenkins/internal/jenkins"
+)
+
+var (
+	_ action.Action              = (*revokeTokensAction)(nil)
+	_ action.ActionWithConfigure = (*revokeTokensAction)(nil)
+)
+
+// revokeTokensAction revokes, on demand and without state, every token a selection matches: for
+// incident response and one-off offboarding (`terraform apply -invoke=action.jenkins_revoke_tokens.x`,
+// Terraform 1.14+), or from a resource's lifecycle action_trigger. Its selection is
+// jenkins_user_token_cleanup's, from the same code.
+type revokeTokensAction struct {
+	data *providerData
+}
+
+func NewRevokeTokensAction() action.Action { return &revokeTokensAction{} }
+
+func (a *revokeTokensAction) Metadata(_ context.Context, req action.MetadataRequest, resp *action.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_revoke_tokens"
+}
+
+func (a *revokeTokensAction) Schema(_ context.Context, _ action.SchemaRequest, resp *action.SchemaResponse) {
+	ids := []validator.Set{setvalidator.ValueStringsAre(stringvalidator.LengthAtLeast(1))}
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Revokes now every API token the selection matches, in one script call, and reports what it " +
+			"revoked by user, name and UUID (Terraform 1.14 and later: `terraform apply -invoke=action.jenkins_revoke_tokens.NAME`, " +
+			"or a resource's `lifecycle { action_trigger { ... } }`). Nothing is kept in state: for incident response and " +
+			"one-off offboarding. The selection is `jenkins_user_token_cleanup`'s; legacy tokens are revoked with their seed, " +
+			"so they cannot come back at the next restart. Selecting every user takes `all_users = true`: a selection " +
+			"without `user_ids` is an error otherwise.",
+		Attributes: map[string]schema.Attribute{
+			"user_ids": schema.SetAttribute{
+				MarkdownDescription: "The users whose tokens are revoked. An unknown user is an error.",
+				ElementType:         types.StringType,
+				Optional:            true,
+				Validators:          append(ids, setvalidator.SizeAtLeast(1)),
+			},
+			"all_users": schema.BoolAttribute{
+				MarkdownDescription: "`true`: every user is in scope (minus `exclude_user_ids`). Required, instead of `user_ids`, " +
+					"to revoke the tokens of everyone on purpose.",
+				Optional: true,
+			},
+			"exclude_user_ids": schema.SetAttribute{
+				MarkdownDescription: "Users left out of the scope. An unknown user is an error.",
+				ElementType:         types.StringType,
+				Optional:            true,
+				Validators:          ids,
+			},
+			"legacy": schema.BoolAttribute{MarkdownDescription: filterDescriptions["legacy"], Optional: true},
+			"unused_for_days": schema.Int64Attribute{
+				MarkdownDescription: filterDescriptions["unused_for_days"],
+				Optional:            true,
+				Validators:          []validator.Int64{int64validator.AtLeast(1)},
+			},
+			"expired": schema.BoolAttribute{MarkdownDescription: filterDescriptions["expired"], Optional: true},
+			"name_regex": schema.StringAttribute{
+				MarkdownDescription: filterDescriptions["name_regex"],
+				Optional:            true,
+				Validators:          []validator.String{regexValidator},
+			},
+			"created_before": schema.StringAttribute{
+				MarkdownDescription: filterDescriptions["created_before"],
+				Optional:            true,
+				Validators:          []validator.String{rfc3339Validator},
+			},
+			"keep_uuids": schema.SetAttribute{
+				MarkdownDescription: "Tokens never revoked, whatever the filters say.",
+				ElementType:         types.StringType,
+				Optional:            true,
+				Validators:          []validator.Set{setvalidator.ValueStringsAre(stringvalidator.RegexMatches(uuidPattern, "must be a token UUID"))},
+			},
+		},
+	}
+}
+
+func (a *revokeTokensAction) Configure(_ context.Context, req action.ConfigureRequest, resp *action.ConfigureResponse) {
+	a.data = configuredData(req.ProviderData, &resp.Diagnostics)
+}
+
+func (a *revokeTokensAction) Invoke(ctx context.Context, req action.InvokeRequest, resp *action.InvokeResponse) {
+	if !requireClient(a.data, &resp.Diagnostics) {
+		return
+	}
+	var allUsers types.Bool
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("all_users"), &allUsers)...)
+	selection := &tokenCleanupResource{kind: userCleanup, data: a.data}
+	cfg, diags := selection.readConfig(ctx, req.Config)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if cfg.userIDs == nil && !allUsers.ValueBool() {
+		resp.Diagnostics.AddAttributeError(path.Root("user_ids"), "No Users Selected",
+			"Set user_ids to the users whose tokens to revoke, or all_users = true to revoke the tokens of every user "+
+				"(minus exclude_user_ids) on purpose.")
+		return
+	}
+	if cfg.userIDs != nil && allUsers.ValueBool() {
+		resp.Diagnostics.AddAttributeError(path.Root("all_users"), "Conflicting Selection",
+			"Set either user_ids or all_users = true, not both.")
+		return
+	}
+
+	tokens, missing, err := selection.selectTokens(ctx, cfg)
+	if err != nil {
+		addSelectionError(&resp.Diagnostics, err)
+		return
+	}
+	if len(missing) > 0 {
+		addUnknownUsersError(&resp.Diagnostics, missing)
+		return
+	}
+	users := map[string]bool{}
+	for _, t := range tokens {
+		users[t.UserID] = true
+	}
+	progress(resp, fmt.Sprintf("Revoking %d API token(s) of %d user(s)", len(tokens), len(users)))
+	if len(tokens) == 0 {
+		return
+	}
+	refs := make([]jenkins.TokenRef, len(tokens))
+	for i, t := range tokens {
+		refs[i] = jenkins.TokenRef{UserID: t.UserID, UUID: t.UUID, Legacy: t.Legacy}
+	}
+	results, err := a.data.revokeTokens(ctx, refs)
+	if err != nil {
+		addError(&resp.Diagnostics, "Unable to Revoke Jenkins API Tokens", err)
+		return
+	}
+	byUser := map[string][]string{}
+	revoked := 0
+	for _, res := range results {
+		if res.Revoked() {
+			revoked++
+			byUser[res.UserID] = append(byUser[res.UserID], fmt.Sprintf("%q (%s)", res.Name, res.UUID))
+		}
+	}
+	names := make([]string, 0, len(byUser))
+	for u := range byUser {
+		names = append(names, u)
+	}
+	sort.Strings(names)
+	for _, u := range names {
+		progress(resp, fmt.Sprintf("%s: revoked %s", shown(u), strings.Join(byUser[u], ", ")))
+	}
+	progress(resp, fmt.Sprintf("Revoked %d API token(s) of %d user(s)", revoked, len(names)))
+	resp.Diagnostics.Append(revocationDiagnostics(results)...)
+}
+
+func progress(resp *action.InvokeResponse, msg string) {
+	if resp.SendProgress != nil {
+		resp.SendProgress(action.InvokeProgressEvent{Message: msg})
+	}
+}

@@ -1,0 +1,151 @@
+package provider
+
+import (
+	"context"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/list"
+	"github.com/hashicorp/terraform-plugin-framework/list/schema"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/jenkins-access/terraform-provider-jenkins/internal/jenkins"
+)
+
+var (
+	_ list.ListResource              = (*userAPITokenListResource)(nil)
+	_ list.ListResourceWithConfigure = (*userAPITokenListResource)(nil)
+)
+
+// userAPITokenListResource lists API tokens for `terraform query` (Terraform 1.14+): each as an
+// importable jenkins_user_api_token, so `terraform query -generate-config-out` writes the
+// configuration and import blocks that adopt tokens made by hand. Its selection is the
+// jenkins_user_tokens data source's, from the same code, in one script call.
+type userAPITokenListResource struct {
+	data *providerData
+}
+
+// tokenListConfigModel is the selection of a `list` block's config, as in the data source.
+type tokenListConfigModel struct {
+	UserID        types.String `tfsdk:"user_id"`
+	UserIDs       types.List   `tfsdk:"user_ids"`
+	Legacy        types.Bool   `tfsdk:"legacy"`
+	NameRegex     types.String `tfsdk:"name_regex"`
+	UnusedForDays types.Int64  `tfsdk:"unused_for_days"`
+	CreatedBefore types.String `tfsdk:"created_before"`
+	Expired       types.Bool   `tfsdk:"expired"`
+}
+
+func NewUserAPITokenListResource() list.ListResource { return &userAPITokenListResource{} }
+
+func (r *userAPITokenListResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_user_api_token"
+}
+
+func (r *userAPITokenListResource) ListResourceConfigSchema(_ context.Context, _ list.ListResourceSchemaRequest, resp *list.ListResourceSchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Lists Jenkins API tokens as importable `jenkins_user_api_token` resources, for `terraform query` " +
+			"(Terraform 1.14 and later). The selection is the `jenkins_user_tokens` data source's. Each result is named " +
+			"`<user_id>: <token name>` and carries the identity `{ user_id, uuid }`; with `include_resource = true` " +
+			"also the resource (the token value stays null: Jenkins keeps only a hash). One script call per query, " +
+			"whatever the number of users.",
+		Attributes: map[string]schema.Attribute{
+			"user_id": schema.StringAttribute{
+				MarkdownDescription: "List only this user's tokens. An unknown user is an error.",
+				Optional:            true,
+				Validators: []validator.String{
+					stringvalidator.LengthAtLeast(1),
+					stringvalidator.ConflictsWith(path.MatchRoot("user_ids")),
+				},
+			},
+			"user_ids": schema.ListAttribute{
+				MarkdownDescription: "List only these users' tokens. An unknown user is an error; an empty list lists nothing.",
+				ElementType:         types.StringType,
+				Optional:            true,
+				Validators:          []validator.List{listvalidator.ValueStringsAre(stringvalidator.LengthAtLeast(1))},
+			},
+			"legacy": schema.BoolAttribute{MarkdownDescription: filterDescriptions["legacy"], Optional: true},
+			"name_regex": schema.StringAttribute{
+				MarkdownDescription: filterDescriptions["name_regex"],
+				Optional:            true,
+				Validators:          []validator.String{regexValidator},
+			},
+			"unused_for_days": schema.Int64Attribute{
+				MarkdownDescription: filterDescriptions["unused_for_days"],
+				Optional:            true,
+				Validators:          []validator.Int64{int64validator.AtLeast(1)},
+			},
+			"created_before": schema.StringAttribute{
+				MarkdownDescription: filterDescriptions["created_before"],
+				Optional:            true,
+				Validators:          []validator.String{rfc3339Validator},
+			},
+			"expired": schema.BoolAttribute{MarkdownDescription: filterDescriptions["expired"], Optional: true},
+		},
+	}
+}
+
+func (r *userAPITokenListResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	r.data = configuredData(req.ProviderData, &resp.Diagnostics)
+}
+
+func (r *userAPITokenListResource) List(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream) {
+	var diags diag.Diagnostics
+	if !requireClient(r.data, &diags) {
+		stream.Results = list.ListResultsStreamDiagnostics(diags)
+		return
+	}
+	var m tokenListConfigModel
+	diags.Append(req.Config.Get(ctx, &m)...)
+	if diags.HasError() {
+		stream.Results = list.ListResultsStreamDiagnostics(diags)
+		return
+	}
+	ids, d := scopeIDs(ctx, m.UserID, m.UserIDs)
+	diags.Append(d...)
+	if diags.HasError() {
+		stream.Results = list.ListResultsStreamDiagnostics(diags)
+		return
+	}
+	tokens, d := r.data.selectTokens(ctx, ids, m.Legacy, m.Expired, m.NameRegex, m.UnusedForDays, m.CreatedBefore)
+	diags.Append(d...)
+	if diags.HasError() {
+		stream.Results = list.ListResultsStreamDiagnostics(diags)
+		return
+	}
+	stream.Results = func(push func(list.ListResult) bool) {
+		for i, tok := range tokens {
+			if req.Limit > 0 && int64(i) >= req.Limit {
+				return
+			}
+			res := req.NewListResult(ctx)
+			res.DisplayName = shown(tok.UserID) + ": " + shown(tok.Name)
+			res.Diagnostics.Append(res.Identity.Set(ctx, tokenIdentity{UserID: types.StringValue(tok.UserID), UUID: types.StringValue(tok.UUID)})...)
+			if req.IncludeResource {
+				res.Diagnostics.Append(res.Resource.Set(ctx, adoptedTokenModel(tok))...)
+			}
+			if !push(res) {
+				return
+			}
+		}
+	}
+}
+
+// adoptedTokenModel is a token made outside Terraform as jenkins_user_api_token's state after an
+// import: what Jenkins knows of it, the value null (Jenkins keeps only a hash).
+func adoptedTokenModel(tok jenkins.Token) userAPITokenModel {
+	m := userAPITokenModel{
+		UserID:           types.StringValue(tok.UserID),
+		RotateBeforeDays: types.Int64Null(),
+		RotationTriggers: types.MapNull(types.StringType),
+		Token:            types.StringNull(),
+		RotationDue:      types.BoolValue(false),
+	}
+	setFromToken(&m, tok)
+	return m
+}
