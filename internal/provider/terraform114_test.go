@@ -6,8 +6,11 @@ package provider
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -62,25 +65,35 @@ func TestAccUserAPIToken_identity(t *testing.T) {
 				ImportStateKind: resource.ImportBlockWithResourceIdentity,
 				Config:          tokenConfig(target, strings.ToUpper(lou), "managed"),
 			},
-			{
-				// A token made by hand, adopted by identity.
-				Config: tokenConfig(target, lou, "made by hand") + fmt.Sprintf(`
-import {
-  to       = %s
-  identity = { user_id = %s, uuid = %q }
-}`, tokenAddr, acctest.Quote(lou), byHand.UUID),
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(tokenAddr, plancheck.ResourceActionUpdate),
-				}},
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectIdentity(tokenAddr, map[string]knownvalue.Check{
-						"user_id": knownvalue.StringExact(lou),
-						"uuid":    knownvalue.StringExact(byHand.UUID),
-					}),
-				},
-				Check: accepted(target, lou, byHand),
-			},
 		},
+	})
+
+	// A token made by hand, adopted by an import block with its identity.
+	adopted := "jenkins_user_api_token.adopted"
+	resource.Test(t, resource.TestCase{
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_12_0)},
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{{
+			Config: target.ProviderBlock() + fmt.Sprintf(`
+resource "jenkins_user_api_token" "adopted" {
+  user_id = %[1]s
+  name    = "made by hand"
+}
+import {
+  to       = %[2]s
+  identity = { user_id = %[1]s, uuid = %[3]q }
+}`, acctest.Quote(lou), adopted, byHand.UUID),
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectResourceAction(adopted, plancheck.ResourceActionNoop),
+			}},
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectIdentity(adopted, map[string]knownvalue.Check{
+					"user_id": knownvalue.StringExact(lou),
+					"uuid":    knownvalue.StringExact(byHand.UUID),
+				}),
+			},
+			Check: accepted(target, lou, byHand),
+		}},
 	})
 }
 
@@ -119,12 +132,15 @@ def u = User.getById(P.user, false)
 u.getProperty(ApiTokenProperty).changeApiToken()
 emit([uuid: u.getProperty(ApiTokenProperty).getTokenStore().getLegacyToken().getUuid()])
 `, map[string]string{"user": ned}, &struct{ UUID *string }{&legacyUUID})
+	// An API token as the provider's password: no crumb round trip blurs the count.
+	withToken := *target
+	withToken.Password = target.NewToken(t, target.Username, acctest.UniqueID("query")).Value
 	var base, calls int
 	resource.Test(t, resource.TestCase{
 		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_14_0)},
 		ProtoV6ProviderFactories: testAccProviders,
 		Steps: []resource.TestStep{
-			{Config: target.ProviderBlock()},
+			{Config: withToken.ProviderBlock()},
 			{
 				PreConfig: func() {
 					st, err := sim.Stats(context.Background())
@@ -133,8 +149,9 @@ emit([uuid: u.getProperty(ApiTokenProperty).getTokenStore().getLegacyToken().get
 					}
 					base = st["scriptText"]
 				},
+				// The provider block comes from the first step's configuration.
 				Query: true,
-				Config: target.ProviderBlock() + fmt.Sprintf(`
+				Config: fmt.Sprintf(`
 list "jenkins_user_api_token" "hand_made" {
   provider = jenkins
   config {
@@ -177,7 +194,7 @@ action "jenkins_revoke_tokens" "incident" {
   }
 }
 resource "terraform_data" "trigger" {
-  input = %q
+  triggers_replace = %q
   lifecycle {
     action_trigger {
       events  = [after_create]
@@ -224,4 +241,119 @@ func TestAccRevokeTokensAction(t *testing.T) {
 	if code := whoAmIStatus(target.URL, bob, bobTokens[2].Value); code != 401 {
 		t.Errorf("after a restart bob's legacy token answers HTTP %d, want 401 (its seed must be cleared)", code)
 	}
+}
+
+// cliVersion is the Terraform CLI the acceptance tests use and its version ("" when unknown).
+func cliVersion(t *testing.T) (path, version string) {
+	t.Helper()
+	path = os.Getenv("TF_ACC_TERRAFORM_PATH")
+	if path == "" {
+		p, err := exec.LookPath("terraform")
+		if err != nil {
+			t.Skip("no Terraform CLI")
+		}
+		path = p
+	}
+	out, err := exec.Command(path, "version", "-json").Output()
+	if err != nil {
+		return path, ""
+	}
+	var v struct {
+		Version string `json:"terraform_version"`
+	}
+	_ = json.Unmarshal(out, &v)
+	return path, v.Version
+}
+
+// TestAccQueryGenerateConfigAdoptsHandMadeTokens is the workflow the list resource is for, run
+// with the real CLI: `terraform query -generate-config-out` writes import blocks and resources
+// for tokens made by hand (over REST and through the script console), `terraform apply` adopts
+// them, and the next plan is empty. The tokens keep working: adopted, never replaced.
+func TestAccQueryGenerateConfigAdoptsHandMadeTokens(t *testing.T) {
+	requireTerraformCLI(t, "terraform query (Terraform 1.14+)")
+	target := acctest.Shared(t)
+	target.RequireSim(t)
+	cli, version := cliVersion(t)
+	var major, minor int
+	if _, err := fmt.Sscanf(version, "%d.%d", &major, &minor); err != nil || major < 1 || (major == 1 && minor < 14) {
+		t.Skipf("terraform query needs Terraform 1.14 or later; the CLI is %q", version)
+	}
+	ola, pat := acctest.UniqueID("ola"), acctest.UniqueID("pat")
+	target.CreateUser(t, ola, "pw")
+	target.CreateUser(t, pat, "pw")
+	overREST := target.NewToken(t, ola, "made over REST")
+	var viaScript acctest.FixtureToken
+	target.Script(t, `
+import jenkins.security.ApiTokenProperty
+def r = User.getById(P.user, false).getProperty(ApiTokenProperty).generateNewToken("made in the script console")
+emit([uuid: r.tokenUuid, value: r.plainValue])
+`, map[string]string{"user": pat}, &struct {
+		UUID  *string `json:"uuid"`
+		Value *string `json:"value"`
+	}{&viaScript.UUID, &viaScript.Value})
+
+	bin := t.TempDir()
+	build := exec.Command("go", "build", "-o", filepath.Join(bin, "terraform-provider-jenkins"), "github.com/jenkins-access/terraform-provider-jenkins")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("building the provider: %v\n%s", err, out)
+	}
+	cliConfig := filepath.Join(bin, "terraform.rc")
+	if err := os.WriteFile(cliConfig, []byte(fmt.Sprintf("provider_installation {\n  dev_overrides {\n    \"registry.terraform.io/jenkins-access/jenkins\" = %q\n  }\n  direct {}\n}\n", bin)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	work := t.TempDir()
+	write := func(name, content string) {
+		if err := os.WriteFile(filepath.Join(work, name), []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("main.tf", "terraform {\n  required_providers {\n    jenkins = { source = \"jenkins-access/jenkins\" }\n  }\n}\n"+target.ProviderBlock())
+	write("adopt.tfquery.hcl", fmt.Sprintf(`list "jenkins_user_api_token" "hand_made" {
+  provider         = jenkins
+  include_resource = true
+  config {
+    user_ids = [%s, %s]
+  }
+}
+`, acctest.Quote(ola), acctest.Quote(pat)))
+	run := func(args ...string) (string, int) {
+		cmd := exec.Command(cli, args...)
+		cmd.Dir = work
+		cmd.Env = append(os.Environ(), "TF_CLI_CONFIG_FILE="+cliConfig, "TF_IN_AUTOMATION=1", "TF_LOG=")
+		out, err := cmd.CombinedOutput()
+		code := 0
+		if ee, ok := err.(*exec.ExitError); ok {
+			code = ee.ExitCode()
+		} else if err != nil {
+			t.Fatalf("terraform %s: %v", strings.Join(args, " "), err)
+		}
+		return string(out), code
+	}
+	if out, code := run("query", "-generate-config-out=adopted.tf", "-no-color"); code != 0 {
+		t.Fatalf("terraform query: exit %d\n%s", code, out)
+	}
+	generated, err := os.ReadFile(filepath.Join(work, "adopted.tf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{overREST.UUID, viaScript.UUID, "made over REST", "made in the script console", "import {"} {
+		if !strings.Contains(string(generated), want) {
+			t.Errorf("the generated configuration lacks %q:\n%s", want, generated)
+		}
+	}
+	if out, code := run("apply", "-auto-approve", "-no-color"); code != 0 {
+		t.Fatalf("terraform apply of the generated configuration: exit %d\n%s", code, out)
+	} else if !strings.Contains(out, "2 imported") {
+		t.Errorf("apply did not import the two tokens:\n%s", out)
+	}
+	if out, code := run("plan", "-detailed-exitcode", "-no-color"); code != 0 {
+		t.Errorf("the plan after adopting is not empty (exit %d):\n%s", code, out)
+	}
+	if code := whoAmIStatus(target.URL, ola, overREST.Value); code != 200 {
+		t.Errorf("the token made over REST answers HTTP %d after adoption, want 200", code)
+	}
+	if code := whoAmIStatus(target.URL, pat, viaScript.Value); code != 200 {
+		t.Errorf("the token made in the script console answers HTTP %d after adoption, want 200", code)
+	}
+	t.Logf("generated configuration:\n%s", generated)
 }
