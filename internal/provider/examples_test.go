@@ -96,6 +96,10 @@ func TestAccExamples(t *testing.T) {
 			if f.ephemeral {
 				tc.TerraformVersionChecks = []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)}
 			}
+			if f.actions {
+				requireTerraformCLI(t, "actions (Terraform 1.14+)")
+				tc.TerraformVersionChecks = []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_14_0)}
+			}
 			resource.Test(t, tc)
 		})
 	}
@@ -109,6 +113,7 @@ type example struct {
 	skip      string // why it is not planned, or ""
 	nonEmpty  bool   // the plan creates or reads something
 	ephemeral bool   // declares an ephemeral resource
+	actions   bool   // declares an action (Terraform 1.14+)
 	// ownProvider: the file only configures the provider; plan it with its own provider block.
 	ownProvider bool
 	imports     []string // addresses the plan must import
@@ -116,12 +121,13 @@ type example struct {
 
 var (
 	reImportBlock  = regexp.MustCompile(`(?m)^import\s*\{`)
-	reImportUUID   = regexp.MustCompile(`(?m)^\s*id\s*=\s*"[^"]*[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}`)
+	reImportUUID   = regexp.MustCompile(`(?m)^\s*(?:id|uuid)\s*=\s*"[^"]*[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}`)
 	reBlockType    = regexp.MustCompile(`(?m)^\s*(resource|data|ephemeral)\s+"([^"]+)"`)
 	reProviderName = regexp.MustCompile(`(?m)^\s*provider\s+"([^"]+)"`)
 	reCreates      = regexp.MustCompile(`(?m)^(resource|output|check|ephemeral)\s+"`)
 	reEphemeral    = regexp.MustCompile(`(?m)^\s*ephemeral\s+"`)
 	reCheck        = regexp.MustCompile(`(?m)^check\s+"`)
+	reAction       = regexp.MustCompile(`(?m)^action\s+"`)
 	reImportTo     = regexp.MustCompile(`(?m)^\s*to\s*=\s*([A-Za-z0-9_.\[\]"-]+)`)
 	reUserID       = regexp.MustCompile(`(?m)^\s*user_id\s*=\s*"([^"]+)"`)
 	reUserIDList   = regexp.MustCompile(`(?m)^\s*(?:user_ids|exclude_user_ids)\s*=\s*\[([^\]]*)\]`)
@@ -146,7 +152,7 @@ func exampleFiles(dir string) ([]example, error) {
 		src := string(raw)
 		ex := example{rel: rel, src: src}
 		ex.config = stripTopLevelBlocks(src)
-		if !reBlockType.MatchString(src) && !reImportBlock.MatchString(src) && !reCheck.MatchString(src) {
+		if !reBlockType.MatchString(src) && !reImportBlock.MatchString(src) && !reCheck.MatchString(src) && !reAction.MatchString(src) {
 			ex.ownProvider = true
 			// Terraform validates and configures a provider only when something uses it: a data
 			// source that lists no user makes it do both without a request to server_url.
@@ -175,6 +181,7 @@ func exampleFiles(dir string) ([]example, error) {
 			}
 		}
 		ex.ephemeral = reEphemeral.MatchString(ex.config)
+		ex.actions = reAction.MatchString(ex.config)
 		out = append(out, ex)
 		return nil
 	})
