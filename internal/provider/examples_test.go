@@ -34,15 +34,20 @@ import (
 //   - files that need another provider: a required_providers entry other than jenkins, a
 //     provider block for another provider, or a resource, data source or ephemeral resource
 //     type that is neither jenkins_* nor Terraform's built-in terraform_data. Today:
-//     examples/scenarios/ci-short-lived-token/main.tf (taiidani/jenkins) and
-//     examples/scenarios/rotating-token/main.tf (hashicorp/time).
-//   - import blocks whose ID contains a UUID: the UUID is made up, no Jenkins holds that token
-//     (examples/resources/jenkins_user_api_token/import-by-string-id.tf). Other import blocks
+//     examples/scenarios/ci-short-lived-token/main.tf (taiidani/jenkins, which does not build from
+//     the module proxy: it needs github.com/bndr/gojenkins, which the proxy refuses) and
+//     examples/scenarios/rotating-token/main.tf (hashicorp/time), which
+//     TestAccExampleRotatingTokenWithHashicorpTime applies with the CLI and hashicorp/time built
+//     from the module proxy.
+//   - import blocks whose ID or identity contains a UUID: the UUID is made up, no Jenkins holds
+//     that token (examples/resources/jenkins_user_api_token/import-by-string-id.tf and
+//     import-by-identity.tf). Other import blocks
 //     are planned together with the resource.tf beside them, which declares the import target
 //     (examples/resources/jenkins_api_token_settings/import-by-string-id.tf): the plan must
 //     import it, and is otherwise empty (Jenkins's settings already match the example's).
 //
-// Ephemeral resources need Terraform 1.11 here (tfversion compares OpenTofu by Terraform's
+// Actions need Terraform 1.14 (and are not tested with OpenTofu). Ephemeral resources need
+// Terraform 1.11 here (tfversion compares OpenTofu by Terraform's
 // numbering, and OpenTofu 1.10 has none).
 func TestAccExamples(t *testing.T) {
 	if os.Getenv(resource.EnvTfAcc) == "" {

@@ -292,23 +292,9 @@ emit([uuid: r.tokenUuid, value: r.plainValue])
 		Value *string `json:"value"`
 	}{&viaScript.UUID, &viaScript.Value})
 
-	bin := t.TempDir()
-	build := exec.Command("go", "build", "-o", filepath.Join(bin, "terraform-provider-jenkins"), "github.com/jenkins-access/terraform-provider-jenkins")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("building the provider: %v\n%s", err, out)
-	}
-	cliConfig := filepath.Join(bin, "terraform.rc")
-	if err := os.WriteFile(cliConfig, []byte(fmt.Sprintf("provider_installation {\n  dev_overrides {\n    \"registry.terraform.io/jenkins-access/jenkins\" = %q\n  }\n  direct {}\n}\n", bin)), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	work := t.TempDir()
-	write := func(name, content string) {
-		if err := os.WriteFile(filepath.Join(work, name), []byte(content), 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
-	write("main.tf", "terraform {\n  required_providers {\n    jenkins = { source = \"jenkins-access/jenkins\" }\n  }\n}\n"+target.ProviderBlock())
-	write("adopt.tfquery.hcl", fmt.Sprintf(`list "jenkins_user_api_token" "hand_made" {
+	w := newCLIWorkdir(t, cli, map[string]string{"registry.terraform.io/jenkins-access/jenkins": buildProvider(t)})
+	w.write("main.tf", "terraform {\n  required_providers {\n    jenkins = { source = \"jenkins-access/jenkins\" }\n  }\n}\n"+target.ProviderBlock())
+	w.write("adopt.tfquery.hcl", fmt.Sprintf(`list "jenkins_user_api_token" "hand_made" {
   provider         = jenkins
   include_resource = true
   config {
@@ -316,19 +302,7 @@ emit([uuid: r.tokenUuid, value: r.plainValue])
   }
 }
 `, acctest.Quote(ola), acctest.Quote(pat)))
-	run := func(args ...string) (string, int) {
-		cmd := exec.Command(cli, args...)
-		cmd.Dir = work
-		cmd.Env = append(os.Environ(), "TF_CLI_CONFIG_FILE="+cliConfig, "TF_IN_AUTOMATION=1", "TF_LOG=")
-		out, err := cmd.CombinedOutput()
-		code := 0
-		if ee, ok := err.(*exec.ExitError); ok {
-			code = ee.ExitCode()
-		} else if err != nil {
-			t.Fatalf("terraform %s: %v", strings.Join(args, " "), err)
-		}
-		return string(out), code
-	}
+	run, work := w.run, w.dir
 	if out, code := run("query", "-generate-config-out=adopted.tf", "-no-color"); code != 0 {
 		t.Fatalf("terraform query: exit %d\n%s", code, out)
 	}
@@ -356,4 +330,64 @@ emit([uuid: r.tokenUuid, value: r.plainValue])
 		t.Errorf("the token made in the script console answers HTTP %d after adoption, want 200", code)
 	}
 	t.Logf("generated configuration:\n%s", generated)
+}
+
+// cliWorkdir is a directory where a test runs the Terraform CLI itself, with providers taken
+// from local builds through dev_overrides: for workflows terraform-plugin-testing cannot drive
+// (query -generate-config-out, other providers than this one).
+type cliWorkdir struct {
+	t         *testing.T
+	cli       string
+	dir       string
+	cliConfig string
+	env       []string
+}
+
+func newCLIWorkdir(t *testing.T, cli string, overrides map[string]string) *cliWorkdir {
+	t.Helper()
+	w := &cliWorkdir{t: t, cli: cli, dir: t.TempDir()}
+	var b strings.Builder
+	b.WriteString("provider_installation {\n  dev_overrides {\n")
+	for source, dir := range overrides {
+		fmt.Fprintf(&b, "    %q = %q\n", source, dir)
+	}
+	b.WriteString("  }\n  direct {}\n}\n")
+	w.cliConfig = filepath.Join(t.TempDir(), "terraform.rc")
+	if err := os.WriteFile(w.cliConfig, []byte(b.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
+func (w *cliWorkdir) write(name, content string) {
+	w.t.Helper()
+	if err := os.WriteFile(filepath.Join(w.dir, name), []byte(content), 0o600); err != nil {
+		w.t.Fatal(err)
+	}
+}
+
+// run runs the CLI with args and returns its combined output and exit code.
+func (w *cliWorkdir) run(args ...string) (string, int) {
+	w.t.Helper()
+	cmd := exec.Command(w.cli, args...)
+	cmd.Dir = w.dir
+	cmd.Env = append(append(os.Environ(), "TF_CLI_CONFIG_FILE="+w.cliConfig, "TF_IN_AUTOMATION=1", "TF_LOG="), w.env...)
+	out, err := cmd.CombinedOutput()
+	if ee, ok := err.(*exec.ExitError); ok {
+		return string(out), ee.ExitCode()
+	} else if err != nil {
+		w.t.Fatalf("terraform %s: %v", strings.Join(args, " "), err)
+	}
+	return string(out), 0
+}
+
+// buildProvider builds this provider into a directory for dev_overrides.
+func buildProvider(t *testing.T) string {
+	t.Helper()
+	bin := t.TempDir()
+	build := exec.Command("go", "build", "-o", filepath.Join(bin, "terraform-provider-jenkins"), "github.com/jenkins-access/terraform-provider-jenkins")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("building the provider: %v\n%s", err, out)
+	}
+	return bin
 }
