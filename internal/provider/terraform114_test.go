@@ -391,3 +391,45 @@ func buildProvider(t *testing.T) string {
 	}
 	return bin
 }
+
+// TestAccRevokeTokensActionInvokedOnDemand runs the incident workflow with the real CLI:
+// `terraform apply -invoke=action.jenkins_revoke_tokens.NAME` revokes everything bob holds and
+// reports its progress (how many, then bob's tokens by name and UUID, then the total), with no
+// state written.
+func TestAccRevokeTokensActionInvokedOnDemand(t *testing.T) {
+	requireTerraformCLI(t, "actions (Terraform 1.14+)")
+	target := acctest.Shared(t)
+	target.RequireSim(t)
+	cli, version := cliVersion(t)
+	var major, minor int
+	if _, err := fmt.Sscanf(version, "%d.%d", &major, &minor); err != nil || major < 1 || (major == 1 && minor < 14) {
+		t.Skipf("terraform apply -invoke needs Terraform 1.14 or later; the CLI is %q", version)
+	}
+	bob := acctest.UniqueID("bob")
+	target.CreateUser(t, bob, "pw")
+	laptop, ci := target.NewToken(t, bob, "laptop"), target.NewToken(t, bob, "ci")
+	w := newCLIWorkdir(t, cli, map[string]string{"registry.terraform.io/jenkins-access/jenkins": buildProvider(t)})
+	w.write("main.tf", "terraform {\n  required_providers {\n    jenkins = { source = \"jenkins-access/jenkins\" }\n  }\n}\n"+target.ProviderBlock()+
+		fmt.Sprintf("action \"jenkins_revoke_tokens\" \"bob_incident\" {\n  config {\n    user_ids = [%s]\n  }\n}\n", acctest.Quote(bob)))
+	out, code := w.run("apply", "-invoke=action.jenkins_revoke_tokens.bob_incident", "-auto-approve", "-no-color")
+	if code != 0 {
+		t.Fatalf("terraform apply -invoke: exit %d\n%s", code, out)
+	}
+	for _, want := range []string{
+		"Revoking 2 API token(s) of 1 user(s)",
+		bob + ": revoked", laptop.UUID, ci.UUID,
+		"Revoked 2 API token(s) of 1 user(s)",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the invocation's output lacks %q:\n%s", want, out)
+		}
+	}
+	if err := rejected(target, bob, laptop, ci)(nil); err != nil {
+		t.Error(err)
+	}
+	if _, err := os.Stat(filepath.Join(w.dir, "terraform.tfstate")); err == nil {
+		if st, _ := os.ReadFile(filepath.Join(w.dir, "terraform.tfstate")); strings.Contains(string(st), laptop.UUID) {
+			t.Error("the action left token data in the state")
+		}
+	}
+}
