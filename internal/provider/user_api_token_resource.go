@@ -423,6 +423,11 @@ func (r *userAPITokenResource) Read(ctx context.Context, req resource.ReadReques
 			"user_id": state.UserID.ValueString(), "uuid": state.UUID.ValueString(),
 		})
 		resp.State.RemoveResource(ctx)
+		// The framework wants an identity even for a resource that is gone: keep the one it had,
+		// or, when Terraform stored none (before 1.12), name it from the state.
+		if resp.Identity != nil && resp.Identity.Raw.IsNull() {
+			setIdentity(ctx, resp.Identity, jenkins.Token{UserID: state.UserID.ValueString(), UUID: state.UUID.ValueString()}, &resp.Diagnostics)
+		}
 		return
 	}
 	setFromToken(&state, *tok)
