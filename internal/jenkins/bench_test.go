@@ -2,6 +2,7 @@ package jenkins
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"strconv"
 	"testing"
@@ -66,4 +67,55 @@ print('seeded')`, map[string]any{"users": users})
 	b.StopTimer()
 	b.ReportMetric(float64(size), "response-bytes")
 	b.Logf("response %d bytes", size)
+}
+
+// BenchmarkSimListUsers lists the users of a simulator seeded with JENKINS_BENCH_USERS users
+// (default 10,000, created through the built-in realm, 5 tokens each), with and without asking
+// the security realm about each one.
+//
+//	go test -run '^$' -bench SimListUsers -benchtime 3x ./internal/jenkins
+func BenchmarkSimListUsers(b *testing.B) {
+	if simErr != nil {
+		b.Fatalf("the Jenkins simulator did not start: %v", simErr)
+	}
+	ctx := context.Background()
+	if err := sim.Reset(ctx); err != nil {
+		b.Fatal(err)
+	}
+	users := 10000
+	if v, err := strconv.Atoi(os.Getenv("JENKINS_BENCH_USERS")); err == nil && v > 0 {
+		users = v
+	}
+	if _, err := sim.ScriptArgs(ctx, `
+import jenkins.security.ApiTokenProperty
+def realm = Jenkins.get().getSecurityRealm()
+for (int i = 0; i < (params.users as int); i++) {
+    def u = realm.createAccount('bench' + i, 'pw')
+    def p = u.getProperty(ApiTokenProperty)
+    for (int k = 0; k < 5; k++) { p.getTokenStore().generateNewToken('token ' + k) }
+    u.save()
+}`, map[string]any{"users": users}); err != nil {
+		b.Fatal(err)
+	}
+	_, value, err := sim.NewAPIToken(ctx, sim.AdminUser, "bench")
+	if err != nil {
+		b.Fatal(err)
+	}
+	c, err := New(Config{BaseURL: sim.URL, Username: sim.AdminUser, Password: value, MaxRetries: -1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, checkRealm := range []bool{false, true} {
+		b.Run(fmt.Sprintf("checkRealm=%v", checkRealm), func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				l, err := c.ListUsers(ctx, checkRealm)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if len(l.Users) < users {
+					b.Fatalf("%d users, want at least %d", len(l.Users), users)
+				}
+			}
+		})
+	}
 }

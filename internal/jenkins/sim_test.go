@@ -595,3 +595,67 @@ func canonicalOf(t *testing.T, c *Client, id string) (string, bool, error) {
 	canon, ok := l.Canonical[id]
 	return canon, ok, nil
 }
+
+// TestSimListUsers: every saved user with its realm status, last recorded login, last token use,
+// token count and legacy flag, in one script call.
+func TestSimListUsers(t *testing.T) {
+	needSim(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	s, err := jenkinssim.Start(ctx, jenkinssim.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	c := simClient(t, s, "")
+	mustCreateUser(t, s, "stays", "left")
+	if err := s.AddRealmUsers(ctx, "ldap-gone"); err != nil {
+		t.Fatal(err)
+	}
+	value := newValue(t)
+	if _, err := c.CreateToken(ctx, CreateTokenInput{UserID: "ldap-gone", Name: "t", Value: value, CreateUserIfRealmKnows: true}); err != nil {
+		t.Fatal(err)
+	}
+	if _, code := whoAmIWith(t, s, "ldap-gone", value); code != 200 {
+		t.Fatalf("the realm user's token answers %d, want 200", code)
+	}
+	if _, err := s.WebLogin(ctx, "stays"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.RemoveRealmUsers(ctx, "ldap-gone"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.ResetStats(ctx); err != nil {
+		t.Fatal(err)
+	}
+	l, err := c.ListUsers(ctx, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st, _ := s.Stats(ctx); st["scriptText"] != 1 {
+		t.Errorf("listing users took %d script calls, want 1", st["scriptText"])
+	}
+	byID := map[string]UserRecord{}
+	for _, u := range l.Users {
+		byID[u.ID] = u
+	}
+	if u := byID["stays"]; u.RealmStatus != RealmKnown || u.LastGrantedAt == nil || u.TokenCount != 0 {
+		t.Errorf("stays: %+v", u)
+	}
+	if u := byID["ldap-gone"]; u.RealmStatus != RealmUnknown || u.LastGrantedAt != nil || u.TokenCount != 1 || u.LastTokenUseAt == nil {
+		t.Errorf("ldap-gone (removed from the directory, record kept): %+v", u)
+	}
+	l, err = c.ListUsers(ctx, false)
+	if err != nil || byIDStatus(l, "stays") != RealmNotChecked {
+		t.Errorf("without realm checks: %v %v", byIDStatus(l, "stays"), err)
+	}
+}
+
+func byIDStatus(l UserList, id string) string {
+	for _, u := range l.Users {
+		if u.ID == id {
+			return u.RealmStatus
+		}
+	}
+	return ""
+}

@@ -228,6 +228,23 @@ func (s *Sim) LegacyUser(ctx context.Context, userID, password string) (uuid, to
 	return out.UUID, out.Token, nil
 }
 
+// RemoveRealmUsers makes the security realm forget these ids, as a directory does when someone
+// leaves: their Jenkins records stay, and so do their tokens.
+func (s *Sim) RemoveRealmUsers(ctx context.Context, ids ...string) error {
+	return s.client.control(ctx, http.MethodDelete, "realm-users", map[string]any{"ids": ids}, nil)
+}
+
+// WebLogin records an interactive login of userID, as Jenkins does after a form or SSO login
+// (LastGrantedAuthoritiesProperty: created and saved at the first login, updated and saved
+// when the granted authorities change). It returns the property's timestamp (Unix ms).
+func (s *Sim) WebLogin(ctx context.Context, userID string) (int64, error) {
+	var out struct {
+		Timestamp int64 `json:"timestamp"`
+	}
+	err := s.client.control(ctx, http.MethodPost, "login", map[string]any{"id": userID}, &out)
+	return out.Timestamp, err
+}
+
 // Script runs a Groovy script in the script console as the admin and returns its raw output.
 // It authenticates with an admin API token (made once with password + crumb), so it needs no
 // crumb afterwards, like a provider would.

@@ -19,41 +19,16 @@ import jenkins.security.ApiTokenProperty
 
 def p = new JsonSlurper().parseText(new String(java.util.Base64.getDecoder().decode('@@PARAMS_BASE64@@'), 'UTF-8'))
 
-// realmLookup asks the security realm about id: [status, canonical id]. status is "known",
-// "unknown" (UsernameNotFoundException) or "unverifiable" (UserMayOrMayNotExistException*).
-// Anything else (the realm is down) propagates. loadUserByUsername2 exists since Jenkins 2.266;
-// before, only the Acegi loadUserByUsername, whose exceptions have the same simple names.
-def realmLookup(String id) {
-    def realm = Jenkins.get().getSecurityRealm()
-    try {
-        def details = realm.metaClass.respondsTo(realm, 'loadUserByUsername2', String).isEmpty() ?
-                realm.loadUserByUsername(id) : realm.loadUserByUsername2(id)
-        return ['known', details.getUsername()]
-    } catch (Exception e) {
-        def names = []
-        for (def k = e.getClass(); k != null; k = k.getSuperclass()) {
-            names.add(k.getSimpleName())
-        }
-        if (names.any { it.startsWith('UserMayOrMayNotExistException') }) {
-            return ['unverifiable', null]
-        }
-        if (names.contains('UsernameNotFoundException')) {
-            return ['unknown', null]
-        }
-        throw e
-    }
-}
-
 def result = null
 def u = User.getById(p.userId, false)
 if (u == null) {
     if (p.createIfRealmKnows) {
-        def r = realmLookup(p.userId)
+        def r = realmStatus(p.userId)
         if (r[0] == 'known') {
             u = User.getById(r[1], true)
         }
     }
-} else if (realmLookup(u.getId())[0] == 'unknown') {
+} else if (realmStatus(u.getId())[0] == 'unknown') {
     u = null
 }
 

@@ -40,3 +40,28 @@ def serverInfo() {
             idStrategy     : hudson.model.User.idStrategy().getClass().getName(),
             usageStatistics: jenkins.security.apitoken.ApiTokenPropertyConfiguration.get().isUsageStatisticsEnabled()]
 }
+
+// realmStatus asks the security realm about id: "known", "unknown" (UsernameNotFoundException)
+// or "unverifiable" (UserMayOrMayNotExistException*: the realm cannot tell). Anything else (the
+// realm is down) propagates. loadUserByUsername2 exists since Jenkins 2.266; before, only the
+// Acegi loadUserByUsername, whose exceptions have the same simple names.
+def realmStatus(String id) {
+    def realm = jenkins.model.Jenkins.get().getSecurityRealm()
+    try {
+        def details = realm.metaClass.respondsTo(realm, 'loadUserByUsername2', String).isEmpty() ?
+                realm.loadUserByUsername(id) : realm.loadUserByUsername2(id)
+        return ['known', details.getUsername()]
+    } catch (Exception e) {
+        def names = []
+        for (def k = e.getClass(); k != null; k = k.getSuperclass()) {
+            names.add(k.getSimpleName())
+        }
+        if (names.any { it.startsWith('UserMayOrMayNotExistException') }) {
+            return ['unverifiable', null]
+        }
+        if (names.contains('UsernameNotFoundException')) {
+            return ['unknown', null]
+        }
+        throw e
+    }
+}

@@ -448,6 +448,32 @@ class SimServer {
                 } finally {
                     WORLD.readLock().unlock()
                 }
+            case 'POST /login':
+                // A web login (form or SSO) of json.id: SecurityListener.fireLoggedIn, i.e.
+                // LastGrantedAuthoritiesProperty.SecurityListenerImpl.loggedIn.
+                if (!(json.id instanceof String) || ((String) json.id).trim().isEmpty()) {
+                    return SimResponse.text(400, 'application/json;charset=UTF-8', JsonOutput.toJson([error: 'need {"id": "..."}']))
+                }
+                WORLD.readLock().lock()
+                try {
+                    return ok(ACLContext_with(ACL.SYSTEM2) { webLogin((String) json.id) } as Map)
+                } finally {
+                    WORLD.readLock().unlock()
+                }
+            case 'DELETE /realm-users':
+                // The directory no longer knows these ids; their Jenkins records stay.
+                List<String> gone = (json.ids ?: []) as List<String>
+                REALM_USERS.removeAll(gone)
+                WORLD.readLock().lock()
+                try {
+                    Jenkins j = Jenkins.getInstanceOrNull()
+                    if (j != null) {
+                        ((HudsonPrivateSecurityRealm) j.securityRealm).simRemoveExternalUsers(gone)
+                    }
+                } finally {
+                    WORLD.readLock().unlock()
+                }
+                return ok([status: 'ok'])
             case 'POST /realm-users':
                 List<String> ids = (json.ids ?: []) as List<String>
                 REALM_USERS.addAll(ids)
@@ -484,6 +510,24 @@ class SimServer {
         ApiTokenProperty p = u.getProperty(ApiTokenProperty)
         [id: u.id, uuid: p.tokenStore.legacyToken.uuid,
          token: java.security.MessageDigest.getInstance('MD5').digest(seed.getBytes('UTF-8')).encodeHex().toString()]
+    }
+
+    /** LastGrantedAuthoritiesProperty.SecurityListenerImpl.loggedIn, for a login as id. */
+    static Map webLogin(String id) {
+        User u = User.getById(id, true)
+        jenkins.security.LastGrantedAuthoritiesProperty p = u.getProperty(jenkins.security.LastGrantedAuthoritiesProperty)
+        if (p == null) {
+            p = new jenkins.security.LastGrantedAuthoritiesProperty()
+            u.addProperty(p)
+        }
+        List<String> authorities = ['authenticated']
+        try {
+            authorities = new ArrayList<String>(Jenkins.get().securityRealm.simLoadUser(u.id).authorities)
+        } catch (RuntimeException ignored) {
+            // a realm that cannot look the user up: only "authenticated"
+        }
+        p.update(new org.springframework.security.authentication.UsernamePasswordAuthenticationToken(u.id, authorities))
+        [id: u.id, timestamp: p.@timestamp]
     }
 
     static SimResponse ok(Map m) {

@@ -69,6 +69,11 @@ class HudsonPrivateSecurityRealm extends SecurityRealm {
         ids.each { externalIds.add(User.idStrategy().keyFor(it)) }
     }
 
+    /** Simulator hook: the directory no longer knows these ids. */
+    void simRemoveExternalUsers(Collection<String> ids) {
+        ids.each { externalIds.remove(User.idStrategy().keyFor(it)) }
+    }
+
     /** Password check used by Basic auth; returns the user or null. */
     User simAuthenticate(String username, String password) {
         User u = User.getById(username, false)

@@ -1,0 +1,44 @@
+// Lists every user record Jenkins holds, with what tells whether the person is still around.
+// Parameters: {"marker", "checkRealm": bool}
+// A row: [id, fullName, realmStatus, lastGrantedMillis|null, lastTokenUseMillis|null,
+//         tokenCount, hasLegacyToken]
+//   realmStatus: realmStatus() in lib/token_row.groovy, or "not_checked" without checkRealm
+//     (a lookup per user can be an LDAP query).
+//   lastGranted: LastGrantedAuthoritiesProperty's timestamp, set at the first interactive login
+//     and whenever the authorities granted at a login change (not at every login); Jenkins has no
+//     getter, so the private field is read. null: no interactive login recorded.
+//   lastTokenUse: the latest use of any of the user's tokens; null when never used or when usage
+//     statistics are off (see info.usageStatistics).
+// Only users with a saved record: Jenkins also keeps records in memory for SCM committers.
+// Prints marker + {"ok":{"users":[row...], "info":{serverInfo}}} + marker. Read-only.
+import groovy.json.JsonOutput
+import groovy.json.JsonSlurper
+import jenkins.security.ApiTokenProperty
+import jenkins.security.LastGrantedAuthoritiesProperty
+
+def p = new JsonSlurper().parseText(new String(java.util.Base64.getDecoder().decode('@@PARAMS_BASE64@@'), 'UTF-8'))
+
+def statsOn = jenkins.security.apitoken.ApiTokenPropertyConfiguration.get().isUsageStatisticsEnabled()
+def rows = new ArrayList()
+for (u in User.getAll()) {
+    if (u.getUserFolder() == null) {
+        continue
+    }
+    def status = p.checkRealm ? realmStatus(u.getId())[0] : 'not_checked'
+    def granted = u.getProperty(LastGrantedAuthoritiesProperty)
+    def lastGranted = (granted == null || granted.@timestamp == 0L) ? null : granted.@timestamp
+    def prop = u.getProperty(ApiTokenProperty)
+    def tokens = prop == null ? [] : prop.getTokenStore().getTokenListSortedByName()
+    def lastUse = null
+    if (statsOn) {
+        for (t in tokens) {
+            def d = prop.getTokenStats().findTokenStatsById(t.getUuid()).getLastUseDate()
+            if (d != null && (lastUse == null || d.getTime() > lastUse)) {
+                lastUse = d.getTime()
+            }
+        }
+    }
+    rows.add([u.getId(), u.getFullName(), status, lastGranted, lastUse, tokens.size(), prop != null && prop.hasLegacyToken()])
+}
+print(p.marker + JsonOutput.toJson([ok: [users: rows, info: serverInfo()]]) + p.marker)
+return null

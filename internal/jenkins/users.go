@@ -1,0 +1,71 @@
+package jenkins
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+)
+
+// Realm statuses of a user record: what Jenkins's security realm answers when asked about it.
+const (
+	RealmKnown        = "known"        // the realm finds the user
+	RealmUnknown      = "unknown"      // the realm answers UsernameNotFoundException
+	RealmUnverifiable = "unverifiable" // the realm cannot tell (UserMayOrMayNotExistException2)
+	RealmNotChecked   = "not_checked"  // not asked
+)
+
+// UserRecord is one user record Jenkins holds, with what tells whether the person is around.
+type UserRecord struct {
+	ID          string // canonical
+	FullName    string
+	RealmStatus string
+	// LastGrantedAt is when Jenkins last recorded the authorities of an interactive login: the
+	// first web login, or the last one whose authorities changed (not every login). nil: never.
+	LastGrantedAt *time.Time
+	// LastTokenUseAt is the latest use of any of the user's tokens; nil when never used or when
+	// usage statistics are off.
+	LastTokenUseAt *time.Time
+	TokenCount     int
+	HasLegacyToken bool
+}
+
+type userRow UserRecord
+
+func (u *userRow) UnmarshalJSON(b []byte) error {
+	var granted, lastUse *int64
+	last, extra := &seen{dst: &u.HasLegacyToken}, &seen{dst: &json.RawMessage{}}
+	fields := [8]any{&u.ID, &u.FullName, &u.RealmStatus, &granted, &lastUse, &u.TokenCount, last, extra}
+	if err := json.Unmarshal(b, &fields); err != nil {
+		return fmt.Errorf("user row: %w", err)
+	}
+	if !last.ok || extra.ok {
+		return fmt.Errorf("user row has %d fields, want 7", rowLen(b))
+	}
+	u.LastGrantedAt, u.LastTokenUseAt = millis(granted), millis(lastUse)
+	return nil
+}
+
+// UserList is every user record, and what Jenkins said about itself.
+type UserList struct {
+	Users []UserRecord
+	Info  ServerInfo
+}
+
+// ListUsers lists every user record Jenkins saved, in one script call. With checkRealm the
+// security realm is asked about each user: one lookup per user, which for LDAP is a query.
+func (c *Client) ListUsers(ctx context.Context, checkRealm bool) (UserList, error) {
+	var out struct {
+		Users []userRow  `json:"users"`
+		Info  ServerInfo `json:"info"`
+	}
+	if err := c.runScript(ctx, "list_users", map[string]any{"checkRealm": checkRealm}, &out); err != nil {
+		return UserList{}, err
+	}
+	c.info.remember(&out.Info)
+	l := UserList{Users: make([]UserRecord, len(out.Users)), Info: out.Info}
+	for i, u := range out.Users {
+		l.Users[i] = UserRecord(u)
+	}
+	return l, nil
+}
