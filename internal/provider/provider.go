@@ -215,7 +215,7 @@ func (p *jenkinsProvider) ListResources(_ context.Context) []func() list.ListRes
 }
 
 func (p *jenkinsProvider) DataSources(_ context.Context) []func() datasource.DataSource {
-	return []func() datasource.DataSource{NewUserTokensDataSource}
+	return []func() datasource.DataSource{NewUserTokensDataSource, NewUsersDataSource}
 }
 
 func (p *jenkinsProvider) EphemeralResources(_ context.Context) []func() ephemeral.EphemeralResource {

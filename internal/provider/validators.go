@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -40,6 +41,18 @@ var regexValidator = stringCheck{
 	check: func(_ path.Path, v string) error {
 		_, err := compileNameRegex(v)
 		return err
+	},
+}
+
+// anyRegexValidator rejects a regular expression that does not compile, naming the attribute.
+var anyRegexValidator = stringCheck{
+	description: "value must be a valid RE2 regular expression",
+	summary:     "Invalid Regular Expression",
+	check: func(p path.Path, v string) error {
+		if _, err := regexp.Compile(v); err != nil {
+			return fmt.Errorf("%s %q is not a valid regular expression (RE2 syntax, as in Go and Terraform's regex()): %v", p, v, err)
+		}
+		return nil
 	},
 }
 

@@ -1,0 +1,124 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/jenkins-access/terraform-provider-jenkins/internal/acctest"
+	"github.com/jenkins-access/terraform-provider-jenkins/internal/jenkinssim"
+)
+
+// TestAccUsersDataSource: who is still around. "stays" logs in on the web; "gone" was known to
+// the directory, which removed them, yet their record and token stayed; "idle" holds a token
+// nobody uses and never logged in.
+func TestAccUsersDataSource(t *testing.T) {
+	target := acctest.Shared(t)
+	sim := target.RequireSim(t)
+	ctx := context.Background()
+	p := acctest.UniqueID("who")
+	stays, gone, idle := p+"-stays", p+"-gone", p+"-idle"
+	target.CreateUser(t, stays, "pw")
+	target.CreateUser(t, idle, "pw")
+	target.NewToken(t, idle, "unused")
+	if err := sim.AddRealmUsers(ctx, gone); err != nil {
+		t.Fatal(err)
+	}
+	target.Script(t, `User.getById(P.id, true).save(); emit([:])`, map[string]string{"id": gone}, nil)
+	target.NewToken(t, gone, "left behind")
+	if _, err := sim.WebLogin(ctx, stays); err != nil {
+		t.Fatal(err)
+	}
+	if err := sim.RemoveRealmUsers(ctx, gone); err != nil {
+		t.Fatal(err)
+	}
+	ds := func(extra string) string {
+		return target.ProviderBlock() + fmt.Sprintf("data \"jenkins_users\" \"u\" {\n  id_regex = %q\n%s\n}\n", "^"+regexp.QuoteMeta(p)+"-", extra)
+	}
+	ids := func(want ...string) statecheck.StateCheck {
+		checks := make([]knownvalue.Check, len(want))
+		for i, id := range want {
+			checks[i] = knownvalue.ObjectPartial(map[string]knownvalue.Check{"id": knownvalue.StringExact(id)})
+		}
+		return statecheck.ExpectKnownValue("data.jenkins_users.u", tfjsonpath.New("users"), knownvalue.SetExact(checks))
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{
+			{
+				Config: ds(""),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("data.jenkins_users.u", tfjsonpath.New("users"), knownvalue.SetExact([]knownvalue.Check{
+						knownvalue.ObjectExact(map[string]knownvalue.Check{
+							"id": knownvalue.StringExact(gone), "full_name": knownvalue.StringExact(gone), "realm_status": knownvalue.StringExact("unknown"),
+							"last_login_at": knownvalue.Null(), "last_token_use_at": knownvalue.Null(),
+							"token_count": knownvalue.Int64Exact(1), "has_legacy_token": knownvalue.Bool(false),
+						}),
+						knownvalue.ObjectPartial(map[string]knownvalue.Check{
+							"id": knownvalue.StringExact(idle), "realm_status": knownvalue.StringExact("known"),
+							"last_login_at": knownvalue.Null(), "token_count": knownvalue.Int64Exact(1),
+						}),
+						knownvalue.ObjectPartial(map[string]knownvalue.Check{
+							"id": knownvalue.StringExact(stays), "realm_status": knownvalue.StringExact("known"),
+							"last_login_at": knownvalue.StringRegexp(rfc3339UTC), "token_count": knownvalue.Int64Exact(0),
+						}),
+					})),
+				},
+			},
+			{Config: ds(`  realm_status = ["unknown"]`), ConfigStateChecks: []statecheck.StateCheck{ids(gone)}},
+			{Config: ds(`  realm_status = ["known", "unverifiable"]`), ConfigStateChecks: []statecheck.StateCheck{ids(idle, stays)}},
+			{Config: ds(`  with_tokens = true`), ConfigStateChecks: []statecheck.StateCheck{ids(gone, idle)}},
+			{Config: ds(`  with_tokens = false`), ConfigStateChecks: []statecheck.StateCheck{ids(stays)}},
+			{Config: ds(`  inactive_for_days = 30`), ConfigStateChecks: []statecheck.StateCheck{ids(gone, idle)}},
+			{
+				Config: ds(`  check_realm = false`),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("data.jenkins_users.u", tfjsonpath.New("users").AtSliceIndex(0).AtMapKey("realm_status"), knownvalue.StringExact("not_checked")),
+				},
+			},
+		},
+	})
+}
+
+// TestAccUsersDataSource_realmCannotLookUp: with a realm that cannot look users up (many SSO
+// realms), every status is unverifiable: the data source says it cannot tell.
+func TestAccUsersDataSource_realmCannotLookUp(t *testing.T) {
+	target := ownSim(t, jenkinssim.Options{RealmLookup: "unsupported"})
+	sso := acctest.UniqueID("sso")
+	target.CreateUser(t, sso, "pw")
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{{
+			Config: target.ProviderBlock() + fmt.Sprintf("data \"jenkins_users\" \"u\" {\n  id_regex = %q\n}\n", "^"+regexp.QuoteMeta(sso)+"$"),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue("data.jenkins_users.u", tfjsonpath.New("users").AtSliceIndex(0).AtMapKey("realm_status"), knownvalue.StringExact("unverifiable")),
+			},
+		}},
+	})
+}
+
+func TestAccUsersDataSource_badInput(t *testing.T) {
+	target := acctest.Shared(t)
+	for name, tc := range map[string]struct{ body, want string }{
+		"unknown status":         {`realm_status = ["gone"]`, `(?s)realm_status.*value must be one of`},
+		"status without a check": {"check_realm = false\n  realm_status = [\"known\"]", `(?s)Realm Status Needs check_realm`},
+		"bad regex":              {`id_regex = "("`, `(?s)Invalid Regular Expression.*id_regex`},
+		"zero days":              {`inactive_for_days = 0`, `(?s)inactive_for_days.*at least 1`},
+	} {
+		t.Run(name, func(t *testing.T) {
+			resource.Test(t, resource.TestCase{
+				ProtoV6ProviderFactories: testAccProviders,
+				Steps: []resource.TestStep{{
+					Config:      target.ProviderBlock() + "data \"jenkins_users\" \"u\" {\n  " + tc.body + "\n}\n",
+					ExpectError: regexp.MustCompile(tc.want),
+				}},
+			})
+		})
+	}
+}
