@@ -19,6 +19,8 @@ type ServerInfo struct {
 	// UsageStatistics: Jenkins keeps token usage statistics. When it does not,
 	// ApiTokenStats answers "never used" for every token, whatever is on disk.
 	UsageStatistics bool `json:"usageStatistics"`
+	// Self is the provider's own user as Jenkins spells it (User.current()).
+	Self string `json:"self"`
 }
 
 type infoCache struct {

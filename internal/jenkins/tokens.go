@@ -56,6 +56,27 @@ func (t *tokenRow) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
+// factsRow is [id, lastGrantedMillis|null, lastTokenUseMillis|null, realmStatus]: the one field
+// never null comes last, so that a short row is told apart (see tokenRow).
+type factsRow struct {
+	id string
+	UserFacts
+}
+
+func (f *factsRow) UnmarshalJSON(b []byte) error {
+	var granted, lastUse *int64
+	last, extra := &seen{dst: &f.RealmStatus}, &seen{dst: &json.RawMessage{}}
+	fields := [5]any{&f.id, &granted, &lastUse, last, extra}
+	if err := json.Unmarshal(b, &fields); err != nil {
+		return fmt.Errorf("user facts row: %w", err)
+	}
+	if !last.ok || extra.ok {
+		return fmt.Errorf("user facts row has %d fields, want 4", rowLen(b))
+	}
+	f.LastGrantedAt, f.LastTokenUseAt = millis(granted), millis(lastUse)
+	return nil
+}
+
 // seen decodes into dst and records that the element was there.
 type seen struct {
 	dst any
@@ -120,7 +141,22 @@ type TokenList struct {
 	// Canonical maps each requested id that Jenkins knows to the user's id as Jenkins spells
 	// it, resolved by Jenkins's own id strategy.
 	Canonical map[string]string
-	Info      ServerInfo
+	// Facts, when asked for, says of each user listed whether they are still around.
+	Facts map[string]UserFacts
+	Info  ServerInfo
+}
+
+// UserFacts is what tells whether a user is still around (see UserRecord).
+type UserFacts struct {
+	RealmStatus    string
+	LastGrantedAt  *time.Time
+	LastTokenUseAt *time.Time
+}
+
+// ListTokensWithFacts is ListTokensInScope also reporting, for each user listed, the facts that
+// tell whether they are still around (with checkRealm, one realm lookup per user).
+func (c *Client) ListTokensWithFacts(ctx context.Context, userIDs, excluded []string, checkRealm bool) (TokenList, error) {
+	return c.listTokensWith(ctx, userIDs, excluded, true, true, checkRealm)
 }
 
 // ListTokensExcept is ListTokens leaving out the users in excluded, still in one script call.
@@ -147,7 +183,11 @@ func (c *Client) ListTokensOf(ctx context.Context, userIDs []string) (TokenList,
 }
 
 func (c *Client) listTokens(ctx context.Context, userIDs, excluded []string, allowMissing bool) (TokenList, error) {
-	params := map[string]any{"userIds": nil, "excludeUserIds": []string{}, "allowMissing": allowMissing}
+	return c.listTokensWith(ctx, userIDs, excluded, allowMissing, false, false)
+}
+
+func (c *Client) listTokensWith(ctx context.Context, userIDs, excluded []string, allowMissing, facts, checkRealm bool) (TokenList, error) {
+	params := map[string]any{"userIds": nil, "excludeUserIds": []string{}, "allowMissing": allowMissing, "facts": facts, "checkRealm": checkRealm}
 	if len(userIDs) > 0 {
 		params["userIds"] = userIDs
 	}
@@ -158,6 +198,7 @@ func (c *Client) listTokens(ctx context.Context, userIDs, excluded []string, all
 		Tokens   []tokenRow  `json:"tokens"`
 		Missing  []string    `json:"missing"`
 		Resolved [][2]string `json:"resolved"`
+		Facts    []factsRow  `json:"facts"`
 		Info     ServerInfo  `json:"info"`
 	}
 	if err := c.runScript(ctx, "list_tokens", params, &out); err != nil {
@@ -170,6 +211,12 @@ func (c *Client) listTokens(ctx context.Context, userIDs, excluded []string, all
 	}
 	for _, r := range out.Resolved {
 		l.Canonical[r[0]] = r[1]
+	}
+	if facts {
+		l.Facts = make(map[string]UserFacts, len(out.Facts))
+		for _, f := range out.Facts {
+			l.Facts[f.id] = f.UserFacts
+		}
 	}
 	sortTokens(l.Tokens)
 	return l, nil

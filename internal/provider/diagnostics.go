@@ -61,7 +61,7 @@ func addError(diags *diag.Diagnostics, summary string, err error) {
 func addSelectionError(diags *diag.Diagnostics, err error) {
 	var statsOff *usageStatisticsOffError
 	if errors.As(err, &statsOff) {
-		diags.AddAttributeError(path.Root("unused_for_days"), "Usage Statistics Are Off in Jenkins", err.Error())
+		diags.AddAttributeError(path.Root(statsOff.attribute()), "Usage Statistics Are Off in Jenkins", err.Error())
 		return
 	}
 	addError(diags, "Unable to List Jenkins API Tokens", err)

@@ -81,6 +81,22 @@ func (a *revokeTokensAction) Schema(_ context.Context, _ action.SchemaRequest, r
 				Optional:            true,
 				Validators:          []validator.String{rfc3339Validator},
 			},
+			"realm_status": schema.SetAttribute{
+				MarkdownDescription: realmStatusFilterDescription,
+				ElementType:         types.StringType,
+				Optional:            true,
+				Validators:          []validator.Set{setvalidator.ValueStringsAre(stringvalidator.OneOf(jenkins.RealmKnown, jenkins.RealmUnknown, jenkins.RealmUnverifiable))},
+			},
+			"inactive_for_days": schema.Int64Attribute{
+				MarkdownDescription: inactiveFilterDescription,
+				Optional:            true,
+				Validators:          []validator.Int64{int64validator.AtLeast(1)},
+			},
+			"max_revocations": schema.Int64Attribute{
+				MarkdownDescription: maxRevocationsDescription,
+				Optional:            true,
+				Validators:          []validator.Int64{int64validator.AtLeast(1)},
+			},
 			"keep_uuids": schema.SetAttribute{
 				MarkdownDescription: "Tokens never revoked, whatever the filters say.",
 				ElementType:         types.StringType,
@@ -127,6 +143,17 @@ func (a *revokeTokensAction) Invoke(ctx context.Context, req action.InvokeReques
 	if len(missing) > 0 {
 		addUnknownUsersError(&resp.Diagnostics, missing)
 		return
+	}
+	if len(tokens) > 0 {
+		info, err := a.data.client.ServerInfo(ctx)
+		if err != nil {
+			addError(&resp.Diagnostics, "Unable to Read Who the Provider Is in Jenkins", err)
+			return
+		}
+		checkRevocationSafety(tokens, info.Self, cfg.maxUsers, &resp.Diagnostics)
+		if resp.Diagnostics.HasError() {
+			return
+		}
 	}
 	users := map[string]bool{}
 	for _, t := range tokens {

@@ -191,6 +191,22 @@ func (r *tokenCleanupResource) Schema(_ context.Context, _ resource.SchemaReques
 			Optional:            true,
 			Validators:          []validator.String{rfc3339Validator},
 		}
+		attrs["realm_status"] = schema.SetAttribute{
+			MarkdownDescription: realmStatusFilterDescription,
+			ElementType:         types.StringType,
+			Optional:            true,
+			Validators:          []validator.Set{setvalidator.ValueStringsAre(stringvalidator.OneOf(jenkins.RealmKnown, jenkins.RealmUnknown, jenkins.RealmUnverifiable))},
+		}
+		attrs["inactive_for_days"] = schema.Int64Attribute{
+			MarkdownDescription: inactiveFilterDescription,
+			Optional:            true,
+			Validators:          []validator.Int64{int64validator.AtLeast(1)},
+		}
+		attrs["max_revocations"] = schema.Int64Attribute{
+			MarkdownDescription: maxRevocationsDescription,
+			Optional:            true,
+			Validators:          []validator.Int64{int64validator.AtLeast(1)},
+		}
 		attrs["keep_uuids"] = schema.SetAttribute{
 			MarkdownDescription: "Tokens never revoked, whatever the filters say: a service account's managed token, for example.",
 			ElementType:         types.StringType,
@@ -213,6 +229,8 @@ type cleanupConfig struct {
 	excluded  []string
 	selection tokenSelection
 	keep      map[string]bool
+	// maxUsers is the most users whose tokens one revocation may touch (safety catch).
+	maxUsers int64
 }
 
 // getter is what tfsdk.Plan, tfsdk.State and tfsdk.Config have in common.
@@ -245,8 +263,11 @@ func (r *tokenCleanupResource) readConfig(ctx context.Context, src getter) (clea
 	}
 	var legacy, expired types.Bool
 	var nameRegex, createdBefore types.String
-	var unused types.Int64
-	var keep types.Set
+	var unused, inactive, maxRevocations types.Int64
+	var keep, statuses types.Set
+	diags.Append(src.GetAttribute(ctx, path.Root("realm_status"), &statuses)...)
+	diags.Append(src.GetAttribute(ctx, path.Root("inactive_for_days"), &inactive)...)
+	diags.Append(src.GetAttribute(ctx, path.Root("max_revocations"), &maxRevocations)...)
 	diags.Append(src.GetAttribute(ctx, path.Root("legacy"), &legacy)...)
 	diags.Append(src.GetAttribute(ctx, path.Root("expired"), &expired)...)
 	diags.Append(src.GetAttribute(ctx, path.Root("name_regex"), &nameRegex)...)
@@ -256,12 +277,29 @@ func (r *tokenCleanupResource) readConfig(ctx context.Context, src getter) (clea
 	if diags.HasError() {
 		return cfg, diags
 	}
-	if legacy.IsUnknown() || expired.IsUnknown() || nameRegex.IsUnknown() || createdBefore.IsUnknown() || unused.IsUnknown() || setUnknown(keep) {
+	if legacy.IsUnknown() || expired.IsUnknown() || nameRegex.IsUnknown() || createdBefore.IsUnknown() || unused.IsUnknown() ||
+		setUnknown(keep) || setUnknown(statuses) || inactive.IsUnknown() || maxRevocations.IsUnknown() {
 		cfg.unknown = true
 		return cfg, diags
 	}
 	sel, d := selectionFromConfig(legacy, expired, nameRegex, unused, createdBefore)
 	diags.Append(d...)
+	if !statuses.IsNull() {
+		var list []string
+		diags.Append(statuses.ElementsAs(ctx, &list, false)...)
+		sel.RealmStatuses = map[string]bool{}
+		for _, st := range list {
+			sel.RealmStatuses[st] = true
+		}
+	}
+	if !inactive.IsNull() {
+		v := inactive.ValueInt64()
+		sel.InactiveForDays = &v
+	}
+	cfg.maxUsers = defaultMaxRevocations
+	if !maxRevocations.IsNull() {
+		cfg.maxUsers = maxRevocations.ValueInt64()
+	}
 	cfg.selection = sel
 	var keepList []string
 	diags.Append(keep.ElementsAs(ctx, &keepList, false)...)
@@ -278,7 +316,13 @@ func (r *tokenCleanupResource) selectTokens(ctx context.Context, cfg cleanupConf
 	if cfg.userIDs != nil && len(cfg.userIDs) == 0 {
 		return nil, nil, nil
 	}
-	l, err := r.data.listScope(ctx, cfg.userIDs, cfg.excluded)
+	var l jenkins.TokenList
+	var err error
+	if cfg.selection.needsFacts() {
+		l, err = r.data.client.ListTokensWithFacts(ctx, cfg.userIDs, cfg.excluded, cfg.selection.RealmStatuses != nil)
+	} else {
+		l, err = r.data.listScope(ctx, cfg.userIDs, cfg.excluded)
+	}
 	if err != nil {
 		return nil, nil, err
 	}
@@ -289,6 +333,9 @@ func (r *tokenCleanupResource) selectTokens(ctx context.Context, cfg cleanupConf
 	var out []jenkins.Token
 	for _, t := range l.Tokens {
 		if cfg.keep[strings.ToLower(t.UUID)] || !cfg.selection.matches(t, now) {
+			continue
+		}
+		if cfg.selection.needsFacts() && !cfg.selection.matchesOwner(l.Facts[t.UserID], now) {
 			continue
 		}
 		out = append(out, t)
@@ -397,6 +444,9 @@ func (r *tokenCleanupResource) ModifyPlan(ctx context.Context, req resource.Modi
 		if resp.Diagnostics.HasError() || len(tokens) == 0 {
 			return // nothing to revoke: revoked keeps what the last apply revoked
 		}
+		if cfg, d := r.readConfig(ctx, req.Plan); !d.HasError() && !cfg.unknown {
+			r.checkSafety(ctx, cfg, tokens, &resp.Diagnostics)
+		}
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("revoked"), unknownRevoked)...)
 		return
 	}
@@ -421,14 +471,34 @@ func (r *tokenCleanupResource) ModifyPlan(ctx context.Context, req resource.Modi
 		return
 	}
 	usersGoneWarning(&resp.Diagnostics, gone)
+	r.checkSafety(ctx, cfg, tokens, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
 	if len(tokens) > 0 {
 		resp.Diagnostics.AddWarning(fmt.Sprintf("Apply Will Revoke %d Jenkins API Token(s)", len(tokens)),
 			describeTokens(tokens)+"\n\nApply selects the tokens again, so a token that appears before then is revoked too.")
 	}
 }
 
+// checkSafety applies the safety catches of jenkins_user_token_cleanup (the provider's own user,
+// max_revocations) to the tokens about to be revoked. The legacy cleanup has none: retiring every
+// legacy token is its purpose, and the provider cannot be using one (it would be revoked there).
+func (r *tokenCleanupResource) checkSafety(ctx context.Context, cfg cleanupConfig, tokens []jenkins.Token, diags *diag.Diagnostics) {
+	if !r.kind.filters || r.data == nil || r.data.client == nil || len(tokens) == 0 {
+		return
+	}
+	info, err := r.data.client.ServerInfo(ctx)
+	if err != nil {
+		addError(diags, "Unable to Read Who the Provider Is in Jenkins", err)
+		return
+	}
+	checkRevocationSafety(tokens, info.Self, cfg.maxUsers, diags)
+}
+
 // selectionAttrs are the attributes that decide which tokens a cleanup selects.
-var selectionAttrs = []string{"user_ids", "exclude_user_ids", "legacy", "unused_for_days", "expired", "name_regex", "created_before", "keep_uuids"}
+var selectionAttrs = []string{"user_ids", "exclude_user_ids", "legacy", "unused_for_days", "expired", "name_regex", "created_before",
+	"keep_uuids", "realm_status", "inactive_for_days"}
 
 // sameSelection reports whether plan and state select the same tokens.
 func (r *tokenCleanupResource) sameSelection(ctx context.Context, plan tfsdk.Plan, state tfsdk.State) bool {
@@ -528,6 +598,10 @@ func (r *tokenCleanupResource) apply(ctx context.Context, plan tfsdk.Plan, prior
 		}
 		if _, typos := splitMissing(missing, prior); len(typos) > 0 {
 			addUnknownUsersError(&diags, typos) // known only now: the selection was unknown at plan time
+			return diags
+		}
+		r.checkSafety(ctx, cfg, tokens, &diags)
+		if diags.HasError() {
 			return diags
 		}
 		toRevoke = tokens

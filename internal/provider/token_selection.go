@@ -21,6 +21,29 @@ type tokenSelection struct {
 	NameRegex     *regexp.Regexp
 	UnusedForDays *int64
 	CreatedBefore *time.Time
+	// Facts about the token's owner (jenkins_user_token_cleanup and jenkins_revoke_tokens).
+	RealmStatuses   map[string]bool // nil: any
+	InactiveForDays *int64
+}
+
+// needsFacts reports whether the selection looks at the owners, which costs the listing a realm
+// lookup per user (realm_status) or the reading of their login records (inactive_for_days).
+func (s tokenSelection) needsFacts() bool { return s.RealmStatuses != nil || s.InactiveForDays != nil }
+
+// matchesOwner reports whether the token's owner passes the owner filters.
+func (s tokenSelection) matchesOwner(f jenkins.UserFacts, now time.Time) bool {
+	if s.RealmStatuses != nil && !s.RealmStatuses[f.RealmStatus] {
+		return false
+	}
+	if s.InactiveForDays != nil {
+		cutoff := now.Add(-time.Duration(*s.InactiveForDays) * 24 * time.Hour)
+		for _, t := range []*time.Time{f.LastGrantedAt, f.LastTokenUseAt} {
+			if t != nil && t.After(cutoff) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // matches reports whether tok passes every filter, at time now.
@@ -48,20 +71,33 @@ func (s tokenSelection) matches(tok jenkins.Token, now time.Time) bool {
 }
 
 // usageStatisticsOffError: the selection needs usage statistics and Jenkins keeps none.
-type usageStatisticsOffError struct{ days int64 }
+type usageStatisticsOffError struct {
+	days int64
+	attr string // "" means unused_for_days
+}
+
+func (e *usageStatisticsOffError) attribute() string {
+	if e.attr == "" {
+		return "unused_for_days"
+	}
+	return e.attr
+}
 
 func (e *usageStatisticsOffError) Error() string {
-	return fmt.Sprintf("unused_for_days needs Jenkins's API token usage statistics, and this Jenkins has them turned off. Jenkins "+
+	return fmt.Sprintf(e.attribute()+" needs Jenkins's API token usage statistics, and this Jenkins has them turned off. Jenkins "+
 		"then reports every token as never used, so every token older than %d days would look unused, tokens in daily use "+
 		"included. Turn them on (Manage Jenkins > Security > API Token > \"Enable API Token usage statistics\", or "+
 		"jenkins_api_token_settings with usage_statistics_enabled = true), and wait until they cover %d days: uses while "+
-		"they were off were not recorded. Or select without unused_for_days.", e.days, e.days)
+		"they were off were not recorded. Or select without "+e.attribute()+".", e.days, e.days)
 }
 
 // supportedBy refuses a selection that this Jenkins cannot answer truthfully.
 func (s tokenSelection) supportedBy(info jenkins.ServerInfo) error {
 	if s.UnusedForDays != nil && !info.UsageStatistics {
 		return &usageStatisticsOffError{days: *s.UnusedForDays}
+	}
+	if s.InactiveForDays != nil && !info.UsageStatistics {
+		return &usageStatisticsOffError{days: *s.InactiveForDays, attr: "inactive_for_days"}
 	}
 	return nil
 }
@@ -79,6 +115,44 @@ var filterDescriptions = map[string]string{
 		"know (migrated legacy tokens) count as created before any date.",
 	"expired": "`true`: only tokens whose expiration date has passed (Jenkins 2.548 and later; by Jenkins's today, in " +
 		"its time zone); `false`: only tokens still valid.",
+}
+
+// Owner filters and the safety catch, shared by jenkins_user_token_cleanup and
+// jenkins_revoke_tokens.
+const (
+	realmStatusFilterDescription = "Only tokens of users whose status in the security realm is one of these (as the " +
+		"`jenkins_users` data source reports it): `unknown` selects the people the directory no longer knows, whose records " +
+		"and tokens stayed. One realm lookup per user in scope (an LDAP query each). A directory outage can make everyone " +
+		"`unknown`: `max_revocations` then refuses the selection."
+	inactiveFilterDescription = "Only tokens of users with neither an interactive login recorded nor a token use in the last " +
+		"N days (see `last_login_at` of the `jenkins_users` data source for what Jenkins records). Needs usage statistics."
+	maxRevocationsDescription = "Safety catch: the most users whose tokens one apply may revoke (default 10). A selection " +
+		"over it is refused at plan time, naming how many users it would touch: raise it for a deliberate bulk cleanup. " +
+		"A selection touching the provider's own user is always refused: exclude it (`exclude_user_ids`)."
+)
+
+// defaultMaxRevocations is max_revocations when unset.
+const defaultMaxRevocations = 10
+
+// checkRevocationSafety refuses revoking the provider's own tokens (it would lock itself out) and
+// revoking the tokens of more than maxUsers users at once (a typo in a filter, a directory outage
+// that makes everyone unknown).
+func checkRevocationSafety(tokens []jenkins.Token, self string, maxUsers int64, diags *diag.Diagnostics) {
+	users := map[string]bool{}
+	for _, t := range tokens {
+		users[t.UserID] = true
+	}
+	if self != "" && users[self] {
+		diags.AddAttributeError(path.Root("exclude_user_ids"), "Selection Includes the Provider's Own User",
+			fmt.Sprintf("The selection would revoke tokens of %q, the user this provider authenticates as: it would lose its "+
+				"access to Jenkins. Add %q to exclude_user_ids (or its token UUIDs to keep_uuids).", self, self))
+	}
+	if int64(len(users)) > maxUsers {
+		diags.AddAttributeError(path.Root("max_revocations"), "Too Many Users Selected",
+			fmt.Sprintf("The selection would revoke the tokens of %d users, more than max_revocations (%d). If that is "+
+				"deliberate, raise max_revocations to at least %d. If not, check the filters; with realm_status, a "+
+				"directory outage makes every user unknown.", len(users), maxUsers, len(users)))
+	}
 }
 
 // Descriptions of the usage attributes, shared by every listing of tokens.

@@ -2,7 +2,9 @@
 // Parameters: {"marker": String, "userIds": [String] or null (= every user),
 //              "excludeUserIds": [String] (users left out; each must exist),
 //              "allowMissing": Boolean (unknown userIds are reported in "missing"
-//                                       instead of failing the whole listing)}
+//                                       instead of failing the whole listing),
+//              "facts": Boolean, "checkRealm": Boolean (also report userFacts of each user
+//                                       listed: [id, lastGranted, lastTokenUse, realmStatus])}
 // Prints marker + {"ok":{"tokens":[row...], "missing":[id...], "resolved":[[requested, canonical]...],
 //                        "info":{serverInfo}}} + marker,
 // a row being tokenRow (lib/token_row.groovy):
@@ -58,6 +60,7 @@ if (!missing.isEmpty() && !p.allowMissing) {
     result = [error: [type: 'userNotFound', message: 'unknown users', userIds: missing]]
 } else {
     def rows = new ArrayList()
+    def facts = new ArrayList()
     def seen = new HashSet()
     def statsOn = jenkins.security.apitoken.ApiTokenPropertyConfiguration.get().isUsageStatisticsEnabled()
     for (u in users) {
@@ -71,8 +74,12 @@ if (!missing.isEmpty() && !p.allowMissing) {
         for (t in prop.getTokenStore().getTokenListSortedByName()) {
             rows.add(tokenRow(u, prop, t, statsOn))
         }
+        if (p.facts) {
+            def f = userFacts(u, p.checkRealm, statsOn)
+            facts.add([u.getId(), f[1], f[2], f[0]])
+        }
     }
-    result = [ok: [tokens: rows, missing: missing, resolved: resolved, info: serverInfo()]]
+    result = [ok: [tokens: rows, missing: missing, resolved: resolved, facts: facts, info: serverInfo()]]
 }
 print(p.marker + JsonOutput.toJson(result) + p.marker)
 return null

@@ -14,7 +14,6 @@
 import groovy.json.JsonOutput
 import groovy.json.JsonSlurper
 import jenkins.security.ApiTokenProperty
-import jenkins.security.LastGrantedAuthoritiesProperty
 
 def p = new JsonSlurper().parseText(new String(java.util.Base64.getDecoder().decode('@@PARAMS_BASE64@@'), 'UTF-8'))
 
@@ -24,21 +23,10 @@ for (u in User.getAll()) {
     if (u.getUserFolder() == null) {
         continue
     }
-    def status = p.checkRealm ? realmStatus(u.getId())[0] : 'not_checked'
-    def granted = u.getProperty(LastGrantedAuthoritiesProperty)
-    def lastGranted = (granted == null || granted.@timestamp == 0L) ? null : granted.@timestamp
+    def facts = userFacts(u, p.checkRealm, statsOn)
     def prop = u.getProperty(ApiTokenProperty)
     def tokens = prop == null ? [] : prop.getTokenStore().getTokenListSortedByName()
-    def lastUse = null
-    if (statsOn) {
-        for (t in tokens) {
-            def d = prop.getTokenStats().findTokenStatsById(t.getUuid()).getLastUseDate()
-            if (d != null && (lastUse == null || d.getTime() > lastUse)) {
-                lastUse = d.getTime()
-            }
-        }
-    }
-    rows.add([u.getId(), u.getFullName(), status, lastGranted, lastUse, tokens.size(), prop != null && prop.hasLegacyToken()])
+    rows.add([u.getId(), u.getFullName(), facts[0], facts[1], facts[2], tokens.size(), prop != null && prop.hasLegacyToken()])
 }
 print(p.marker + JsonOutput.toJson([ok: [users: rows, info: serverInfo()]]) + p.marker)
 return null

@@ -38,7 +38,8 @@ def serverInfo() {
             today          : java.time.LocalDate.now().toString(),
             timeZone       : java.util.TimeZone.getDefault().getID(),
             idStrategy     : hudson.model.User.idStrategy().getClass().getName(),
-            usageStatistics: jenkins.security.apitoken.ApiTokenPropertyConfiguration.get().isUsageStatisticsEnabled()]
+            usageStatistics: jenkins.security.apitoken.ApiTokenPropertyConfiguration.get().isUsageStatisticsEnabled(),
+            self           : hudson.model.User.current()?.getId()]
 }
 
 // realmStatus asks the security realm about id: "known", "unknown" (UsernameNotFoundException)
@@ -64,4 +65,23 @@ def realmStatus(String id) {
         }
         throw e
     }
+}
+
+// userFacts is what tells whether u is still around: [realmStatus, lastGrantedMillis|null,
+// lastTokenUseMillis|null] (see list_users.groovy for what each can prove).
+def userFacts(u, checkRealm, statsOn) {
+    def status = checkRealm ? realmStatus(u.getId())[0] : 'not_checked'
+    def granted = u.getProperty(jenkins.security.LastGrantedAuthoritiesProperty)
+    def lastGranted = (granted == null || granted.@timestamp == 0L) ? null : granted.@timestamp
+    def prop = u.getProperty(jenkins.security.ApiTokenProperty)
+    def lastUse = null
+    if (statsOn && prop != null) {
+        for (t in prop.getTokenStore().getTokenListSortedByName()) {
+            def d = prop.getTokenStats().findTokenStatsById(t.getUuid()).getLastUseDate()
+            if (d != null && (lastUse == null || d.getTime() > lastUse)) {
+                lastUse = d.getTime()
+            }
+        }
+    }
+    return [status, lastGranted, lastUse]
 }
