@@ -133,6 +133,7 @@ var (
 	reEphemeral    = regexp.MustCompile(`(?m)^\s*ephemeral\s+"`)
 	reCheck        = regexp.MustCompile(`(?m)^check\s+"`)
 	reAction       = regexp.MustCompile(`(?m)^action\s+"`)
+	reVariable     = regexp.MustCompile(`(?m)^variable\s+"`)
 	reImportTo     = regexp.MustCompile(`(?m)^\s*to\s*=\s*([A-Za-z0-9_.\[\]"-]+)`)
 	reUserID       = regexp.MustCompile(`(?m)^\s*user_id\s*=\s*"([^"]+)"`)
 	reUserIDList   = regexp.MustCompile(`(?m)^\s*(?:user_ids|exclude_user_ids)\s*=\s*\[([^\]]*)\]`)
@@ -168,6 +169,9 @@ func exampleFiles(dir string) ([]example, error) {
 		}
 		if reason := otherProvider(src); reason != "" {
 			ex.skip = "needs another provider: " + reason
+		}
+		if reVariable.MatchString(src) && ex.skip == "" {
+			ex.skip = "takes input variables (examples/scenarios/offboard-from-identity-provider is applied with one by TestAccUserTokenCleanup_identityProviderScenario)"
 		}
 		if reImportBlock.MatchString(src) {
 			if reImportUUID.MatchString(src) {
