@@ -229,6 +229,11 @@ func TestAccRevokeTokensAction(t *testing.T) {
 				ExpectError: regexp.MustCompile(`(?s)Unknown Jenkins User.*no-such-`),
 			},
 			{
+				// The safety catches of the cleanup hold for the action too.
+				Config:      actionHCL(target, "    user_ids = ["+acctest.Quote(target.Username)+"]", "own user"),
+				ExpectError: regexp.MustCompile(`(?s)Selection Includes the Provider's Own User`),
+			},
+			{
 				Config: actionHCL(target, "    user_ids = ["+acctest.Quote(bob)+"]", "incident 1"),
 				Check: resource.ComposeAggregateTestCheckFunc(
 					rejected(target, bob, bobTokens...),
