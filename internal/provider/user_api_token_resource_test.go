@@ -540,15 +540,7 @@ func TestAccUserAPIToken_rotationWindowOpensBetweenPlanAndApply(t *testing.T) {
 }
 
 func TestAccUserAPIToken_expirationNeedsJenkins2548(t *testing.T) {
-	acctest.Shared(t).RequireSim(t)
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	old, err := jenkinssim.Start(ctx, jenkinssim.Options{Version: "2.462"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = old.Close() })
-	target := &acctest.Target{URL: old.URL, Username: old.AdminUser, Password: old.AdminPassword, Sim: old}
+	target := ownSim(t, jenkinssim.Options{Version: "2.462"})
 	gus := acctest.UniqueID("gus")
 	target.CreateUser(t, gus, "pw")
 	date := time.Now().AddDate(0, 0, 30).Format(dateLayout)
