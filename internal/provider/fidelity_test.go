@@ -370,3 +370,23 @@ func TestAccUserAPIToken_caseFoldedAsJenkinsDoes(t *testing.T) {
 		},
 	})
 }
+
+// expires_in_days counts Jenkins's days to the expiration date: in the data source, null for a
+// token that never expires.
+func TestAccUserTokensDataSource_expiresInDays(t *testing.T) {
+	target := acctest.Shared(t)
+	vic := acctest.UniqueID("vic")
+	target.CreateUser(t, vic, "pw")
+	never := target.NewToken(t, vic, "never")
+	soon := target.NewExpiringToken(t, vic, "soon", time.Now().UTC().AddDate(0, 0, 3).Format(dateLayout))
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{{
+			Config: target.ProviderBlock() + fmt.Sprintf("data \"jenkins_user_tokens\" \"vic\" {\n  user_id = %s\n}\n", acctest.Quote(vic)),
+			ConfigStateChecks: []statecheck.StateCheck{expectTokens("vic",
+				knownvalue.ObjectPartial(map[string]knownvalue.Check{"uuid": knownvalue.StringExact(never.UUID), "expires_in_days": knownvalue.Null()}),
+				knownvalue.ObjectPartial(map[string]knownvalue.Check{"uuid": knownvalue.StringExact(soon.UUID), "expires_in_days": knownvalue.Int64Exact(3)}),
+			)},
+		}},
+	})
+}

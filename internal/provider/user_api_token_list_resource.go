@@ -145,6 +145,7 @@ func adoptedTokenModel(tok jenkins.Token) userAPITokenModel {
 		RotationTriggers: types.MapNull(types.StringType),
 		Token:            types.StringNull(),
 		RotationDue:      types.BoolValue(false),
+		ExpiresInDays:    types.Int64Null(), // set by the first refresh after the import
 	}
 	setFromToken(&m, tok)
 	return m

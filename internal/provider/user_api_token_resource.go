@@ -15,6 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/identityschema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/boolplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/mapplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
@@ -64,6 +65,7 @@ type userAPITokenModel struct {
 	CreatedAt        types.String `tfsdk:"created_at"`
 	Expired          types.Bool   `tfsdk:"expired"`
 	RotationDue      types.Bool   `tfsdk:"rotation_due"`
+	ExpiresInDays    types.Int64  `tfsdk:"expires_in_days"`
 }
 
 func NewUserAPITokenResource() resource.Resource { return &userAPITokenResource{} }
@@ -157,6 +159,13 @@ func (r *userAPITokenResource) Schema(_ context.Context, _ resource.SchemaReques
 				MarkdownDescription: "Whether the expiration date has passed. An expired token plans a replacement.",
 				Computed:            true,
 				PlanModifiers:       []planmodifier.Bool{boolplanmodifier.UseStateForUnknown()},
+			},
+			"expires_in_days": schema.Int64Attribute{
+				MarkdownDescription: "Days left until `expiration_date`, by Jenkins's today, as of the last refresh (0: the token " +
+					"expires at the end of today). Null without an expiration date. The plan warns when it is 14 or less and " +
+					"`rotate_before_days` is not set.",
+				Computed:      true,
+				PlanModifiers: []planmodifier.Int64{int64planmodifier.UseStateForUnknown()},
 			},
 		},
 	}
@@ -263,6 +272,13 @@ func (r *userAPITokenResource) ModifyPlan(ctx context.Context, req resource.Modi
 			}
 		}
 	}
+	if !creating && !replace && plan.RotateBeforeDays.IsNull() && !state.ExpiresInDays.IsNull() &&
+		state.ExpiresInDays.ValueInt64() >= 0 && state.ExpiresInDays.ValueInt64() <= 14 {
+		resp.Diagnostics.AddAttributeWarning(path.Root("expiration_date"), "Jenkins API Token Expires Soon",
+			fmt.Sprintf("The token %q of user %q expires on %s (in %d days, by Jenkins's date), and nothing rotates it: move "+
+				"expiration_date forward, or set rotate_before_days so that the plan replaces it in time.",
+				state.Name.ValueString(), state.UserID.ValueString(), state.ExpirationDate.ValueString(), state.ExpiresInDays.ValueInt64()))
+	}
 	if replace {
 		// Terraform replaces only for a path whose planned value differs from the state: the
 		// token value is the honest one, since the replacement has a new value.
@@ -272,6 +288,7 @@ func (r *userAPITokenResource) ModifyPlan(ctx context.Context, req resource.Modi
 		plan.CreatedAt = types.StringUnknown()
 		plan.Expired = types.BoolUnknown()
 		plan.RotationDue = types.BoolUnknown()
+		plan.ExpiresInDays = types.Int64Unknown()
 		resp.RequiresReplace = append(resp.RequiresReplace, path.Root("token"))
 		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 	}
@@ -398,7 +415,9 @@ func (r *userAPITokenResource) Create(ctx context.Context, req resource.CreateRe
 	}
 	plan.Token = types.StringValue(value)
 	setFromToken(&plan, tok)
-	plan.RotationDue = types.BoolValue(rotationDue(plan.RotateBeforeDays, tok.ExpirationDate, r.jenkinsToday(ctx)))
+	today := r.jenkinsToday(ctx)
+	plan.RotationDue = types.BoolValue(rotationDue(plan.RotateBeforeDays, tok.ExpirationDate, today))
+	plan.ExpiresInDays = expiresInDays(tok.ExpirationDate, today)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	setIdentity(ctx, resp.Identity, tok, &resp.Diagnostics)
 }
@@ -431,7 +450,9 @@ func (r *userAPITokenResource) Read(ctx context.Context, req resource.ReadReques
 		return
 	}
 	setFromToken(&state, *tok)
-	state.RotationDue = types.BoolValue(rotationDue(state.RotateBeforeDays, tok.ExpirationDate, r.jenkinsToday(ctx)))
+	today := r.jenkinsToday(ctx)
+	state.RotationDue = types.BoolValue(rotationDue(state.RotateBeforeDays, tok.ExpirationDate, today))
+	state.ExpiresInDays = expiresInDays(tok.ExpirationDate, today)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 	setIdentity(ctx, resp.Identity, *tok, &resp.Diagnostics)
 }
@@ -462,7 +483,7 @@ func (r *userAPITokenResource) Update(ctx context.Context, req resource.UpdateRe
 	// Everything else that can change in place (rotate_before_days, the case of user_id) is
 	// Terraform-side only.
 	plan.ID, plan.UUID, plan.Token, plan.CreatedAt, plan.Expired = state.ID, state.UUID, state.Token, state.CreatedAt, state.Expired
-	plan.RotationDue = state.RotationDue
+	plan.RotationDue, plan.ExpiresInDays = state.RotationDue, state.ExpiresInDays
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	r.keepIdentity(ctx, resp.Identity, state, &resp.Diagnostics)
 }

@@ -420,6 +420,7 @@ func TestAccUserAPIToken_expirationAndRotation(t *testing.T) {
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(tokenAddr, tfjsonpath.New("expiration_date"), knownvalue.StringExact(in10)),
 					statecheck.ExpectKnownValue(tokenAddr, tfjsonpath.New("rotation_due"), knownvalue.Bool(false)),
+					statecheck.ExpectKnownValue(tokenAddr, tfjsonpath.New("expires_in_days"), knownvalue.Int64Exact(10)),
 					sameUUID.AddStateValue(tokenAddr, tfjsonpath.New("uuid")),
 					differentUUID.AddStateValue(tokenAddr, tfjsonpath.New("uuid")),
 				},
@@ -427,10 +428,13 @@ func TestAccUserAPIToken_expirationAndRotation(t *testing.T) {
 			},
 			{
 				// Six days later for Jenkins: not yet inside the 3-day window.
-				PreConfig:         jenkinsDaysLater(6),
-				Config:            rotating(in10),
-				ConfigPlanChecks:  resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
-				ConfigStateChecks: []statecheck.StateCheck{sameUUID.AddStateValue(tokenAddr, tfjsonpath.New("uuid"))},
+				PreConfig:        jenkinsDaysLater(6),
+				Config:           rotating(in10),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					sameUUID.AddStateValue(tokenAddr, tfjsonpath.New("uuid")),
+					statecheck.ExpectKnownValue(tokenAddr, tfjsonpath.New("expires_in_days"), knownvalue.Int64Exact(4)),
+				},
 			},
 			{
 				// Eight days later, inside the window: the refresh says so, the plan replaces the

@@ -49,6 +49,7 @@ type tokenInfoModel struct {
 	LastUsedAt     types.String `tfsdk:"last_used_at"`
 	ExpirationDate types.String `tfsdk:"expiration_date"`
 	Expired        types.Bool   `tfsdk:"expired"`
+	ExpiresInDays  types.Int64  `tfsdk:"expires_in_days"`
 }
 
 var tokenInfoAttrTypes = map[string]attr.Type{
@@ -61,6 +62,7 @@ var tokenInfoAttrTypes = map[string]attr.Type{
 	"last_used_at":    types.StringType,
 	"expiration_date": types.StringType,
 	"expired":         types.BoolType,
+	"expires_in_days": types.Int64Type,
 }
 
 func NewUserTokensDataSource() datasource.DataSource { return &userTokensDataSource{} }
@@ -127,6 +129,7 @@ func (d *userTokensDataSource) Schema(_ context.Context, _ datasource.SchemaRequ
 						"last_used_at":    schema.StringAttribute{Computed: true, MarkdownDescription: lastUsedDescription},
 						"expiration_date": schema.StringAttribute{Computed: true, MarkdownDescription: "Last valid day, `YYYY-MM-DD`; null if the token never expires."},
 						"expired":         schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether the expiration date has passed; Jenkins then rejects the token."},
+						"expires_in_days": schema.Int64Attribute{Computed: true, MarkdownDescription: "Days left until the expiration date, by Jenkins's today (0: the last valid day is today; negative: expired); null if the token never expires."},
 					},
 				},
 			},
@@ -160,8 +163,12 @@ func (d *userTokensDataSource) Read(ctx context.Context, req datasource.ReadRequ
 	}
 
 	elems := make([]attr.Value, 0, len(tokens))
+	today := ""
+	if info, err := d.data.client.ServerInfo(ctx); err == nil { // cached by the listing: no call
+		today = info.Today
+	}
 	for _, tok := range tokens {
-		obj, diags := types.ObjectValueFrom(ctx, tokenInfoAttrTypes, tokenInfoFrom(tok))
+		obj, diags := types.ObjectValueFrom(ctx, tokenInfoAttrTypes, tokenInfoFrom(tok, today))
 		resp.Diagnostics.Append(diags...)
 		if resp.Diagnostics.HasError() {
 			return
@@ -177,7 +184,7 @@ func (d *userTokensDataSource) Read(ctx context.Context, req datasource.ReadRequ
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }
 
-func tokenInfoFrom(tok jenkins.Token) tokenInfoModel {
+func tokenInfoFrom(tok jenkins.Token, today string) tokenInfoModel {
 	return tokenInfoModel{
 		UserID:         types.StringValue(tok.UserID),
 		UUID:           types.StringValue(tok.UUID),
@@ -188,5 +195,6 @@ func tokenInfoFrom(tok jenkins.Token) tokenInfoModel {
 		LastUsedAt:     lastUsedValue(tok),
 		ExpirationDate: optionalString(tok.ExpirationDate),
 		Expired:        types.BoolValue(tok.Expired),
+		ExpiresInDays:  expiresInDays(tok.ExpirationDate, today),
 	}
 }

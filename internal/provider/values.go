@@ -22,3 +22,18 @@ func optionalString(s string) types.String {
 	}
 	return types.StringValue(s)
 }
+
+// expiresInDays is how many days remain until a token's last valid day, by Jenkins's today
+// (0: it expires at the end of today; negative: expired). Null without an expiration date or
+// when Jenkins's today is not known.
+func expiresInDays(expirationDate, today string) types.Int64 {
+	if expirationDate == "" || today == "" {
+		return types.Int64Null()
+	}
+	exp, err1 := time.Parse(dateLayout, expirationDate)
+	now, err2 := time.Parse(dateLayout, today)
+	if err1 != nil || err2 != nil {
+		return types.Int64Null()
+	}
+	return types.Int64Value(int64(exp.Sub(now).Hours() / 24))
+}
