@@ -68,6 +68,7 @@ data "jenkins_user_tokens" "alice" {
 						"last_used_at":    knownvalue.Null(),
 						"expiration_date": knownvalue.Null(),
 						"expired":         knownvalue.Bool(false),
+						"expires_in_days": knownvalue.Null(),
 					}),
 					knownvalue.ObjectPartial(map[string]knownvalue.Check{
 						"uuid": knownvalue.StringExact(deploy.UUID),
