@@ -79,6 +79,8 @@ type providerData struct {
 	client *jenkins.Client
 	reader *tokenReader
 	now    func() time.Time
+	// writes serializes this provider's writes to one user's tokens (see userWrites).
+	writes userWrites
 }
 
 // New returns the provider factory used by main and by the acceptance tests.

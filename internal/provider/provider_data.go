@@ -3,6 +3,8 @@ package provider
 import (
 	"context"
 	"fmt"
+	"sort"
+	"sync"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -43,23 +45,73 @@ func (d *providerData) readToken(ctx context.Context, userID, uuid string) (*jen
 	return d.reader.readToken(ctx, userID, uuid)
 }
 
+// userWrites serializes writes to the same user's tokens. In Jenkins, a token store change and
+// the save of the user record take different locks (ApiTokenStore's methods, User.save), and
+// saving serializes the token list without the store's lock: two writes to one user at once can
+// fail with ConcurrentModificationException. Terraform runs ten operations at a time, often on
+// one user (destroying a service account's tokens), so the provider writes one at a time per user.
+// Keyed by the ID as written; different spellings of one user are rare and only lose this order.
+type userWrites struct {
+	mu    sync.Mutex
+	locks map[string]*sync.Mutex
+}
+
+// lock takes the write locks of ids (in a fixed order, so two callers cannot deadlock) and
+// returns the function that releases them.
+func (w *userWrites) lock(ids ...string) func() {
+	sorted := append([]string(nil), ids...)
+	sort.Strings(sorted)
+	var held []*sync.Mutex
+	prev := ""
+	for i, id := range sorted {
+		if i > 0 && id == prev {
+			continue
+		}
+		prev = id
+		w.mu.Lock()
+		if w.locks == nil {
+			w.locks = map[string]*sync.Mutex{}
+		}
+		m := w.locks[id]
+		if m == nil {
+			m = &sync.Mutex{}
+			w.locks[id] = m
+		}
+		w.mu.Unlock()
+		m.Lock()
+		held = append(held, m)
+	}
+	return func() {
+		for i := len(held) - 1; i >= 0; i-- {
+			held[i].Unlock()
+		}
+	}
+}
+
 // Every write to Jenkins goes through the methods below, which invalidate what the read cache
 // holds for the user written to (the spelling configured and the one Jenkins returned), even
 // when the write fails: it may have happened before the error.
 
 func (d *providerData) renameToken(ctx context.Context, userID, uuid, name string) (jenkins.Token, error) {
+	defer d.writes.lock(userID)()
 	tok, err := d.client.RenameToken(ctx, userID, uuid, name)
 	d.reader.invalidate(userID, tok.UserID)
 	return tok, err
 }
 
 func (d *providerData) revokeToken(ctx context.Context, userID, uuid string) error {
+	defer d.writes.lock(userID)()
 	err := d.client.RevokeToken(ctx, userID, uuid)
 	d.reader.invalidate(userID)
 	return err
 }
 
 func (d *providerData) revokeTokens(ctx context.Context, refs []jenkins.TokenRef) ([]jenkins.RevokedToken, error) {
+	ids := make([]string, len(refs))
+	for i, r := range refs {
+		ids[i] = r.UserID
+	}
+	defer d.writes.lock(ids...)()
 	results, err := d.client.RevokeTokens(ctx, refs)
 	for _, ref := range refs {
 		d.reader.invalidate(ref.UserID)
@@ -84,6 +136,7 @@ func (d *providerData) createToken(ctx context.Context, userID, name, expiration
 	if err != nil {
 		return jenkins.Token{}, "", fmt.Errorf("drawing a token value: %w", err)
 	}
+	unlock := d.writes.lock(userID)
 	tok, err := d.client.CreateToken(tflog.MaskAllFieldValuesStrings(ctx, value), jenkins.CreateTokenInput{
 		UserID:                 userID,
 		Name:                   name,
@@ -91,6 +144,7 @@ func (d *providerData) createToken(ctx context.Context, userID, name, expiration
 		ExpirationDate:         expirationDate,
 		CreateUserIfRealmKnows: true,
 	})
+	unlock()
 	d.reader.invalidate(userID, tok.UserID)
 	if err != nil {
 		return jenkins.Token{}, "", err
