@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strings"
 	"sync"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -122,10 +123,40 @@ func (d *providerData) revokeTokens(ctx context.Context, refs []jenkins.TokenRef
 	return results, err
 }
 
-// listScope lists the tokens of userIDs (nil: every user) minus excluded, in one script call.
-// Users Jenkins has no record of, in either list, are reported in Missing.
-func (d *providerData) listScope(ctx context.Context, userIDs, excluded []string) (jenkins.TokenList, error) {
-	return d.client.ListTokensInScope(ctx, userIDs, excluded)
+// listSelected is the one token selection behind every type that selects tokens (the data
+// source, the list resource, the cleanups, the action): the tokens of userIDs (nil: every user;
+// empty: nobody) minus excluded that pass sel and are not in keep (lower-case UUIDs), in one
+// script call, sorted by user, name and UUID; and the ids Jenkins has no user for, in either list.
+// The owners' facts are listed only when sel looks at owners.
+func (d *providerData) listSelected(ctx context.Context, userIDs, excluded []string, sel tokenSelection, keep map[string]bool) ([]jenkins.Token, []string, error) {
+	if userIDs != nil && len(userIDs) == 0 {
+		return nil, nil, nil
+	}
+	var l jenkins.TokenList
+	var err error
+	if sel.needsFacts() {
+		l, err = d.client.ListTokensWithFacts(ctx, userIDs, excluded, sel.RealmStatuses != nil)
+	} else {
+		l, err = d.client.ListTokensInScope(ctx, userIDs, excluded)
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := sel.supportedBy(l.Info); err != nil {
+		return nil, nil, err
+	}
+	now := d.now()
+	var out []jenkins.Token
+	for _, t := range l.Tokens {
+		if keep[strings.ToLower(t.UUID)] || !sel.matches(t, now) {
+			continue
+		}
+		if sel.needsFacts() && !sel.matchesOwner(l.Facts[t.UserID], now) {
+			continue
+		}
+		out = append(out, t)
+	}
+	return out, l.Missing, nil
 }
 
 // createToken draws a token value and creates userID's token with it. The value comes from the
@@ -153,30 +184,22 @@ func (d *providerData) createToken(ctx context.Context, userID, name, expiration
 }
 
 // selectTokens is the selection of the jenkins_user_tokens data source and of the list
-// resource: the tokens of userIDs (nil: every user; empty: nobody) that pass the filters, in one
-// script call, sorted by user, name and UUID.
+// resource (listSelected), where a user Jenkins does not know is an error.
 func (d *providerData) selectTokens(ctx context.Context, userIDs []string, legacy, expired types.Bool,
 	nameRegex types.String, unusedForDays types.Int64, createdBefore types.String) ([]jenkins.Token, diag.Diagnostics) {
 	sel, diags := selectionFromConfig(legacy, expired, nameRegex, unusedForDays, createdBefore)
-	if diags.HasError() || (userIDs != nil && len(userIDs) == 0) {
+	if diags.HasError() {
 		return nil, diags
 	}
-	l, err := d.client.ListTokensExcept(ctx, userIDs, nil)
-	if err == nil {
-		err = sel.supportedBy(l.Info)
+	tokens, missing, err := d.listSelected(ctx, userIDs, nil, sel, nil)
+	if err == nil && len(missing) > 0 {
+		err = &jenkins.UserNotFoundError{UserIDs: missing}
 	}
 	if err != nil {
 		addSelectionError(&diags, err)
 		return nil, diags
 	}
-	now := d.now()
-	var out []jenkins.Token
-	for _, tok := range l.Tokens {
-		if sel.matches(tok, now) {
-			out = append(out, tok)
-		}
-	}
-	return out, diags
+	return tokens, diags
 }
 
 // scopeIDs reads the user_id / user_ids pair of a selection: nil means every user.

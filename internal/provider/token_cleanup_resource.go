@@ -313,34 +313,7 @@ func (r *tokenCleanupResource) readConfig(ctx context.Context, src getter) (clea
 // selectTokens lists the tokens cfg selects now, and the users named in cfg that Jenkins has no
 // record of: one script call, none when the scope is empty.
 func (r *tokenCleanupResource) selectTokens(ctx context.Context, cfg cleanupConfig) ([]jenkins.Token, []string, error) {
-	if cfg.userIDs != nil && len(cfg.userIDs) == 0 {
-		return nil, nil, nil
-	}
-	var l jenkins.TokenList
-	var err error
-	if cfg.selection.needsFacts() {
-		l, err = r.data.client.ListTokensWithFacts(ctx, cfg.userIDs, cfg.excluded, cfg.selection.RealmStatuses != nil)
-	} else {
-		l, err = r.data.listScope(ctx, cfg.userIDs, cfg.excluded)
-	}
-	if err != nil {
-		return nil, nil, err
-	}
-	if err := cfg.selection.supportedBy(l.Info); err != nil {
-		return nil, nil, err
-	}
-	now := r.data.now()
-	var out []jenkins.Token
-	for _, t := range l.Tokens {
-		if cfg.keep[strings.ToLower(t.UUID)] || !cfg.selection.matches(t, now) {
-			continue
-		}
-		if cfg.selection.needsFacts() && !cfg.selection.matchesOwner(l.Facts[t.UserID], now) {
-			continue
-		}
-		out = append(out, t)
-	}
-	return out, l.Missing, nil
+	return r.data.listSelected(ctx, cfg.userIDs, cfg.excluded, cfg.selection, cfg.keep)
 }
 
 // usersGoneWarning: users a cleanup names whom Jenkins no longer has hold no tokens; deleting a
@@ -407,7 +380,7 @@ func (r *tokenCleanupResource) Read(ctx context.Context, req resource.ReadReques
 	if errors.As(err, &statsOff) {
 		// Not an error here: a refresh error would block every plan of the workspace. The
 		// cleanup selects nothing until statistics are back; plan and apply refuse the selection.
-		resp.Diagnostics.AddAttributeWarning(path.Root("unused_for_days"), "Cleanup Selects Nothing: Usage Statistics Are Off", statsOff.Error())
+		resp.Diagnostics.AddAttributeWarning(path.Root(statsOff.attribute()), "Cleanup Selects Nothing: Usage Statistics Are Off", statsOff.Error())
 		tokens, err = nil, nil
 	}
 	if err != nil {
