@@ -42,6 +42,10 @@ type masker struct {
 	secrets map[string]struct{}
 	sorted  []string // longest first, so a secret containing another is masked whole
 	b64     map[string]struct{}
+	// logStrong and logBounded are what logCtx registers with tflog, rebuilt when a secret is
+	// added (not per request: every request logs).
+	logStrong  []string
+	logBounded []*regexp.Regexp
 }
 
 // strongSecretLen: from this length a secret is masked wherever it occurs.
@@ -70,6 +74,14 @@ func (m *masker) add(secrets ...string) {
 			m.sorted = append(m.sorted, s)
 		}
 		sort.Slice(m.sorted, func(i, j int) bool { return len(m.sorted[i]) > len(m.sorted[j]) })
+		m.logStrong, m.logBounded = m.logStrong[:0], m.logBounded[:0]
+		for _, sec := range m.sorted {
+			if len(sec) >= strongSecretLen {
+				m.logStrong = append(m.logStrong, sec)
+			} else {
+				m.logBounded = append(m.logBounded, regexp.MustCompile(`(?:^|[^`+wordClass+`])`+regexp.QuoteMeta(sec)+`(?:$|[^`+wordClass+`])`))
+			}
+		}
 	}
 }
 
@@ -172,10 +184,17 @@ func replaceBounded(s, sec string) string {
 	}
 }
 
-// isWordRune: letters, digits and the characters user IDs and host names are made of, so
-// that "sysadmin" and "admin-bot" stay readable when the password is "admin".
+// idPunct are the characters besides letters and digits that user IDs and host names are made
+// of: a short secret next to one of them is part of a longer word, so that "sysadmin" and
+// "admin-bot" stay readable when the password is "admin". wordClass is the same set as the body
+// of a regular-expression character class, for the log masks.
+const (
+	idPunct   = "-_.@"
+	wordClass = `\pL\pN\-_.@`
+)
+
 func isWordRune(r rune) bool {
-	return unicode.IsLetter(r) || unicode.IsDigit(r) || strings.ContainsRune("-_.@", r)
+	return unicode.IsLetter(r) || unicode.IsDigit(r) || strings.ContainsRune(idPunct, r)
 }
 
 // sanitize turns an answer's body into text fit for an error message: HTML reduced to its
@@ -187,15 +206,10 @@ func (m *masker) sanitize(body []byte, limit int, extraB64 ...string) string {
 // logCtx registers the client's secrets as tflog masks, so that even a field added by a later
 // change cannot leak them. Short secrets are masked as whole values only, as in mask.
 func (m *masker) logCtx(ctx context.Context) context.Context {
-	var strong []string
-	var bounded []*regexp.Regexp
-	for _, s := range m.list() {
-		if len(s) >= strongSecretLen {
-			strong = append(strong, s)
-		} else {
-			bounded = append(bounded, regexp.MustCompile(`(?:^|[^\pL\pN\-_.@])`+regexp.QuoteMeta(s)+`(?:$|[^\pL\pN\-_.@])`))
-		}
-	}
+	m.mu.RLock()
+	strong := append([]string(nil), m.logStrong...)
+	bounded := append([]*regexp.Regexp(nil), m.logBounded...)
+	m.mu.RUnlock()
 	if len(strong) > 0 {
 		ctx = tflog.MaskAllFieldValuesStrings(ctx, strong...)
 		ctx = tflog.MaskMessageStrings(ctx, strong...)
