@@ -129,7 +129,7 @@ func sortTokens(ts []Token) {
 // *UserNotFoundError naming them all. The result is sorted by user id (case-insensitive), name,
 // uuid.
 func (c *Client) ListTokens(ctx context.Context, userIDs []string) ([]Token, error) {
-	l, err := c.ListTokensExcept(ctx, userIDs, nil)
+	l, err := c.listTokens(ctx, userIDs, nil, false)
 	return l.Tokens, err
 }
 
@@ -159,15 +159,9 @@ func (c *Client) ListTokensWithFacts(ctx context.Context, userIDs, excluded []st
 	return c.listTokensWith(ctx, userIDs, excluded, true, true, checkRealm)
 }
 
-// ListTokensExcept is ListTokens leaving out the users in excluded, still in one script call.
-// Unknown ids in either list give a *UserNotFoundError, so a misspelt exclusion cannot silently
-// widen a cleanup.
-func (c *Client) ListTokensExcept(ctx context.Context, userIDs, excluded []string) (TokenList, error) {
-	return c.listTokens(ctx, userIDs, excluded, false)
-}
-
-// ListTokensInScope is ListTokensExcept reporting unknown ids of either list in Missing instead
-// of failing: for callers that decide themselves what a user who is gone means.
+// ListTokensInScope lists the tokens of userIDs (nil: every user) leaving out the users in
+// excluded, in one script call, and reports the ids of either list Jenkins does not know in
+// Missing: callers decide what a user who is gone means (see providerData.listSelected).
 func (c *Client) ListTokensInScope(ctx context.Context, userIDs, excluded []string) (TokenList, error) {
 	return c.listTokens(ctx, userIDs, excluded, true)
 }

@@ -185,16 +185,7 @@ func (r *tokenReader) sendAfterWindow(ctx context.Context, b *readBatch) {
 	}
 	r.mu.Lock()
 	if err == nil {
-		byUser := map[string]map[string]jenkins.Token{}
-		for _, canonical := range l.Canonical {
-			byUser[canonical] = map[string]jenkins.Token{}
-		}
-		for _, t := range l.Tokens {
-			if byUser[t.UserID] == nil {
-				byUser[t.UserID] = map[string]jenkins.Token{}
-			}
-			byUser[t.UserID][strings.ToLower(t.UUID)] = t
-		}
+		byUser := groupByUser(l.Tokens)
 		for _, id := range ids {
 			canonical := l.Canonical[id] // "" when missing
 			if r.writtenSince(b.epoch, id, canonical) {
@@ -202,7 +193,11 @@ func (r *tokenReader) sendAfterWindow(ctx context.Context, b *readBatch) {
 			}
 			r.alias[id] = canonical
 			if canonical != "" {
-				r.users[canonical] = byUser[canonical]
+				tokens := byUser[canonical]
+				if tokens == nil {
+					tokens = map[string]jenkins.Token{} // known to hold none
+				}
+				r.users[canonical] = tokens
 				delete(r.invalidated, canonical)
 			}
 		}
@@ -214,21 +209,14 @@ func (r *tokenReader) sendAfterWindow(ctx context.Context, b *readBatch) {
 
 // fetchInventory lists every user's tokens in one call.
 func (r *tokenReader) fetchInventory(ctx context.Context, b *readBatch) {
-	l, err := r.client.ListTokensExcept(ctx, nil, nil)
+	l, err := r.client.ListTokensInScope(ctx, nil, nil)
 	tflog.Debug(ctx, "read the whole token inventory", map[string]any{"tokens": len(l.Tokens)})
 	if r.listed != nil {
 		r.listed()
 	}
 	r.mu.Lock()
 	if err == nil {
-		byUser := map[string]map[string]jenkins.Token{}
-		for _, t := range l.Tokens {
-			if byUser[t.UserID] == nil {
-				byUser[t.UserID] = map[string]jenkins.Token{}
-			}
-			byUser[t.UserID][strings.ToLower(t.UUID)] = t
-		}
-		for id, tokens := range byUser {
+		for id, tokens := range groupByUser(l.Tokens) {
 			if !r.writtenSince(b.epoch, id) {
 				r.users[id] = tokens
 			}
@@ -245,6 +233,18 @@ func (r *tokenReader) fetchInventory(ctx context.Context, b *readBatch) {
 	r.mu.Unlock()
 	b.err = err
 	close(b.done)
+}
+
+// groupByUser indexes tokens by canonical user id and lower-case UUID.
+func groupByUser(tokens []jenkins.Token) map[string]map[string]jenkins.Token {
+	byUser := map[string]map[string]jenkins.Token{}
+	for _, t := range tokens {
+		if byUser[t.UserID] == nil {
+			byUser[t.UserID] = map[string]jenkins.Token{}
+		}
+		byUser[t.UserID][strings.ToLower(t.UUID)] = t
+	}
+	return byUser
 }
 
 // writtenSince reports whether any of ids was invalidated after epoch.
