@@ -144,16 +144,9 @@ func (a *revokeTokensAction) Invoke(ctx context.Context, req action.InvokeReques
 		addUnknownUsersError(&resp.Diagnostics, missing)
 		return
 	}
-	if len(tokens) > 0 {
-		info, err := a.data.client.ServerInfo(ctx)
-		if err != nil {
-			addError(&resp.Diagnostics, "Unable to Read Who the Provider Is in Jenkins", err)
-			return
-		}
-		checkRevocationSafety(tokens, info.Self, cfg.maxUsers, &resp.Diagnostics)
-		if resp.Diagnostics.HasError() {
-			return
-		}
+	selection.checkSafety(ctx, cfg, tokens, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
 	}
 	users := map[string]bool{}
 	for _, t := range tokens {
@@ -163,11 +156,7 @@ func (a *revokeTokensAction) Invoke(ctx context.Context, req action.InvokeReques
 	if len(tokens) == 0 {
 		return
 	}
-	refs := make([]jenkins.TokenRef, len(tokens))
-	for i, t := range tokens {
-		refs[i] = jenkins.TokenRef{UserID: t.UserID, UUID: t.UUID, Legacy: t.Legacy}
-	}
-	results, err := a.data.revokeTokens(ctx, refs)
+	results, err := a.data.revokeTokens(ctx, tokenRefs(tokens))
 	if err != nil {
 		addError(&resp.Diagnostics, "Unable to Revoke Jenkins API Tokens", err)
 		return

@@ -585,11 +585,7 @@ func (r *tokenCleanupResource) apply(ctx context.Context, plan tfsdk.Plan, prior
 
 	revoked := []revokedTokenModel{}
 	if len(toRevoke) > 0 {
-		refs := make([]jenkins.TokenRef, len(toRevoke))
-		for i, t := range toRevoke {
-			refs[i] = jenkins.TokenRef{UserID: t.UserID, UUID: t.UUID, Legacy: t.Legacy}
-		}
-		results, err := r.data.revokeTokens(ctx, refs)
+		results, err := r.data.revokeTokens(ctx, tokenRefs(toRevoke))
 		if err != nil {
 			addError(&diags, "Unable to Revoke Jenkins API Tokens", err)
 			return diags
@@ -612,6 +608,16 @@ func (r *tokenCleanupResource) apply(ctx context.Context, plan tfsdk.Plan, prior
 	diags.Append(state.SetAttribute(ctx, path.Root("revoked"), list)...)
 	diags.Append(state.SetAttribute(ctx, path.Root(r.kind.toRevokeAttr), emptyToRevokeList())...)
 	return diags
+}
+
+// tokenRefs names tokens for revocation; a legacy one is marked so that Jenkins revokes the
+// user's current legacy token if its UUID changed at a restart since the listing.
+func tokenRefs(tokens []jenkins.Token) []jenkins.TokenRef {
+	refs := make([]jenkins.TokenRef, len(tokens))
+	for i, t := range tokens {
+		refs[i] = jenkins.TokenRef{UserID: t.UserID, UUID: t.UUID, Legacy: t.Legacy}
+	}
+	return refs
 }
 
 // revocationDiagnostics says where Jenkins's answer differs from the plan: tokens already gone
