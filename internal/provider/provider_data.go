@@ -183,6 +183,17 @@ func (d *providerData) createToken(ctx context.Context, userID, name, expiration
 	return tok, value, nil
 }
 
+// jenkinsToday is Jenkins's today as the last script reported it (every listing and create
+// reports it, so this costs no call after a refresh), or "" when it cannot be had.
+func (d *providerData) jenkinsToday(ctx context.Context) string {
+	info, err := d.client.ServerInfo(ctx)
+	if err != nil {
+		tflog.Warn(ctx, "cannot read Jenkins's date; expiry days and rotation are decided at the next refresh", map[string]any{"error": err.Error()})
+		return ""
+	}
+	return info.Today
+}
+
 // selectTokens is the selection of the jenkins_user_tokens data source and of the list
 // resource (listSelected), where a user Jenkins does not know is an error.
 func (d *providerData) selectTokens(ctx context.Context, userIDs []string, legacy, expired types.Bool,

@@ -388,15 +388,12 @@ func rotationDue(rotateBeforeDays types.Int64, expirationDate, today string) boo
 	return exp.AddDate(0, 0, -int(rotateBeforeDays.ValueInt64())).Format(dateLayout) <= today
 }
 
-// jenkinsToday is Jenkins's today as the last script reported it (every listing and create
-// reports it, so this costs no call after a refresh), or "" when it cannot be had.
-func (r *userAPITokenResource) jenkinsToday(ctx context.Context) string {
-	info, err := r.data.client.ServerInfo(ctx)
-	if err != nil {
-		tflog.Warn(ctx, "cannot read Jenkins's date; rotation is decided at the next refresh", map[string]any{"error": err.Error()})
-		return ""
-	}
-	return info.Today
+// setDatesFrom records, by Jenkins's today, whether the token is inside its rotation window and
+// how many days it has left: what Read and Create decide, so that the plan does not depend on
+// the day it is applied.
+func (m *userAPITokenModel) setDatesFrom(tok jenkins.Token, today string) {
+	m.RotationDue = types.BoolValue(rotationDue(m.RotateBeforeDays, tok.ExpirationDate, today))
+	m.ExpiresInDays = expiresInDays(tok.ExpirationDate, today)
 }
 
 func (r *userAPITokenResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -415,9 +412,7 @@ func (r *userAPITokenResource) Create(ctx context.Context, req resource.CreateRe
 	}
 	plan.Token = types.StringValue(value)
 	setFromToken(&plan, tok)
-	today := r.jenkinsToday(ctx)
-	plan.RotationDue = types.BoolValue(rotationDue(plan.RotateBeforeDays, tok.ExpirationDate, today))
-	plan.ExpiresInDays = expiresInDays(tok.ExpirationDate, today)
+	plan.setDatesFrom(tok, r.data.jenkinsToday(ctx))
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	setIdentity(ctx, resp.Identity, tok, &resp.Diagnostics)
 }
@@ -450,9 +445,7 @@ func (r *userAPITokenResource) Read(ctx context.Context, req resource.ReadReques
 		return
 	}
 	setFromToken(&state, *tok)
-	today := r.jenkinsToday(ctx)
-	state.RotationDue = types.BoolValue(rotationDue(state.RotateBeforeDays, tok.ExpirationDate, today))
-	state.ExpiresInDays = expiresInDays(tok.ExpirationDate, today)
+	state.setDatesFrom(*tok, r.data.jenkinsToday(ctx))
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 	setIdentity(ctx, resp.Identity, *tok, &resp.Diagnostics)
 }

@@ -163,10 +163,7 @@ func (d *userTokensDataSource) Read(ctx context.Context, req datasource.ReadRequ
 	}
 
 	elems := make([]attr.Value, 0, len(tokens))
-	today := ""
-	if info, err := d.data.client.ServerInfo(ctx); err == nil { // cached by the listing: no call
-		today = info.Today
-	}
+	today := d.data.jenkinsToday(ctx) // reported by the listing: no call
 	for _, tok := range tokens {
 		obj, diags := types.ObjectValueFrom(ctx, tokenInfoAttrTypes, tokenInfoFrom(tok, today))
 		resp.Diagnostics.Append(diags...)
