@@ -615,3 +615,46 @@ func TestAccTokenCleanup_userDeletedAfterOffboarding(t *testing.T) {
 		})
 	}
 }
+
+// A selection known only at apply (user_ids from another resource): the plan cannot list the
+// tokens, so apply selects them, with the same checks the plan would have made (an unknown user
+// is an error then, and nothing is revoked).
+func TestAccUserTokenCleanup_selectionUnknownAtPlan(t *testing.T) {
+	target := acctest.Shared(t)
+	ned, bystander := acctest.UniqueID("ned"), acctest.UniqueID("bystander")
+	target.CreateUser(t, ned, "pw")
+	target.CreateUser(t, bystander, "pw")
+	a := target.NewToken(t, ned, "a")
+	b := target.NewToken(t, ned, "b")
+	kept := target.NewToken(t, bystander, "kept")
+	addr := "jenkins_user_token_cleanup.c"
+	config := func(input string) string {
+		return target.ProviderBlock() + fmt.Sprintf(`
+resource "terraform_data" "u" {
+  input = %q
+}
+resource "jenkins_user_token_cleanup" "c" {
+  user_ids = [terraform_data.u.output]
+}`, input)
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{
+			{
+				Config:      config(acctest.UniqueID("nosuchuser")),
+				ExpectError: regexp.MustCompile(`Unknown Jenkins User`),
+			},
+			{
+				Config: config(ned),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectUnknownValue(addr, tfjsonpath.New("user_ids").AtSliceIndex(0)),
+					plancheck.ExpectUnknownValue(addr, tfjsonpath.New("revoked")),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("revoked"), revokedTokens(a, b)),
+				},
+				Check: resource.ComposeTestCheckFunc(rejected(target, ned, a, b), accepted(target, bystander, kept)),
+			},
+		},
+	})
+}
