@@ -153,6 +153,17 @@ func (e *ExpirationInPastError) Error() string {
 		"already be expired. Choose a date from %s on", e.Date, e.Today, e.Today)
 }
 
+// TokenValueInUseError: a value given in a configuration is already the value
+// of another token of the user (not a retry of this create).
+type TokenValueInUseError struct {
+	UserID, UUID, Name string
+}
+
+func (e *TokenValueInUseError) Error() string {
+	return fmt.Sprintf("the token value is already the value of token %s (%q) of Jenkins user %q; each token needs a value of its own "+
+		"(two resources holding one token would revoke each other's)", e.UUID, e.Name, e.UserID)
+}
+
 // ScriptError is a script-console run that did not end with the framed JSON
 // result: a Groovy exception, a compile error, or an error object reported by
 // the script itself that has no more specific type.

@@ -40,6 +40,7 @@ type scriptFailure struct {
 	UserIDs []string `json:"userIds"`
 	UserID  string   `json:"userId"`
 	UUID    string   `json:"uuid"`
+	Name    string   `json:"name"`
 	Today   string   `json:"today"`
 }
 
@@ -202,6 +203,8 @@ func (c *Client) scriptFailureError(name string, f *scriptFailure) error {
 		return &UnsupportedError{Feature: f.Message, Need: VersionExpiringTokens, Version: c.knownVersion()}
 	case "expirationInPast":
 		return &ExpirationInPastError{Today: f.Today}
+	case "valueInUse":
+		return &TokenValueInUseError{UserID: f.UserID, UUID: f.UUID, Name: f.Name}
 	}
 	return &ScriptError{Script: name, Exception: c.masker.mask(f.Type + ": " + f.Message)}
 }

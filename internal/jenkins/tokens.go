@@ -244,6 +244,31 @@ type CreateTokenInput struct {
 	// security realm knows it (an LDAP or SSO user who never logged in),
 	// create the record as a first login would.
 	CreateUserIfRealmKnows bool
+	// CallerValue: Value comes from the caller's configuration, not from
+	// NewTokenValue, so another token may already hold it. Such a token is
+	// taken as this create's own (a retry) only when it has the same name and
+	// Jenkins created it in the last 15 minutes; any other gives a
+	// *TokenValueInUseError.
+	CallerValue bool
+}
+
+// ValidateTokenValue says what is wrong with a token value given by a user,
+// without repeating it: what ApiTokenStore.addFixedNewToken accepts, except
+// upper-case hex, which Jenkins accepts but hashes lower-cased, so that the
+// value as written never logs in (JENKINS.md 1.2, Q3).
+func ValidateTokenValue(v string) error {
+	switch {
+	case len(v) != 34:
+		return fmt.Errorf("a Jenkins API token value is 34 characters (\"11\" and 32 hex digits); this one has %d", len(v))
+	case v[:2] != "11":
+		return errors.New(`a Jenkins API token value starts with "11" (the only token version Jenkins accepts)`)
+	case strings.ToLower(v) != v && tokenValueRE.MatchString(strings.ToLower(v)):
+		return errors.New("the 32 hex digits of a Jenkins API token value must be lower case: Jenkins accepts upper case, " +
+			"but stores the lower-cased value, so the value as written would never log in")
+	case !tokenValueRE.MatchString(v):
+		return errors.New(`after "11", a Jenkins API token value has 32 hex digits (0-9, a-f) and nothing else`)
+	}
+	return nil
 }
 
 // CreateToken adds a token with a value the caller chose. It is idempotent:
@@ -254,8 +279,8 @@ func (c *Client) CreateToken(ctx context.Context, in CreateTokenInput) (Token, e
 	if in.UserID == "" {
 		return Token{}, errors.New("creating a token needs a user id")
 	}
-	if !tokenValueRE.MatchString(in.Value) {
-		return Token{}, errors.New(`a token value must be "11" followed by 32 lowercase hex digits (use NewTokenValue)`)
+	if err := ValidateTokenValue(in.Value); err != nil {
+		return Token{}, err
 	}
 	if in.ExpirationDate != "" {
 		if _, err := time.Parse(time.DateOnly, in.ExpirationDate); err != nil || !dateRE.MatchString(in.ExpirationDate) {
@@ -273,6 +298,7 @@ func (c *Client) CreateToken(ctx context.Context, in CreateTokenInput) (Token, e
 		"value":              in.Value,
 		"expirationDate":     emptyNil(in.ExpirationDate),
 		"createIfRealmKnows": in.CreateUserIfRealmKnows,
+		"callerValue":        in.CallerValue,
 	}, &out, in.Value)
 	if err != nil {
 		var u *UnsupportedError
@@ -287,6 +313,24 @@ func (c *Client) CreateToken(ctx context.Context, in CreateTokenInput) (Token, e
 	}
 	c.info.remember(out.Info)
 	return Token(out.Token), nil
+}
+
+// RevokeTokenByValue revokes the token of userID that has the given name and
+// value, if there is one, and returns its UUID ("" when there was none, or no
+// such user). It settles a create whose answer never came: the token may or
+// may not exist, and only its value and name are known. Safe to repeat.
+func (c *Client) RevokeTokenByValue(ctx context.Context, userID, name, value string) (string, error) {
+	if err := ValidateTokenValue(value); err != nil {
+		return "", err
+	}
+	c.masker.add(value, value[2:])
+	var out struct {
+		Revoked *string `json:"revoked"`
+	}
+	if err := c.runScript(ctx, "revoke_token_by_value", map[string]any{"userId": userID, "name": name, "value": value}, &out, value); err != nil {
+		return "", err
+	}
+	return deref(out.Revoked), nil
 }
 
 func emptyNil(s string) any {

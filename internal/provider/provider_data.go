@@ -159,30 +159,6 @@ func (d *providerData) listSelected(ctx context.Context, userIDs, excluded []str
 	return out, l.Missing, nil
 }
 
-// createToken draws a token value and creates userID's token with it. The value comes from the
-// provider, not from Jenkins, so that a create retried after a lost answer finds the token it
-// made instead of making a second one (DESIGN.md).
-func (d *providerData) createToken(ctx context.Context, userID, name, expirationDate string) (jenkins.Token, string, error) {
-	value, err := jenkins.NewTokenValue()
-	if err != nil {
-		return jenkins.Token{}, "", fmt.Errorf("drawing a token value: %w", err)
-	}
-	unlock := d.writes.lock(userID)
-	tok, err := d.client.CreateToken(tflog.MaskAllFieldValuesStrings(ctx, value), jenkins.CreateTokenInput{
-		UserID:                 userID,
-		Name:                   name,
-		Value:                  value,
-		ExpirationDate:         expirationDate,
-		CreateUserIfRealmKnows: true,
-	})
-	unlock()
-	d.reader.invalidate(userID, tok.UserID)
-	if err != nil {
-		return jenkins.Token{}, "", err
-	}
-	return tok, value, nil
-}
-
 // jenkinsToday is Jenkins's today as the last script reported it (every listing and create
 // reports it, so this costs no call after a refresh), or "" when it cannot be had.
 func (d *providerData) jenkinsToday(ctx context.Context) string {

@@ -123,9 +123,23 @@ func (r *userAPITokenEphemeralResource) Open(ctx context.Context, req ephemeral.
 		return
 	}
 	name := fmt.Sprintf("%s (ephemeral %s)", m.Name.ValueString(), hex.EncodeToString(suffix))
-	tok, value, err := r.data.createToken(ctx, m.UserID.ValueString(), name, m.ExpirationDate.ValueString())
+	tok, value, err := r.data.createToken(ctx, newToken{userID: m.UserID.ValueString(), name: name, expirationDate: m.ExpirationDate.ValueString()})
 	if err != nil {
 		addError(&resp.Diagnostics, "Unable to Create Jenkins API Token", err)
+		return
+	}
+	if ctx.Err() != nil {
+		// The run was interrupted while the create was in flight: nothing will use the token,
+		// and a run that stops may never close it. Revoke it now.
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), settleGrace)
+		defer cancel()
+		if err := r.data.revokeToken(rctx, m.UserID.ValueString(), tok.UUID); err != nil {
+			addError(&resp.Diagnostics, "Unable to Revoke Ephemeral Jenkins API Token",
+				fmt.Errorf("the run was interrupted while token %s of user %q was created, and revoking it failed: %w", tok.UUID, m.UserID.ValueString(), err))
+			return
+		}
+		resp.Diagnostics.AddError("Ephemeral Jenkins API Token Not Opened",
+			fmt.Sprintf("The run was interrupted while the token was created; the token (%s of user %q) was revoked again.", tok.UUID, m.UserID.ValueString()))
 		return
 	}
 

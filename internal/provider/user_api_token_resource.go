@@ -405,7 +405,9 @@ func (r *userAPITokenResource) Create(ctx context.Context, req resource.CreateRe
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	tok, value, err := r.data.createToken(ctx, plan.UserID.ValueString(), plan.Name.ValueString(), plan.ExpirationDate.ValueString())
+	tok, value, err := r.data.createToken(ctx, newToken{
+		userID: plan.UserID.ValueString(), name: plan.Name.ValueString(), expirationDate: plan.ExpirationDate.ValueString(),
+	})
 	if err != nil {
 		addError(&resp.Diagnostics, "Unable to Create Jenkins API Token", err)
 		return

@@ -1,8 +1,13 @@
 // Adds an API token with a value chosen by the caller.
 // Parameters: {"marker", "userId", "name", "value" ("11"+32 hex),
-//              "expirationDate": "YYYY-MM-DD" or null, "createIfRealmKnows": bool}
+//              "expirationDate": "YYYY-MM-DD" or null, "createIfRealmKnows": bool,
+//              "callerValue": bool}
 // Safe to repeat: if the user already holds a token matching the value (a retry after a lost
-// response), that token is returned and nothing is added.
+// response), that token is returned and nothing is added. A value the provider drew matches no
+// other token. A value from the caller's configuration (callerValue) might: a match is taken
+// for a retry only when it has the same name and Jenkins created it in the last 15 minutes;
+// any other is reported as valueInUse, because two owners of one token would revoke each
+// other's.
 // The user must be one whose tokens can log in: Jenkins impersonates the token's user through
 // the security realm, and a user the realm answers UsernameNotFoundException for (a record
 // made in memory for an SCM committer, a user without a password in Jenkins's own database)
@@ -12,7 +17,7 @@
 // at a first login when the realm knows it and createIfRealmKnows is set.
 // An expiration date before Jenkins's today is refused (the token would never log in).
 // Prints marker + {"ok":{"token":row, "info":{serverInfo}}} + marker (row: lib/token_row.groovy),
-// or marker + {"error":{"type": "userNotFound"|"unsupported"|"expirationInPast", ...}} + marker.
+// or marker + {"error":{"type": "userNotFound"|"unsupported"|"expirationInPast"|"valueInUse", ...}} + marker.
 import groovy.json.JsonOutput
 import groovy.json.JsonSlurper
 import jenkins.security.ApiTokenProperty
@@ -40,7 +45,16 @@ if (u == null) {
     def prop = u.getProperty(ApiTokenProperty)
     def store = prop.getTokenStore()
     def t = store.findMatchingToken(p.value)
-    if (t == null) {
+    if (t != null && p.callerValue) {
+        def recent = t.getCreationDate() != null && t.getCreationDate().getTime() > System.currentTimeMillis() - 15 * 60 * 1000
+        if (t.getName() != p.name || !recent || t.isLegacy()) {
+            result = [error: [type: 'valueInUse', message: 'the value is already a token of this user',
+                              userId: u.getId(), uuid: t.getUuid(), name: t.getName()]]
+        }
+    }
+    if (result != null) {
+        // reported above
+    } else if (t == null) {
         def uuid = null
         // Jenkins 2.548 replaced addFixedNewToken(name, value) by (name, value, expirationDate).
         def withExpiry = store.respondsTo('addFixedNewToken', [String, String, java.time.LocalDate] as Object[])

@@ -10,6 +10,8 @@ import java.time.ZoneId
 class SimClock {
     static volatile long offsetDays = 0
 
+    // Compiled statically so that it reaches the real System.currentTimeMillis(), not the override below.
+    @CompileStatic
     static long nowMillis() { System.currentTimeMillis() + offsetDays * 86400000L }
 
     static Date now() { new Date(nowMillis()) }
@@ -23,10 +25,13 @@ class SimClock {
 
     /**
      * The shifted clock is the simulated JVM's clock: a script that calls LocalDate.now() (as
-     * Jenkins's own code does) gets the shifted date too. Groovy dispatches a script's static
-     * calls through the metaclass, so this covers any script, without looking at what it is.
+     * Jenkins's own code does) gets the shifted date too, and System.currentTimeMillis() the
+     * shifted instant that token creation and use dates are taken from. Groovy dispatches a
+     * script's static calls through the metaclass, so this covers any script, without looking at
+     * what it is.
      */
     static void install() {
         LocalDate.metaClass.static.now = { -> SimClock.today() }
+        System.metaClass.static.currentTimeMillis = { -> SimClock.nowMillis() }
     }
 }

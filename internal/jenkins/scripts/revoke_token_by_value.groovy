@@ -1,0 +1,28 @@
+// Revokes the token of a user that matches a value, when there is one: how the provider settles
+// a create whose answer it never got (the run was interrupted, the connection lost), so that no
+// token stays valid whose value nobody holds. A value the provider drew matches at most one token.
+// Parameters: {"marker", "userId", "name", "value" ("11"+32 hex)}
+// Only a token with that name is revoked: a value given in a configuration could be another
+// token's (the create would then have failed), and that token is not this create's to settle.
+// Prints marker + {"ok":{"userId": canonical id|null, "revoked": uuid|null}} + marker.
+// Safe to repeat: a token already gone, or a user without one, revokes nothing.
+import groovy.json.JsonOutput
+import groovy.json.JsonSlurper
+import jenkins.security.ApiTokenProperty
+
+def p = new JsonSlurper().parseText(new String(java.util.Base64.getDecoder().decode('@@PARAMS_BASE64@@'), 'UTF-8'))
+
+def u = User.getById(p.userId, false)
+def prop = u == null ? null : u.getProperty(ApiTokenProperty)
+def revoked = null
+if (prop != null) {
+    def store = prop.getTokenStore()
+    def t = store.findMatchingToken(p.value)
+    if (t != null && !t.isLegacy() && t.getName() == p.name) {
+        store.revokeToken(t.getUuid())
+        u.save()
+        revoked = t.getUuid()
+    }
+}
+print(p.marker + JsonOutput.toJson([ok: [userId: u?.getId(), revoked: revoked]]) + p.marker)
+return null

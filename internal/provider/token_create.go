@@ -1,0 +1,119 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/jenkins-access/terraform-provider-jenkins/internal/jenkins"
+)
+
+// settleGrace is how long a create that was sent to Jenkins keeps going after Terraform
+// cancelled the run (Ctrl-C, a CI job stopped), and how long the revocation of a create whose
+// answer never came may take. A create is one short script call: this is plenty, and it keeps
+// an interrupted run from hanging.
+const settleGrace = 30 * time.Second
+
+// newToken is a token to create.
+type newToken struct {
+	userID, name, expirationDate string
+	// value is the token value from the configuration (token_wo), or "" to draw one.
+	value string
+}
+
+// createToken creates a token and settles it: once the request may have reached Jenkins, the
+// token ends either in the answer (and so in the state) or revoked, never valid with a value
+// that nobody holds.
+//   - A cancellation (Ctrl-C) before the request is sent creates nothing.
+//   - After it is sent, the create goes on despite the cancellation, for settleGrace at most:
+//     Terraform waits for operations in flight and records what they return.
+//   - A create that ends without a definite answer from Jenkins (cancelled after settleGrace,
+//     connection lost, retries exhausted, an exception after the token was added) may have
+//     made the token: it is revoked by its value and name, with a fresh context.
+//
+// The value comes from the provider, not from Jenkins, for that reason and so that a create
+// retried after a lost answer finds the token it made instead of making a second one
+// (DESIGN.md).
+func (d *providerData) createToken(ctx context.Context, in newToken) (jenkins.Token, string, error) {
+	value := in.value
+	if value == "" {
+		var err error
+		if value, err = jenkins.NewTokenValue(); err != nil {
+			return jenkins.Token{}, "", fmt.Errorf("drawing a token value: %w", err)
+		}
+	}
+	ctx = tflog.MaskAllFieldValuesStrings(ctx, value)
+	unlock := d.writes.lock(in.userID)
+	defer unlock()
+	if err := ctx.Err(); err != nil {
+		return jenkins.Token{}, "", fmt.Errorf("the run was interrupted before the token was sent to Jenkins; nothing was created: %w", err)
+	}
+	sendCtx, stop := settlingContext(ctx, settleGrace)
+	defer stop()
+	tok, err := d.client.CreateToken(sendCtx, jenkins.CreateTokenInput{
+		UserID:                 in.userID,
+		Name:                   in.name,
+		Value:                  value,
+		ExpirationDate:         in.expirationDate,
+		CreateUserIfRealmKnows: true,
+		CallerValue:            in.value != "",
+	})
+	d.reader.invalidate(in.userID, tok.UserID)
+	if err == nil {
+		return tok, value, nil
+	}
+	if !mayHaveCreated(err) {
+		return jenkins.Token{}, "", err
+	}
+	return jenkins.Token{}, "", d.settleUnansweredCreate(ctx, in, value, err)
+}
+
+// settleUnansweredCreate revokes the token a create may have made without its answer arriving,
+// and returns the create's error with what became of the token.
+func (d *providerData) settleUnansweredCreate(ctx context.Context, in newToken, value string, createErr error) error {
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), settleGrace)
+	defer cancel()
+	uuid, err := d.client.RevokeTokenByValue(rctx, in.userID, in.name, value)
+	d.reader.invalidate(in.userID)
+	if err != nil {
+		return fmt.Errorf("%w\n\nWhether Jenkins created the token is unknown, and revoking it failed too (%v): a token named %q of "+
+			"user %q may exist that no state holds. Revoke it on the user's security page, or with jenkins_user_token_cleanup "+
+			"(name_regex)", createErr, err, in.name, in.userID)
+	}
+	if uuid != "" {
+		tflog.Warn(ctx, "revoked the token of a create whose answer never came", map[string]any{"user_id": in.userID, "uuid": uuid})
+		return fmt.Errorf("%w\n\nJenkins had created the token (%s) although its answer never came; it was revoked again, "+
+			"so nothing is left behind. Apply again to create it", createErr, uuid)
+	}
+	return fmt.Errorf("%w\n\nJenkins holds no token from this create; nothing is left behind", createErr)
+}
+
+// mayHaveCreated reports whether a failed create may still have added the token: anything but
+// an answer in which Jenkins refused it.
+func mayHaveCreated(err error) bool {
+	var (
+		notFound *jenkins.UserNotFoundError
+		unsup    *jenkins.UnsupportedError
+		past     *jenkins.ExpirationInPastError
+		inUse    *jenkins.TokenValueInUseError
+	)
+	return !errors.As(err, &notFound) && !errors.As(err, &unsup) && !errors.As(err, &past) && !errors.As(err, &inUse)
+}
+
+// settlingContext is a context that outlives parent's cancellation by grace: the request it
+// carries was sent, and abandoning it would leave Jenkins's answer, a valid token, unread.
+// Values (the log masks) carry over; stop releases it.
+func settlingContext(parent context.Context, grace time.Duration) (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithCancel(context.WithoutCancel(parent))
+	stopAfter := context.AfterFunc(parent, func() {
+		t := time.AfterFunc(grace, cancel)
+		context.AfterFunc(ctx, func() { t.Stop() })
+	})
+	return ctx, func() {
+		stopAfter()
+		cancel()
+	}
+}
