@@ -172,9 +172,9 @@ func (d *providerData) jenkinsToday(ctx context.Context) string {
 
 // selectTokens is the selection of the jenkins_user_tokens data source and of the list
 // resource (listSelected), where a user Jenkins does not know is an error.
-func (d *providerData) selectTokens(ctx context.Context, userIDs []string, legacy, expired types.Bool,
+func (d *providerData) selectTokens(ctx context.Context, userIDs []string, legacy, expired, neverExpires types.Bool,
 	nameRegex types.String, unusedForDays types.Int64, createdBefore types.String) ([]jenkins.Token, diag.Diagnostics) {
-	sel, diags := selectionFromConfig(legacy, expired, nameRegex, unusedForDays, createdBefore)
+	sel, diags := selectionFromConfig(legacy, expired, neverExpires, nameRegex, unusedForDays, createdBefore)
 	if diags.HasError() {
 		return nil, diags
 	}

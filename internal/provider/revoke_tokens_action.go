@@ -71,6 +71,11 @@ func (a *revokeTokensAction) Schema(_ context.Context, _ action.SchemaRequest, r
 				Validators:          []validator.Int64{int64validator.AtLeast(1)},
 			},
 			"expired": schema.BoolAttribute{MarkdownDescription: filterDescriptions["expired"], Optional: true},
+			"never_expires": schema.BoolAttribute{
+				MarkdownDescription: filterDescriptions["never_expires"],
+				Optional:            true,
+				Validators:          []validator.Bool{neverExpiresValidator{}},
+			},
 			"name_regex": schema.StringAttribute{
 				MarkdownDescription: filterDescriptions["name_regex"],
 				Optional:            true,

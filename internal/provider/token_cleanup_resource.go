@@ -73,8 +73,8 @@ var (
 		filters:      true,
 		description: "Revokes every API token of the users in scope that the filters select, and keeps them revoked: " +
 			"for offboarding (`user_ids = [\"bob\"]` alone revokes all of bob's tokens) and hygiene (tokens unused for " +
-			"90 days, expired tokens, legacy tokens). `terraform plan` is the dry run: it lists, by user, every token " +
-			"apply will revoke. Tokens in `keep_uuids` are never revoked. Legacy tokens are revoked together with their " +
+			"90 days, expired tokens, tokens that never expire, legacy tokens). `terraform plan` is the dry run: it " +
+			"lists, by user, every token apply will revoke. Tokens in `keep_uuids` are never revoked. Legacy tokens are revoked together with their " +
 			"seed, so they cannot come back when Jenkins restarts. " +
 			"Destroying this resource only removes it from the state: a revocation cannot be undone.",
 	}
@@ -181,6 +181,11 @@ func (r *tokenCleanupResource) Schema(_ context.Context, _ resource.SchemaReques
 			MarkdownDescription: filterDescriptions["expired"],
 			Optional:            true,
 		}
+		attrs["never_expires"] = schema.BoolAttribute{
+			MarkdownDescription: filterDescriptions["never_expires"],
+			Optional:            true,
+			Validators:          []validator.Bool{neverExpiresValidator{}},
+		}
 		attrs["name_regex"] = schema.StringAttribute{
 			MarkdownDescription: filterDescriptions["name_regex"],
 			Optional:            true,
@@ -261,7 +266,7 @@ func (r *tokenCleanupResource) readConfig(ctx context.Context, src getter) (clea
 		cfg.selection.Legacy = &legacy
 		return cfg, diags
 	}
-	var legacy, expired types.Bool
+	var legacy, expired, neverExpires types.Bool
 	var nameRegex, createdBefore types.String
 	var unused, inactive, maxRevocations types.Int64
 	var keep, statuses types.Set
@@ -270,6 +275,7 @@ func (r *tokenCleanupResource) readConfig(ctx context.Context, src getter) (clea
 	diags.Append(src.GetAttribute(ctx, path.Root("max_revocations"), &maxRevocations)...)
 	diags.Append(src.GetAttribute(ctx, path.Root("legacy"), &legacy)...)
 	diags.Append(src.GetAttribute(ctx, path.Root("expired"), &expired)...)
+	diags.Append(src.GetAttribute(ctx, path.Root("never_expires"), &neverExpires)...)
 	diags.Append(src.GetAttribute(ctx, path.Root("name_regex"), &nameRegex)...)
 	diags.Append(src.GetAttribute(ctx, path.Root("created_before"), &createdBefore)...)
 	diags.Append(src.GetAttribute(ctx, path.Root("unused_for_days"), &unused)...)
@@ -277,12 +283,12 @@ func (r *tokenCleanupResource) readConfig(ctx context.Context, src getter) (clea
 	if diags.HasError() {
 		return cfg, diags
 	}
-	if legacy.IsUnknown() || expired.IsUnknown() || nameRegex.IsUnknown() || createdBefore.IsUnknown() || unused.IsUnknown() ||
-		setUnknown(keep) || setUnknown(statuses) || inactive.IsUnknown() || maxRevocations.IsUnknown() {
+	if legacy.IsUnknown() || expired.IsUnknown() || neverExpires.IsUnknown() || nameRegex.IsUnknown() || createdBefore.IsUnknown() ||
+		unused.IsUnknown() || setUnknown(keep) || setUnknown(statuses) || inactive.IsUnknown() || maxRevocations.IsUnknown() {
 		cfg.unknown = true
 		return cfg, diags
 	}
-	sel, d := selectionFromConfig(legacy, expired, nameRegex, unused, createdBefore)
+	sel, d := selectionFromConfig(legacy, expired, neverExpires, nameRegex, unused, createdBefore)
 	diags.Append(d...)
 	if !statuses.IsNull() {
 		var list []string
@@ -470,8 +476,8 @@ func (r *tokenCleanupResource) checkSafety(ctx context.Context, cfg cleanupConfi
 }
 
 // selectionAttrs are the attributes that decide which tokens a cleanup selects.
-var selectionAttrs = []string{"user_ids", "exclude_user_ids", "legacy", "unused_for_days", "expired", "name_regex", "created_before",
-	"keep_uuids", "realm_status", "inactive_for_days"}
+var selectionAttrs = []string{"user_ids", "exclude_user_ids", "legacy", "unused_for_days", "expired", "never_expires", "name_regex",
+	"created_before", "keep_uuids", "realm_status", "inactive_for_days"}
 
 // sameSelection reports whether plan and state select the same tokens.
 func (r *tokenCleanupResource) sameSelection(ctx context.Context, plan tfsdk.Plan, state tfsdk.State) bool {

@@ -316,6 +316,84 @@ func TestAccUserTokenCleanup_filters(t *testing.T) {
 	})
 }
 
+// never_expires retires the tokens made without an expiration date, alone or with other filters;
+// a legacy token counts as never expiring. Changing only never_expires is a new selection.
+func TestAccUserTokenCleanup_neverExpires(t *testing.T) {
+	target := acctest.Shared(t)
+	pia := acctest.UniqueID("pia")
+	target.CreateUser(t, pia, "pw")
+	ciForever := target.NewToken(t, pia, "ci-forever")
+	laptop := target.NewToken(t, pia, "laptop")
+	ciDated := target.NewExpiringToken(t, pia, "ci-dated", time.Now().AddDate(0, 0, 30).Format(dateLayout))
+	legacy := target.NewLegacyToken(t, pia)
+	addr := "jenkins_user_token_cleanup.c"
+	config := func(filters string) string {
+		return cleanupHCL(target, "jenkins_user_token_cleanup", fmt.Sprintf("  user_ids = %s\n%s", quotedSet(pia), filters))
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{
+			{
+				// CI tokens made without an expiration date.
+				Config: config("  name_regex    = \"^ci-\"\n  never_expires = true"),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("revoked"), revokedTokens(ciForever)),
+				},
+				Check: resource.ComposeAggregateTestCheckFunc(rejected(target, pia, ciForever), accepted(target, pia, laptop, ciDated, legacy)),
+			},
+			{
+				// Every token that never expires, the legacy one included; the dated one stays.
+				Config: config("  never_expires = true"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("revoked"), revokedTokens(laptop, legacy)),
+				},
+				Check: resource.ComposeAggregateTestCheckFunc(rejected(target, pia, laptop, legacy), accepted(target, pia, ciDated)),
+			},
+			{
+				// Only never_expires changes: a new selection, which picks the dated token.
+				Config: config("  never_expires = false"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("revoked"), revokedTokens(ciDated)),
+				},
+				Check: rejected(target, pia, ciDated),
+			},
+		},
+	})
+}
+
+// never_expires = true with expired = true selects nothing; when one of them is known only at
+// apply, the plan-time check cannot see it, and apply refuses it before revoking anything.
+func TestAccUserTokenCleanup_neverExpiresAndExpiredUnknownAtPlan(t *testing.T) {
+	target := acctest.Shared(t)
+	quinn := acctest.UniqueID("quinn")
+	target.CreateUser(t, quinn, "pw")
+	tok := target.NewToken(t, quinn, "forever")
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{{
+			Config: target.ProviderBlock() + fmt.Sprintf(`
+resource "terraform_data" "e" {
+  input = true
+}
+resource "jenkins_user_token_cleanup" "c" {
+  user_ids      = [%s]
+  never_expires = true
+  expired       = terraform_data.e.output
+}`, acctest.Quote(quinn)),
+			ExpectError: regexp.MustCompile(`(?s)Token Filters Select Nothing.*never_expires\s+=\s+true\s+and\s+expired\s+=\s+true\s+select\s+nothing`),
+		}},
+	})
+	if code := whoAmIStatus(target.URL, quinn, tok.Value); code != http.StatusOK {
+		t.Errorf("the token answers HTTP %d after the refused apply, want 200", code)
+	}
+}
+
 // revokeDuringPlanCheck revokes a token between plan and apply, as another admin might; it
 // passes itself as a plan check because that is the moment between the two.
 type revokeDuringPlanCheck struct {
@@ -403,6 +481,9 @@ func TestAccTokenCleanup_badInput(t *testing.T) {
 		{"invalid regex", "jenkins_user_token_cleanup", `  name_regex = "("`, `(?s)Invalid Regular Expression`},
 		{"invalid created_before", "jenkins_user_token_cleanup", `  created_before = "last week"`, `(?s)Invalid Timestamp`},
 		{"zero days", "jenkins_user_token_cleanup", `  unused_for_days = 0`, `(?s)at least 1`},
+		{"never_expires with expired", "jenkins_user_token_cleanup", "  never_expires = true\n  expired       = true",
+			`(?s)Token Filters Select Nothing.*never_expires\s+=\s+true\s+and\s+expired\s+=\s+true\s+select\s+nothing`},
+		{"never_expires on legacy cleanup", "jenkins_legacy_token_cleanup", `  never_expires = true`, `(?s)never_expires.*(not expected|Unsupported argument)`},
 		{"keep_uuids not a uuid", "jenkins_user_token_cleanup", `  keep_uuids = ["laptop"]`, `(?s)must be a token UUID`},
 		{"empty user id", "jenkins_legacy_token_cleanup", `  user_ids = [""]`, `(?s)length`},
 		{"filter on legacy cleanup", "jenkins_legacy_token_cleanup", `  name_regex = "x"`, `(?s)name_regex.*(not expected|Unsupported argument)`},

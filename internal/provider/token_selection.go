@@ -1,12 +1,14 @@
 package provider
 
 import (
+	"context"
 	"fmt"
 	"regexp"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/jenkins-access/terraform-provider-jenkins/internal/jenkins"
@@ -18,6 +20,7 @@ import (
 type tokenSelection struct {
 	Legacy        *bool
 	Expired       *bool
+	NeverExpires  *bool // true: no expiration date (legacy tokens, every token before Jenkins 2.548)
 	NameRegex     *regexp.Regexp
 	UnusedForDays *int64
 	CreatedBefore *time.Time
@@ -52,6 +55,9 @@ func (s tokenSelection) matches(tok jenkins.Token, now time.Time) bool {
 		return false
 	}
 	if s.Expired != nil && tok.Expired != *s.Expired {
+		return false
+	}
+	if s.NeverExpires != nil && (tok.ExpirationDate == "") != *s.NeverExpires {
 		return false
 	}
 	if s.NameRegex != nil && !s.NameRegex.MatchString(tok.Name) {
@@ -115,6 +121,41 @@ var filterDescriptions = map[string]string{
 		"know (migrated legacy tokens) count as created before any date.",
 	"expired": "`true`: only tokens whose expiration date has passed (Jenkins 2.548 and later; by Jenkins's today, in " +
 		"its time zone); `false`: only tokens still valid.",
+	"never_expires": "`true`: only tokens without an expiration date, which never expire; `false`: only tokens with " +
+		"one, expired or not. Legacy tokens have no expiration date: they count as never expiring. Expiration dates " +
+		"exist since Jenkins " + expirationMinVersion + ": on an older Jenkins every token never expires, so `true` " +
+		"selects every token and `false` none. `true` together with `expired = true` is an error: it would select nothing.",
+}
+
+// never_expires = true with expired = true selects nothing, whatever Jenkins holds: refused.
+const (
+	neverExpiresAndExpiredSummary = "Token Filters Select Nothing"
+	neverExpiresAndExpired        = "never_expires = true and expired = true select nothing: a token without an " +
+		"expiration date never expires. Keep never_expires = true for the tokens without a date, or expired = true for " +
+		"those whose date has passed."
+)
+
+// neverExpiresValidator refuses never_expires = true beside expired = true. selectionFromConfig
+// refuses it too, as it re-checks the other filters, for values that were unknown at plan time.
+type neverExpiresValidator struct{}
+
+func (neverExpiresValidator) Description(context.Context) string {
+	return "must not be true when expired is true"
+}
+
+func (v neverExpiresValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (neverExpiresValidator) ValidateBool(ctx context.Context, req validator.BoolRequest, resp *validator.BoolResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() || !req.ConfigValue.ValueBool() {
+		return
+	}
+	var expired types.Bool
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, req.Path.ParentPath().AtName("expired"), &expired)...)
+	if !expired.IsUnknown() && expired.ValueBool() {
+		resp.Diagnostics.AddAttributeError(req.Path, neverExpiresAndExpiredSummary, neverExpiresAndExpired)
+	}
 }
 
 // Owner filters and the safety catch, shared by jenkins_user_token_cleanup and
@@ -215,7 +256,7 @@ func parseRFC3339(attr, v string) (time.Time, error) {
 // selectionFromConfig builds a tokenSelection from the filter attributes shared by the data
 // source and the cleanup resources. Validators have already checked the syntax at plan time;
 // the errors here only guard against values that arrived unknown then.
-func selectionFromConfig(legacy, expired types.Bool, nameRegex types.String, unusedForDays types.Int64, createdBefore types.String) (tokenSelection, diag.Diagnostics) {
+func selectionFromConfig(legacy, expired, neverExpires types.Bool, nameRegex types.String, unusedForDays types.Int64, createdBefore types.String) (tokenSelection, diag.Diagnostics) {
 	var sel tokenSelection
 	var diags diag.Diagnostics
 	if !legacy.IsNull() && !legacy.IsUnknown() {
@@ -225,6 +266,13 @@ func selectionFromConfig(legacy, expired types.Bool, nameRegex types.String, unu
 	if !expired.IsNull() && !expired.IsUnknown() {
 		v := expired.ValueBool()
 		sel.Expired = &v
+	}
+	if !neverExpires.IsNull() && !neverExpires.IsUnknown() {
+		v := neverExpires.ValueBool()
+		sel.NeverExpires = &v
+		if v && sel.Expired != nil && *sel.Expired {
+			diags.AddAttributeError(path.Root("never_expires"), neverExpiresAndExpiredSummary, neverExpiresAndExpired)
+		}
 	}
 	if !nameRegex.IsNull() && !nameRegex.IsUnknown() {
 		re, err := compileNameRegex(nameRegex.ValueString())

@@ -39,6 +39,7 @@ type tokenListConfigModel struct {
 	UnusedForDays types.Int64  `tfsdk:"unused_for_days"`
 	CreatedBefore types.String `tfsdk:"created_before"`
 	Expired       types.Bool   `tfsdk:"expired"`
+	NeverExpires  types.Bool   `tfsdk:"never_expires"`
 }
 
 func NewUserAPITokenListResource() list.ListResource { return &userAPITokenListResource{} }
@@ -86,6 +87,11 @@ func (r *userAPITokenListResource) ListResourceConfigSchema(_ context.Context, _
 				Validators:          []validator.String{rfc3339Validator},
 			},
 			"expired": schema.BoolAttribute{MarkdownDescription: filterDescriptions["expired"], Optional: true},
+			"never_expires": schema.BoolAttribute{
+				MarkdownDescription: filterDescriptions["never_expires"],
+				Optional:            true,
+				Validators:          []validator.Bool{neverExpiresValidator{}},
+			},
 		},
 	}
 }
@@ -112,7 +118,7 @@ func (r *userAPITokenListResource) List(ctx context.Context, req list.ListReques
 		stream.Results = list.ListResultsStreamDiagnostics(diags)
 		return
 	}
-	tokens, d := r.data.selectTokens(ctx, ids, m.Legacy, m.Expired, m.NameRegex, m.UnusedForDays, m.CreatedBefore)
+	tokens, d := r.data.selectTokens(ctx, ids, m.Legacy, m.Expired, m.NeverExpires, m.NameRegex, m.UnusedForDays, m.CreatedBefore)
 	diags.Append(d...)
 	if diags.HasError() {
 		stream.Results = list.ListResultsStreamDiagnostics(diags)

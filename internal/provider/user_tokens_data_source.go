@@ -35,6 +35,7 @@ type userTokensDataSourceModel struct {
 	UnusedForDays types.Int64  `tfsdk:"unused_for_days"`
 	CreatedBefore types.String `tfsdk:"created_before"`
 	Expired       types.Bool   `tfsdk:"expired"`
+	NeverExpires  types.Bool   `tfsdk:"never_expires"`
 	Tokens        types.List   `tfsdk:"tokens"`
 }
 
@@ -115,6 +116,11 @@ func (d *userTokensDataSource) Schema(_ context.Context, _ datasource.SchemaRequ
 				MarkdownDescription: filterDescriptions["expired"],
 				Optional:            true,
 			},
+			"never_expires": schema.BoolAttribute{
+				MarkdownDescription: filterDescriptions["never_expires"],
+				Optional:            true,
+				Validators:          []validator.Bool{neverExpiresValidator{}},
+			},
 			"tokens": schema.ListNestedAttribute{
 				MarkdownDescription: "The tokens, sorted by user ID, then name (both case-insensitively, as Jenkins lists them), then UUID.",
 				Computed:            true,
@@ -156,7 +162,7 @@ func (d *userTokensDataSource) Read(ctx context.Context, req datasource.ReadRequ
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	tokens, diags := d.data.selectTokens(ctx, ids, m.Legacy, m.Expired, m.NameRegex, m.UnusedForDays, m.CreatedBefore)
+	tokens, diags := d.data.selectTokens(ctx, ids, m.Legacy, m.Expired, m.NeverExpires, m.NameRegex, m.UnusedForDays, m.CreatedBefore)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return

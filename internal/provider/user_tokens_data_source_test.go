@@ -237,6 +237,87 @@ data "jenkins_user_tokens" "created_before_past" {
 	})
 }
 
+// never_expires selects by the presence of an expiration date: a legacy token has none, so it
+// counts as never expiring.
+func TestAccUserTokensDataSource_neverExpires(t *testing.T) {
+	target := acctest.Shared(t)
+	nora := acctest.UniqueID("nora")
+	target.CreateUser(t, nora, "pw")
+	forever := target.NewToken(t, nora, "forever")
+	dated := target.NewExpiringToken(t, nora, "dated", time.Now().AddDate(0, 0, 30).Format(dateLayout))
+	legacy := target.NewLegacyToken(t, nora)
+	q := acctest.Quote(nora)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{{
+			Config: target.ProviderBlock() + fmt.Sprintf(`
+data "jenkins_user_tokens" "never" {
+  user_id       = %[1]s
+  never_expires = true
+}
+data "jenkins_user_tokens" "dated" {
+  user_id       = %[1]s
+  never_expires = false
+}
+data "jenkins_user_tokens" "never_not_legacy" {
+  user_id       = %[1]s
+  never_expires = true
+  legacy        = false
+}
+data "jenkins_user_tokens" "never_not_expired" {
+  user_id       = %[1]s
+  never_expires = true
+  expired       = false
+}`, q),
+			ConfigStateChecks: []statecheck.StateCheck{
+				expectTokenSet("never", forever.UUID, legacy.UUID),
+				expectTokenSet("dated", dated.UUID),
+				expectTokenSet("never_not_legacy", forever.UUID),
+				expectTokenSet("never_not_expired", forever.UUID, legacy.UUID),
+			},
+		}},
+	})
+}
+
+// Before Jenkins 2.548 no token has an expiration date: every token never expires.
+func TestAccUserTokensDataSource_neverExpiresBeforeExpirationDates(t *testing.T) {
+	target := ownSim(t, jenkinssim.Options{Version: "2.462"})
+	olga := acctest.UniqueID("olga")
+	target.CreateUser(t, olga, "pw")
+	a := target.NewToken(t, olga, "a")
+	b := target.NewToken(t, olga, "b")
+	legacy := target.NewLegacyToken(t, olga)
+	q := acctest.Quote(olga)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{{
+			Config: target.ProviderBlock() + fmt.Sprintf(`
+data "jenkins_user_tokens" "never" {
+  user_id       = %[1]s
+  never_expires = true
+}
+data "jenkins_user_tokens" "dated" {
+  user_id       = %[1]s
+  never_expires = false
+}`, q),
+			ConfigStateChecks: []statecheck.StateCheck{
+				expectTokenSet("never", a.UUID, b.UUID, legacy.UUID),
+				expectTokenSet("dated"),
+			},
+		}},
+	})
+}
+
+// expectTokenSet checks that data.jenkins_user_tokens.<name> lists exactly these UUIDs.
+func expectTokenSet(name string, uuids ...string) statecheck.StateCheck {
+	checks := make([]knownvalue.Check, len(uuids))
+	for i, u := range uuids {
+		checks[i] = uuidIs(u)
+	}
+	addr, p := tokensAt(name)
+	return statecheck.ExpectKnownValue(addr, p, knownvalue.SetExact(checks))
+}
+
 func TestAccUserTokensDataSource_unknownUser(t *testing.T) {
 	target := acctest.Shared(t)
 	ghost := acctest.UniqueID("ghost")
@@ -265,6 +346,9 @@ func TestAccUserTokensDataSource_badInput(t *testing.T) {
 		{"invalid created_before", `created_before = "yesterday"`, `(?s)Invalid Timestamp.*RFC 3339`},
 		{"date without time", `created_before = "2026-01-01"`, `(?s)Invalid Timestamp.*2026-01-31T00:00:00Z`},
 		{"unused_for_days zero", `unused_for_days = 0`, `(?s)unused_for_days.*at least 1`},
+		{"never_expires with expired", `
+  never_expires = true
+  expired       = true`, `(?s)Token Filters Select Nothing.*never_expires\s+=\s+true\s+and\s+expired\s+=\s+true\s+select\s+nothing`},
 		{"both user_id and user_ids", `
   user_id  = "a"
   user_ids = ["b"]`, `(?s)Invalid Attribute Combination`},

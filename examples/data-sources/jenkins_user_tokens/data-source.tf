@@ -8,6 +8,12 @@ data "jenkins_user_tokens" "stale_legacy" {
   unused_for_days = 90
 }
 
+# Tokens that never expire: made without an expiration date, or legacy.
+data "jenkins_user_tokens" "never_expiring" {
+  user_ids      = ["alice", "bob"]
+  never_expires = true
+}
+
 output "tokens_by_user" {
   value = {
     for t in data.jenkins_user_tokens.all.tokens : t.user_id => "${t.name} (${t.uuid})"...
