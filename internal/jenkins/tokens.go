@@ -333,6 +333,19 @@ func (c *Client) RevokeTokenByValue(ctx context.Context, userID, name, value str
 	return deref(out.Revoked), nil
 }
 
+// TokenHasValue reports whether userID's token uuid has the given value.
+func (c *Client) TokenHasValue(ctx context.Context, userID, uuid, value string) (bool, error) {
+	if err := ValidateTokenValue(value); err != nil {
+		return false, err
+	}
+	c.masker.add(value, value[2:])
+	var out struct {
+		Matches bool `json:"matches"`
+	}
+	err := c.runScript(ctx, "token_has_value", map[string]any{"userId": userID, "uuid": uuid, "value": value}, &out, value)
+	return out.Matches, err
+}
+
 func emptyNil(s string) any {
 	if s == "" {
 		return nil

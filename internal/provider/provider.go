@@ -221,7 +221,7 @@ func (p *jenkinsProvider) DataSources(_ context.Context) []func() datasource.Dat
 }
 
 func (p *jenkinsProvider) EphemeralResources(_ context.Context) []func() ephemeral.EphemeralResource {
-	return []func() ephemeral.EphemeralResource{NewUserAPITokenEphemeralResource}
+	return []func() ephemeral.EphemeralResource{NewUserAPITokenEphemeralResource, NewAPITokenValueEphemeralResource}
 }
 
 // resolveSettings turns the provider block, with the environment for what it leaves unset and

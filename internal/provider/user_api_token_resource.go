@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"regexp"
 	"strings"
@@ -66,6 +67,8 @@ type userAPITokenModel struct {
 	Expired          types.Bool   `tfsdk:"expired"`
 	RotationDue      types.Bool   `tfsdk:"rotation_due"`
 	ExpiresInDays    types.Int64  `tfsdk:"expires_in_days"`
+	TokenWO          types.String `tfsdk:"token_wo"`
+	TokenWOVersion   types.Int64  `tfsdk:"token_wo_version"`
 }
 
 func NewUserAPITokenResource() resource.Resource { return &userAPITokenResource{} }
@@ -80,8 +83,10 @@ func (r *userAPITokenResource) Schema(_ context.Context, _ resource.SchemaReques
 			"through the script console (`addFixedNewToken`), so an administrator can create tokens for any user and a " +
 			"retried create never makes a second token. Renaming keeps the token; destroying revokes it by UUID. " +
 			"A token revoked outside Terraform is recreated by the next apply.\n\n" +
-			"The token value is stored in the Terraform state: protect the state, or use the `jenkins_user_api_token` " +
-			"ephemeral resource to keep the value out of it.",
+			"The token value the provider draws is stored in the Terraform state. To keep it out, give the value in " +
+			"`token_wo` (write-only, never stored; draw it with the `jenkins_api_token_value` ephemeral resource and hand it " +
+			"to a secret store in the same run), or use the `jenkins_user_api_token` ephemeral resource for a token that " +
+			"lives for one run.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				MarkdownDescription: "`<user_id>/<uuid>`, the form `terraform import` takes.",
@@ -135,9 +140,33 @@ func (r *userAPITokenResource) Schema(_ context.Context, _ resource.SchemaReques
 				Computed:            true,
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
+			"token_wo": schema.StringAttribute{
+				MarkdownDescription: "The token value to create the token with, instead of one the provider draws: `11` followed " +
+					"by 32 lower-case hex digits, for example from the `jenkins_api_token_value` ephemeral resource. Write-only: " +
+					"Terraform never stores it in the plan or the state, and `token` stays null. It is used only when the token is " +
+					"created, that is when `token_wo_version` changes (which replaces the token) or the token is replaced for " +
+					"another reason (then with the same value; to change the value, change `token_wo_version` too). Each token " +
+					"needs a value of its own: a value another token of the user holds is refused. Needs Terraform 1.11 or later, " +
+					"or OpenTofu 1.11 or later.",
+				Optional:  true,
+				WriteOnly: true,
+				Sensitive: true,
+				Validators: []validator.String{
+					tokenValueValidator,
+					stringvalidator.AlsoRequires(path.MatchRoot("token_wo_version")),
+				},
+			},
+			"token_wo_version": schema.Int64Attribute{
+				MarkdownDescription: "Goes with `token_wo`: change it (for example increment it) to create the token again with " +
+					"the value `token_wo` has in that run. Terraform cannot see a change of a write-only value, so a new value " +
+					"alone does nothing. Setting it after an import adopts the token when its value is `token_wo` (the plan " +
+					"checks with Jenkins) and replaces it otherwise.",
+				Optional:   true,
+				Validators: []validator.Int64{int64validator.AlsoRequires(path.MatchRoot("token_wo"))},
+			},
 			"token": schema.StringAttribute{
 				MarkdownDescription: "The token value (`11` followed by 32 hex digits), to use as the password of `user_id`. " +
-					"Known after create; null after import, because Jenkins keeps only a hash.",
+					"Known after create; null with `token_wo`, and after import, because Jenkins keeps only a hash.",
 				Computed:      true,
 				Sensitive:     true,
 				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
@@ -272,6 +301,26 @@ func (r *userAPITokenResource) ModifyPlan(ctx context.Context, req resource.Modi
 			}
 		}
 	}
+	var tokenWO types.String
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("token_wo"), &tokenWO)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	replaceFor := path.Root("token")
+	if !creating && !plan.TokenWOVersion.Equal(state.TokenWOVersion) {
+		adopt, ok := r.adoptsWithTokenWO(ctx, plan, state, tokenWO, resp)
+		if !ok {
+			return
+		}
+		if !adopt {
+			replace, replaceFor = true, path.Root("token_wo_version")
+		}
+	}
+	if replace && !tokenWO.IsNull() && plan.TokenWOVersion.Equal(state.TokenWOVersion) {
+		resp.Diagnostics.AddAttributeWarning(path.Root("token_wo_version"), "Replacement Keeps the Token Value",
+			"The token is replaced with the value token_wo has in this run. If that is the value the token had, the new token "+
+				"keeps it: to give it a new value, change token_wo and token_wo_version together.")
+	}
 	if !creating && !replace && plan.RotateBeforeDays.IsNull() && !state.ExpiresInDays.IsNull() &&
 		state.ExpiresInDays.ValueInt64() >= 0 && state.ExpiresInDays.ValueInt64() <= 14 {
 		resp.Diagnostics.AddAttributeWarning(path.Root("expiration_date"), "Jenkins API Token Expires Soon",
@@ -282,15 +331,19 @@ func (r *userAPITokenResource) ModifyPlan(ctx context.Context, req resource.Modi
 	if replace {
 		// Terraform replaces only for a path whose planned value differs from the state: the
 		// token value is the honest one, since the replacement has a new value.
-		plan.Token = types.StringUnknown()
+		plan.Token = tokenPlannedFor(tokenWO)
 		plan.UUID = types.StringUnknown()
 		plan.ID = types.StringUnknown()
 		plan.CreatedAt = types.StringUnknown()
 		plan.Expired = types.BoolUnknown()
 		plan.RotationDue = types.BoolUnknown()
 		plan.ExpiresInDays = types.Int64Unknown()
-		resp.RequiresReplace = append(resp.RequiresReplace, path.Root("token"))
+		resp.RequiresReplace = append(resp.RequiresReplace, replaceFor)
 		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+	}
+	if creating && !tokenWO.IsNull() {
+		plan.Token = types.StringNull()
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("token"), plan.Token)...)
 	}
 
 	// What follows concerns a token about to be created. For a replacement Terraform plans
@@ -299,6 +352,37 @@ func (r *userAPITokenResource) ModifyPlan(ctx context.Context, req resource.Modi
 		return
 	}
 	resp.Diagnostics.Append(checkExpirationDate(ctx, r.data, plan.ExpirationDate.ValueString(), now())...)
+}
+
+// tokenPlannedFor is the planned token value of a token about to be created: null when
+// token_wo gives it (Terraform must not hold it), else known only after the create.
+func tokenPlannedFor(tokenWO types.String) types.String {
+	if tokenWO.IsNull() {
+		return types.StringUnknown()
+	}
+	return types.StringNull()
+}
+
+// adoptsWithTokenWO decides a change of token_wo_version, which replaces the token, except
+// right after an import (no prior version, and no value in the state): then the token is
+// adopted, not revoked, when its value is token_wo, as Jenkins tells by its hash. It reports
+// false when it added an error.
+func (r *userAPITokenResource) adoptsWithTokenWO(ctx context.Context, plan, state userAPITokenModel, tokenWO types.String, resp *resource.ModifyPlanResponse) (adopt, ok bool) {
+	imported := state.TokenWOVersion.IsNull() && state.Token.IsNull()
+	if !imported || tokenWO.IsNull() || tokenWO.IsUnknown() || plan.TokenWOVersion.IsUnknown() || r.data == nil || r.data.client == nil {
+		return false, true
+	}
+	matches, err := r.data.client.TokenHasValue(ctx, state.UserID.ValueString(), state.UUID.ValueString(), tokenWO.ValueString())
+	if err != nil {
+		addError(&resp.Diagnostics, "Unable to Check the Imported Token's Value", err)
+		return false, false
+	}
+	if !matches {
+		resp.Diagnostics.AddAttributeWarning(path.Root("token_wo_version"), "Imported Token Has Another Value",
+			fmt.Sprintf("The token %s of user %q does not have the value token_wo gives, so the plan replaces it with one that "+
+				"has. To adopt the token instead, give its current value in token_wo.", state.UUID.ValueString(), state.UserID.ValueString()))
+	}
+	return matches, true
 }
 
 // planUserID decides whether a changed user_id names another user: Jenkins decides, by its own
@@ -405,14 +489,30 @@ func (r *userAPITokenResource) Create(ctx context.Context, req resource.CreateRe
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	var tokenWO types.String
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("token_wo"), &tokenWO)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
 	tok, value, err := r.data.createToken(ctx, newToken{
 		userID: plan.UserID.ValueString(), name: plan.Name.ValueString(), expirationDate: plan.ExpirationDate.ValueString(),
+		value: tokenWO.ValueString(),
 	})
 	if err != nil {
+		var inUse *jenkins.TokenValueInUseError
+		if errors.As(err, &inUse) {
+			resp.Diagnostics.AddAttributeError(path.Root("token_wo"), "Token Value Already in Use",
+				err.Error()+". Give this token a new value in token_wo (for example from the jenkins_api_token_value ephemeral "+
+					"resource), or import the token that has it.")
+			return
+		}
 		addError(&resp.Diagnostics, "Unable to Create Jenkins API Token", err)
 		return
 	}
 	plan.Token = types.StringValue(value)
+	if !tokenWO.IsNull() {
+		plan.Token = types.StringNull()
+	}
 	setFromToken(&plan, tok)
 	plan.setDatesFrom(tok, r.data.jenkinsToday(ctx))
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)

@@ -8,6 +8,8 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+
+	"github.com/jenkins-access/terraform-provider-jenkins/internal/jenkins"
 )
 
 // dateLayout is the YYYY-MM-DD form of expiration dates, as Jenkins's LocalDate prints them.
@@ -108,4 +110,17 @@ func (r durationRule) validator() stringCheck {
 			return err
 		},
 	}
+}
+
+// tokenValueValidator refuses, at plan time, a token value Jenkins would refuse or that would
+// never log in, saying what is wrong without repeating the value (it is a secret).
+var tokenValueValidator = stringCheck{
+	description: `value must be a Jenkins API token value: "11" followed by 32 lower-case hex digits`,
+	summary:     "Invalid Jenkins API Token Value",
+	check: func(p path.Path, v string) error {
+		if err := jenkins.ValidateTokenValue(v); err != nil {
+			return fmt.Errorf("%s: %v. Draw one with the jenkins_api_token_value ephemeral resource", p, err)
+		}
+		return nil
+	},
 }

@@ -23,3 +23,16 @@ resource "jenkins_user_api_token" "reporting" {
     create_before_destroy = true
   }
 }
+
+# A token whose value never enters the state or the plan (Terraform 1.11+ / OpenTofu 1.11+):
+# the value is drawn locally and given write-only. Hand the same value, in the same run, to a
+# secret store's write-only argument (examples/scenarios/write-only-token-in-vault); changing
+# token_wo_version creates the token again with the value of that run.
+ephemeral "jenkins_api_token_value" "publisher" {}
+
+resource "jenkins_user_api_token" "publisher" {
+  user_id          = "publisher"
+  name             = "artifact publisher (value in the secret store)"
+  token_wo         = ephemeral.jenkins_api_token_value.publisher.value
+  token_wo_version = 1
+}

@@ -1,0 +1,16 @@
+// Tells whether a token of a user has a given value: Jenkins keeps only a hash, so this is the
+// one way to check that a value in a configuration is the value of a token adopted by import.
+// Parameters: {"marker", "userId", "uuid", "value" ("11"+32 hex)}
+// Prints marker + {"ok":{"matches": bool}} + marker. An expired token matches nothing (2.548+,
+// as Jenkins's own findMatchingToken); a user or token gone matches nothing.
+import groovy.json.JsonOutput
+import groovy.json.JsonSlurper
+import jenkins.security.ApiTokenProperty
+
+def p = new JsonSlurper().parseText(new String(java.util.Base64.getDecoder().decode('@@PARAMS_BASE64@@'), 'UTF-8'))
+
+def u = User.getById(p.userId, false)
+def prop = u == null ? null : u.getProperty(ApiTokenProperty)
+def t = prop == null ? null : prop.getTokenStore().findMatchingToken(p.value)
+print(p.marker + JsonOutput.toJson([ok: [matches: t != null && t.getUuid() == p.uuid]]) + p.marker)
+return null

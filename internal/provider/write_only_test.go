@@ -1,0 +1,321 @@
+package provider
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/jenkins-access/terraform-provider-jenkins/internal/acctest"
+	"github.com/jenkins-access/terraform-provider-jenkins/internal/jenkins"
+)
+
+// wrappedText is a regular expression for text as Terraform prints it in a diagnostic, where
+// any space may have become a line break.
+func wrappedText(s string) string {
+	return strings.ReplaceAll(regexp.QuoteMeta(s), " ", `\s+`)
+}
+
+// newValue draws a token value for a test.
+func newValue(t *testing.T) string {
+	t.Helper()
+	v, err := jenkins.NewTokenValue()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+func writeOnlyConfig(target *acctest.Target, userID, name, value string, version int) string {
+	return tokenConfig(target, userID, name, fmt.Sprintf("  token_wo         = %q\n  token_wo_version = %d", value, version))
+}
+
+// TestAccUserAPIToken_writeOnly: a token created with the value token_wo gives logs in with that
+// value, and the state holds no value (token null, token_wo null). A new value alone changes
+// nothing (Terraform cannot see it); a new token_wo_version replaces the token with the value
+// of that run.
+func TestAccUserAPIToken_writeOnly(t *testing.T) {
+	target := acctest.Shared(t)
+	wyn := acctest.UniqueID("wyn")
+	target.CreateUser(t, wyn, "pw")
+	v1, v2 := newValue(t), newValue(t)
+	var uuid1 string
+	noValueInState := func(addr string) []statecheck.StateCheck {
+		return []statecheck.StateCheck{
+			statecheck.ExpectKnownValue(addr, tfjsonpath.New("token"), knownvalue.Null()),
+			statecheck.ExpectKnownValue(addr, tfjsonpath.New("token_wo"), knownvalue.Null()),
+		}
+	}
+	resource.Test(t, resource.TestCase{
+		TerraformVersionChecks:   ephemeralTerraformVersions,
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{
+			{
+				Config:            writeOnlyConfig(target, wyn, "wo", v1, 1),
+				ConfigStateChecks: noValueInState(tokenAddr),
+				Check: resource.ComposeAggregateTestCheckFunc(
+					captureAttr("uuid", &uuid1),
+					accepted(target, wyn, acctest.FixtureToken{Value: v1}),
+				),
+			},
+			{
+				// A new value without a new version: nothing to do, the first value still logs in.
+				Config: writeOnlyConfig(target, wyn, "wo", v2, 1),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(tokenAddr, plancheck.ResourceActionNoop),
+				}},
+				Check: resource.ComposeAggregateTestCheckFunc(
+					accepted(target, wyn, acctest.FixtureToken{Value: v1}),
+					rejected(target, wyn, acctest.FixtureToken{Value: v2}),
+				),
+			},
+			{
+				Config: writeOnlyConfig(target, wyn, "wo", v2, 2),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(tokenAddr, plancheck.ResourceActionReplace),
+					plancheck.ExpectKnownValue(tokenAddr, tfjsonpath.New("token"), knownvalue.Null()),
+				}},
+				ConfigStateChecks: noValueInState(tokenAddr),
+				Check: resource.ComposeAggregateTestCheckFunc(
+					accepted(target, wyn, acctest.FixtureToken{Value: v2}),
+					rejected(target, wyn, acctest.FixtureToken{Value: v1}),
+					resource.TestCheckResourceAttrWith(tokenAddr, "uuid", func(u string) error {
+						if u == uuid1 {
+							return fmt.Errorf("the replacement kept UUID %s", u)
+						}
+						return nil
+					}),
+				),
+			},
+			{
+				// Back to a value the provider draws: replaced, and the value is in the state again.
+				Config: tokenConfig(target, wyn, "wo"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(tokenAddr, plancheck.ResourceActionReplace),
+				}},
+				Check: resource.ComposeAggregateTestCheckFunc(
+					tokenWorks(target, wyn),
+					rejected(target, wyn, acctest.FixtureToken{Value: v2}),
+				),
+			},
+		},
+	})
+}
+
+// TestAccUserAPIToken_writeOnlyBadValues: values Jenkins refuses, or would accept and never let
+// log in (upper-case hex), fail at plan time, and the error does not repeat the value.
+func TestAccUserAPIToken_writeOnlyBadValues(t *testing.T) {
+	target := acctest.Shared(t)
+	good := newValue(t)
+	cases := map[string]struct {
+		value string
+		want  string
+	}{
+		"short":          {good[:33], `34 characters ("11" and 32 hex digits); this one has 33`},
+		"long":           {good + "0", `this one has 35`},
+		"other version":  {"12" + good[2:], `starts with "11"`},
+		"upper case hex": {"11" + strings.ToUpper(good[2:]), `must be lower case: Jenkins accepts upper case`},
+		"not hex":        {"11" + strings.Repeat("g", 32), `32 hex digits (0-9, a-f)`},
+		"spaces":         {" " + good[:33], `starts with "11"`},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			// From a sensitive variable, as a secret comes: Terraform then shows the source line,
+			// not the value, and the message is the provider's alone.
+			config := `variable "v" {
+  type      = string
+  sensitive = true
+  default   = ` + acctest.Quote(c.value) + `
+}
+` + tokenConfig(target, "nobody-needed", "bad", "  token_wo         = var.v\n  token_wo_version = 1")
+			resource.Test(t, resource.TestCase{
+				TerraformVersionChecks:   ephemeralTerraformVersions,
+				ProtoV6ProviderFactories: testAccProviders,
+				Steps: []resource.TestStep{{
+					Config:      config,
+					PlanOnly:    true,
+					ExpectError: regexp.MustCompile(`(?s)Invalid Jenkins API Token Value.*` + wrappedText(c.want)),
+				}},
+			})
+			if err := tokenValueValidator.check(path.Root("token_wo"), c.value); err == nil ||
+				strings.Contains(err.Error(), strings.TrimSpace(c.value)) || strings.Contains(err.Error(), c.value[2:18]) {
+				t.Errorf("the error for a bad value is %v: it must exist and not repeat the value", err)
+			}
+		})
+	}
+	t.Run("version without value", func(t *testing.T) {
+		resource.Test(t, resource.TestCase{
+			TerraformVersionChecks:   ephemeralTerraformVersions,
+			ProtoV6ProviderFactories: testAccProviders,
+			Steps: []resource.TestStep{{
+				Config:      tokenConfig(target, "nobody-needed", "bad", "  token_wo_version = 1"),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`(?s)token_wo_version.*token_wo`),
+			}},
+		})
+	})
+	t.Run("value without version", func(t *testing.T) {
+		resource.Test(t, resource.TestCase{
+			TerraformVersionChecks:   ephemeralTerraformVersions,
+			ProtoV6ProviderFactories: testAccProviders,
+			Steps: []resource.TestStep{{
+				Config:      tokenConfig(target, "nobody-needed", "bad", fmt.Sprintf("  token_wo = %q", good)),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`(?s)token_wo.*token_wo_version`),
+			}},
+		})
+	})
+}
+
+// TestAccUserAPIToken_writeOnlyValueInUse: a value another token of the user already holds is
+// refused (two resources owning one token would revoke each other's), naming that token; the
+// other token is untouched.
+func TestAccUserAPIToken_writeOnlyValueInUse(t *testing.T) {
+	target := acctest.Shared(t)
+	xia := acctest.UniqueID("xia")
+	target.CreateUser(t, xia, "pw")
+	v := newValue(t)
+	first := writeOnlyConfig(target, xia, "first", v, 1)
+	second := strings.Replace(writeOnlyConfig(target, xia, "second", v, 1), `"jenkins_user_api_token" "t"`, `"jenkins_user_api_token" "u"`, 1)
+	second = second[strings.Index(second, "resource "):]
+	resource.Test(t, resource.TestCase{
+		TerraformVersionChecks:   ephemeralTerraformVersions,
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{
+			{Config: first, Check: accepted(target, xia, acctest.FixtureToken{Value: v})},
+			{
+				Config:      first + "\n" + second,
+				ExpectError: regexp.MustCompile(`(?s)Token Value Already in Use.*already the value of token\s+[0-9a-f-]{36}\s+\("first"\)`),
+			},
+			{
+				Config: first,
+				Check: resource.ComposeAggregateTestCheckFunc(
+					accepted(target, xia, acctest.FixtureToken{Value: v}),
+					func(*terraform.State) error {
+						if n := len(target.TokenNames(t, xia)); n != 1 {
+							return fmt.Errorf("%s holds %d tokens, want 1", xia, n)
+						}
+						return nil
+					},
+				),
+			},
+		},
+	})
+}
+
+// TestAccUserAPIToken_writeOnlyImport: after an import, setting token_wo and token_wo_version
+// adopts the token when its value is token_wo (the plan asks Jenkins, which keeps a hash), and
+// replaces it when not: an import never revokes a token the configuration describes.
+func TestAccUserAPIToken_writeOnlyImport(t *testing.T) {
+	target := acctest.Shared(t)
+	for _, same := range []bool{true, false} {
+		t.Run(fmt.Sprintf("same value %v", same), func(t *testing.T) {
+			yan := acctest.UniqueID("yan")
+			target.CreateUser(t, yan, "pw")
+			byHand := target.NewToken(t, yan, "made by hand")
+			value := byHand.Value
+			action, check := plancheck.ResourceActionUpdate, accepted(target, yan, byHand)
+			if !same {
+				value = newValue(t)
+				action = plancheck.ResourceActionReplace
+				check = resource.ComposeAggregateTestCheckFunc(rejected(target, yan, byHand),
+					accepted(target, yan, acctest.FixtureToken{Value: value}))
+			}
+			config := writeOnlyConfig(target, yan, "made by hand", value, 1)
+			resource.Test(t, resource.TestCase{
+				TerraformVersionChecks:   ephemeralTerraformVersions,
+				ProtoV6ProviderFactories: testAccProviders,
+				Steps: []resource.TestStep{
+					{Config: config, ResourceName: tokenAddr, ImportState: true, ImportStateId: yan + "/" + byHand.UUID, ImportStatePersist: true},
+					{
+						Config: config,
+						ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+							plancheck.ExpectResourceAction(tokenAddr, action),
+						}},
+						Check: check,
+					},
+					{Config: config, PlanOnly: true},
+				},
+			})
+		})
+	}
+}
+
+// TestAccUserAPIToken_writeOnlyValueNeverStored runs the CLI as a user would, the value in an
+// ephemeral variable (TF_VAR_, so that it is not on the command line, which Terraform logs):
+// a saved plan, its JSON, the state and a TF_LOG=trace log of plan and apply hold neither the
+// value nor its 32 secret digits, and the value logs in.
+func TestAccUserAPIToken_writeOnlyValueNeverStored(t *testing.T) {
+	target := acctest.Shared(t)
+	cli, version := cliVersion(t)
+	var major, minor int
+	if _, err := fmt.Sscanf(version, "%d.%d", &major, &minor); err != nil || major < 1 || (major == 1 && minor < 11) {
+		t.Skipf("write-only attributes need Terraform or OpenTofu 1.11 or later; the CLI is %q", version)
+	}
+	zed := acctest.UniqueID("zed")
+	target.CreateUser(t, zed, "pw")
+	value := newValue(t)
+	w := newCLIWorkdir(t, cli, jenkinsProviderOverrides(t))
+	w.write("main.tf", requireJenkins+target.ProviderBlock()+fmt.Sprintf(`
+variable "token" {
+  type      = string
+  sensitive = true
+  ephemeral = true
+}
+
+resource "jenkins_user_api_token" "t" {
+  user_id          = %s
+  name             = "from a secret"
+  token_wo         = var.token
+  token_wo_version = 1
+}
+`, acctest.Quote(zed)))
+	logs := t.TempDir()
+	w.env = []string{"TF_VAR_token=" + value, "TF_LOG=trace", "TF_LOG_PATH=" + filepath.Join(logs, "plan.log")}
+	if out, code := w.run("plan", "-out=tfplan", "-no-color"); code != 0 {
+		t.Fatalf("plan: exit %d\n%s", code, out)
+	}
+	planJSON, code := w.run("show", "-json", "tfplan")
+	if code != 0 {
+		t.Fatalf("show -json: exit %d\n%s", code, planJSON)
+	}
+	w.env = []string{"TF_VAR_token=" + value, "TF_LOG=trace", "TF_LOG_PATH=" + filepath.Join(logs, "apply.log")}
+	if out, code := w.run("apply", "-no-color", "tfplan"); code != 0 {
+		t.Fatalf("apply: exit %d\n%s", code, out)
+	}
+	if code := whoAmIStatus(target.URL, zed, value); code != 200 {
+		t.Errorf("the value given in token_wo answers HTTP %d, want 200", code)
+	}
+	places := map[string]string{"plan JSON": planJSON}
+	for name, file := range map[string]string{
+		"state": filepath.Join(w.dir, "terraform.tfstate"), "saved plan": filepath.Join(w.dir, "tfplan"),
+		"plan trace log": filepath.Join(logs, "plan.log"), "apply trace log": filepath.Join(logs, "apply.log"),
+	} {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		places[name] = string(b)
+	}
+	for name, text := range places {
+		if len(text) < 100 {
+			t.Errorf("%s is nearly empty (%d bytes): nothing was checked", name, len(text))
+		}
+		if strings.Contains(text, value[2:]) {
+			t.Errorf("the token value appears in the %s", name)
+		}
+	}
+	if !strings.Contains(places["apply trace log"], "ApplyResourceChange") {
+		t.Errorf("the apply log does not show the provider being called; is TF_LOG honoured?")
+	}
+}
