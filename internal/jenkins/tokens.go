@@ -244,6 +244,11 @@ type CreateTokenInput struct {
 	// security realm knows it (an LDAP or SSO user who never logged in),
 	// create the record as a first login would.
 	CreateUserIfRealmKnows bool
+	// DefaultExpiryDays, with ExpirationDate "": on a Jenkins with expiration
+	// dates (2.548+), the token expires this many days after Jenkins's today,
+	// as Jenkins's clock has it when the token is made; 0: never. Older Jenkins
+	// creates the token without a date (Token.ExpirationDate tells).
+	DefaultExpiryDays int
 	// CallerValue: Value comes from the caller's configuration, not from
 	// NewTokenValue, so another token may already hold it. Such a token is
 	// taken as this create's own (a retry) only when it has the same name and
@@ -299,6 +304,7 @@ func (c *Client) CreateToken(ctx context.Context, in CreateTokenInput) (Token, e
 		"expirationDate":     emptyNil(in.ExpirationDate),
 		"createIfRealmKnows": in.CreateUserIfRealmKnows,
 		"callerValue":        in.CallerValue,
+		"defaultExpiryDays":  emptyZero(in.DefaultExpiryDays),
 	}, &out, in.Value)
 	if err != nil {
 		var u *UnsupportedError
@@ -344,6 +350,13 @@ func (c *Client) TokenHasValue(ctx context.Context, userID, uuid, value string) 
 	}
 	err := c.runScript(ctx, "token_has_value", map[string]any{"userId": userID, "uuid": uuid, "value": value}, &out, value)
 	return out.Matches, err
+}
+
+func emptyZero(n int) any {
+	if n == 0 {
+		return nil
+	}
+	return n
 }
 
 func emptyNil(s string) any {

@@ -5,8 +5,6 @@ import (
 	"net/http"
 	"testing"
 
-	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
-	"github.com/hashicorp/terraform-plugin-testing/echoprovider"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
@@ -60,11 +58,8 @@ resource "echo" "store" {
 	}
 	var first string
 	resource.Test(t, resource.TestCase{
-		TerraformVersionChecks: ephemeralTerraformVersions,
-		ProtoV6ProviderFactories: map[string]func() (tfprotov6.ProviderServer, error){
-			"jenkins": testAccProviders["jenkins"],
-			"echo":    echoprovider.NewProviderServer(),
-		},
+		TerraformVersionChecks:   ephemeralTerraformVersions,
+		ProtoV6ProviderFactories: testAccProvidersWithEcho(),
 		Steps: []resource.TestStep{
 			{
 				Config: config(1),

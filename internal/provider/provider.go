@@ -72,6 +72,7 @@ type providerModel struct {
 	RequestTimeout  types.String `tfsdk:"request_timeout"`
 	MaxRetries      types.Int64  `tfsdk:"max_retries"`
 	ReadBatchWindow types.String `tfsdk:"read_batch_window"`
+	MaxLifetimeDays types.Int64  `tfsdk:"max_token_lifetime_days"`
 }
 
 // providerData is what Configure hands to every resource and data source.
@@ -81,6 +82,8 @@ type providerData struct {
 	now    func() time.Time
 	// writes serializes this provider's writes to one user's tokens (see userWrites).
 	writes userWrites
+	// maxLifetimeDays is max_token_lifetime_days (0: no limit): see checkLifetime.
+	maxLifetimeDays int64
 }
 
 // New returns the provider factory used by main and by the acceptance tests.
@@ -160,6 +163,17 @@ func (p *jenkinsProvider) Schema(_ context.Context, _ provider.SchemaRequest, re
 				Optional:   true,
 				Validators: []validator.String{readBatchWindowRule.validator()},
 			},
+			"max_token_lifetime_days": schema.Int64Attribute{
+				MarkdownDescription: "A lifetime policy for the tokens this provider creates, which Jenkins itself does not " +
+					"have: every `jenkins_user_api_token` (resource and ephemeral resource) must carry an `expiration_date` " +
+					"within this many days of Jenkins's today (in its time zone). A configuration without one, or with a later " +
+					"date, fails at plan time (at apply when the date is known only then), naming the resource and the limit; " +
+					"tokens already in the state are not revoked, the plan warns about them. The ephemeral resource's default " +
+					"date respects it. Needs Jenkins " + expirationMinVersion + " or later, the first with expiration dates. " +
+					"Unset: no limit.",
+				Optional:   true,
+				Validators: []validator.Int64{int64validator.Between(1, 36500)},
+			},
 		},
 	}
 }
@@ -191,7 +205,8 @@ func (p *jenkinsProvider) Configure(ctx context.Context, req provider.ConfigureR
 	}
 	tflog.Debug(ctx, "configured Jenkins client", map[string]any{"server_url": client.BaseURL(), "username": settings.Username})
 
-	data := &providerData{client: client, reader: newTokenReader(client, batchWindow), now: p.clock}
+	data := &providerData{client: client, reader: newTokenReader(client, batchWindow), now: p.clock,
+		maxLifetimeDays: cfg.MaxLifetimeDays.ValueInt64()}
 	resp.DataSourceData = data
 	resp.ResourceData = data
 	resp.EphemeralResourceData = data

@@ -20,6 +20,9 @@ const settleGrace = 30 * time.Second
 // newToken is a token to create.
 type newToken struct {
 	userID, name, expirationDate string
+	// defaultExpiryDays: with no expirationDate, expire this many days after Jenkins's today
+	// where Jenkins has expiration dates (the ephemeral resource's safety net); 0: never.
+	defaultExpiryDays int
 	// value is the token value from the configuration (token_wo), or "" to draw one.
 	value string
 }
@@ -58,6 +61,7 @@ func (d *providerData) createToken(ctx context.Context, in newToken) (jenkins.To
 		Name:                   in.name,
 		Value:                  value,
 		ExpirationDate:         in.expirationDate,
+		DefaultExpiryDays:      in.defaultExpiryDays,
 		CreateUserIfRealmKnows: true,
 		CallerValue:            in.value != "",
 	})

@@ -8,8 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
-	"github.com/hashicorp/terraform-plugin-testing/echoprovider"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 
@@ -244,11 +242,8 @@ resource "echo" "run" {}
 `, acctest.Quote(users[0]))
 	var base, calls int
 	resource.Test(t, resource.TestCase{
-		TerraformVersionChecks: ephemeralTerraformVersions,
-		ProtoV6ProviderFactories: map[string]func() (tfprotov6.ProviderServer, error){
-			"jenkins": testAccProviders["jenkins"],
-			"echo":    echoprovider.NewProviderServer(),
-		},
+		TerraformVersionChecks:   ephemeralTerraformVersions,
+		ProtoV6ProviderFactories: testAccProvidersWithEcho(),
 		Steps: []resource.TestStep{
 			{Config: config},
 			{

@@ -346,12 +346,32 @@ func (r *userAPITokenResource) ModifyPlan(ctx context.Context, req resource.Modi
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("token"), plan.Token)...)
 	}
 
+	if !creating && !replace && r.data != nil && r.data.maxLifetimeDays > 0 {
+		if latest := r.data.latestExpiration(r.data.jenkinsToday(ctx)); state.ExpirationDate.IsNull() || state.ExpirationDate.ValueString() > latest {
+			resp.Diagnostics.AddAttributeWarning(path.Root("expiration_date"), "Token Outside the Lifetime Policy",
+				fmt.Sprintf("The token %q of user %q (expiration date: %s) was created before the provider's max_token_lifetime_days "+
+					"(%d) applied to it. It is left as it is; to bring it under the policy, set an expiration_date up to %s, which "+
+					"replaces it.", state.Name.ValueString(), state.UserID.ValueString(), orNone(state.ExpirationDate), r.data.maxLifetimeDays, latest))
+		}
+	}
+
 	// What follows concerns a token about to be created. For a replacement Terraform plans
 	// again with no prior state, so creating covers it too.
+	if creating && !plan.ExpirationDate.IsUnknown() {
+		resp.Diagnostics.Append(r.data.checkLifetime(ctx, plan.ExpirationDate.ValueString())...)
+	}
 	if !creating || plan.ExpirationDate.IsNull() || plan.ExpirationDate.IsUnknown() {
 		return
 	}
 	resp.Diagnostics.Append(checkExpirationDate(ctx, r.data, plan.ExpirationDate.ValueString(), now())...)
+}
+
+// orNone is a date for a message: the date, or "none".
+func orNone(date types.String) string {
+	if date.IsNull() || date.ValueString() == "" {
+		return "none"
+	}
+	return date.ValueString()
 }
 
 // tokenPlannedFor is the planned token value of a token about to be created: null when
@@ -489,6 +509,8 @@ func (r *userAPITokenResource) Create(ctx context.Context, req resource.CreateRe
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	// The policy again, for a date that was known only at apply.
+	resp.Diagnostics.Append(r.data.checkLifetime(ctx, plan.ExpirationDate.ValueString())...)
 	var tokenWO types.String
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("token_wo"), &tokenWO)...)
 	if resp.Diagnostics.HasError() {

@@ -3,7 +3,9 @@
 ephemeral "jenkins_user_api_token" "deployer" {
   user_id = "deployer"
   name    = "terraform run"
-  # Safety net should Terraform stop before it can revoke the token (Jenkins 2.548 or later):
+  # Should the run be killed before it revokes the token, the token expires by itself: by
+  # default on Jenkins's tomorrow (Jenkins 2.548 or later), 24 to 48 hours after it was made.
+  # A run that may take longer than a day sets a later date:
   # expiration_date = "2027-01-31"
 }
 

@@ -33,8 +33,8 @@ variable "jenkins_url" {
 ephemeral "jenkins_user_api_token" "job_seeder" {
   user_id = "job-seeder"
   name    = "ci pipeline"
-  # Safety net if the run is killed before the token is revoked (Jenkins 2.548 or later):
-  # expiration_date = formatdate("YYYY-MM-DD", timeadd(plantimestamp(), "24h"))
+  # Should the run be killed before the token is revoked, the token expires by itself at the end
+  # of Jenkins's tomorrow (the default on Jenkins 2.548 or later; older versions warn).
 }
 
 # Provider blocks accept ephemeral values: this provider authenticates with the token minted above.

@@ -1,7 +1,9 @@
 // Adds an API token with a value chosen by the caller.
 // Parameters: {"marker", "userId", "name", "value" ("11"+32 hex),
 //              "expirationDate": "YYYY-MM-DD" or null, "createIfRealmKnows": bool,
-//              "callerValue": bool}
+//              "callerValue": bool, "defaultExpiryDays": int or null}
+// defaultExpiryDays: with no expirationDate, on a Jenkins with expiration dates (2.548+), the
+// token expires that many days after Jenkins's today, by Jenkins's own clock when it is made.
 // Safe to repeat: if the user already holds a token matching the value (a retry after a lost
 // response), that token is returned and nothing is added. A value the provider drew matches no
 // other token. A value from the caller's configuration (callerValue) might: a match is taken
@@ -58,10 +60,14 @@ if (u == null) {
         def uuid = null
         // Jenkins 2.548 replaced addFixedNewToken(name, value) by (name, value, expirationDate).
         def withExpiry = store.respondsTo('addFixedNewToken', [String, String, java.time.LocalDate] as Object[])
+        def expiry = p.expirationDate == null ? null : java.time.LocalDate.parse(p.expirationDate)
+        if (expiry == null && p.defaultExpiryDays != null && withExpiry) {
+            expiry = java.time.LocalDate.now().plusDays(p.defaultExpiryDays as long)
+        }
         if (p.expirationDate != null && !withExpiry) {
             result = [error: [type: 'unsupported', message: 'an API token expiration date']]
         } else if (withExpiry) {
-            uuid = store.addFixedNewToken(p.name, p.value, p.expirationDate == null ? null : java.time.LocalDate.parse(p.expirationDate))
+            uuid = store.addFixedNewToken(p.name, p.value, expiry)
         } else {
             uuid = store.addFixedNewToken(p.name, p.value)
         }
