@@ -67,7 +67,7 @@ func TestDecodeCostOfTheLargestAnswer(t *testing.T) {
 	var out struct {
 		Tokens []tokenRow `json:"tokens"`
 	}
-	err := c.decodeScriptOutput("list_tokens", &response{status: 200, header: http.Header{}, body: body}, marker, "", &out)
+	err := c.decodeScriptOutput("list_tokens", &response{status: 200, header: http.Header{}, body: body}, marker, nil, &out)
 	close(done)
 	<-sampled
 	if err != nil {

@@ -153,6 +153,12 @@ func (e *ExpirationInPastError) Error() string {
 		"already be expired. Choose a date from %s on", e.Date, e.Today, e.Today)
 }
 
+// InvalidInputError: the client refused its input before sending anything.
+type InvalidInputError struct{ Err error }
+
+func (e *InvalidInputError) Error() string { return e.Err.Error() }
+func (e *InvalidInputError) Unwrap() error { return e.Err }
+
 // TokenValueInUseError: a value given in a configuration is already the value
 // of another token of the user (not a retry of this create).
 type TokenValueInUseError struct {

@@ -30,10 +30,15 @@ const errBodyMax = 1000
 // request is one logical call. Its body is kept as bytes so the funnel can
 // replay it after a crumb refresh or a retryable failure.
 type request struct {
-	method      string
-	path        string // relative to the base URL, already escaped, no leading slash
-	query       url.Values
-	body        []byte
+	method string
+	path   string // relative to the base URL, already escaped, no leading slash
+	query  url.Values
+	body   []byte
+	// retryBody, when set, is sent instead of body once an earlier attempt may have run in
+	// Jenkins (anything but an answer from Jenkins's crumb or authentication filters, which
+	// stop a request before it runs).
+	retryBody   []byte
+	mayHaveRun  bool
 	contentType string
 	// wellKnown marks an endpoint every Jenkins serves (/scriptText,
 	// /whoAmI/api/json, ...): a 404 there means the URL is not Jenkins.
@@ -111,17 +116,21 @@ func (c *Client) attempt(ctx context.Context, r *request, n int) (*response, err
 	actx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
 
+	sent := r.body
+	if r.mayHaveRun && r.retryBody != nil {
+		sent = r.retryBody
+	}
 	var body io.Reader
-	if r.body != nil {
-		body = bytes.NewReader(r.body)
+	if sent != nil {
+		body = bytes.NewReader(sent)
 	}
 	target := c.url(r)
 	req, err := http.NewRequestWithContext(actx, r.method, target, body)
 	if err != nil {
 		return nil, fmt.Errorf("building %s /%s: %w", r.method, r.path, err)
 	}
-	if r.body != nil {
-		b := r.body
+	if sent != nil {
+		b := sent
 		req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(b)), nil }
 	}
 	req.Header.Set("Authorization", c.authHeader)
@@ -143,6 +152,7 @@ func (c *Client) attempt(ctx context.Context, r *request, n int) (*response, err
 	hresp, err := c.http.Do(req)
 	fields := map[string]any{"method": r.method, "path": "/" + r.path, "attempt": n}
 	if err != nil {
+		r.mayHaveRun = true
 		fields["duration_ms"] = time.Since(start).Milliseconds()
 		fields["error"] = err.Error()
 		tflog.Debug(ctx, "Jenkins request failed", fields)
@@ -166,9 +176,11 @@ func (c *Client) attempt(ctx context.Context, r *request, n int) (*response, err
 	if rerr != nil {
 		// The connection broke while reading: as every request is safe to repeat, this is
 		// retried like any transport error.
+		r.mayHaveRun = true
 		return nil, fmt.Errorf("reading the answer to %s /%s: %w", r.method, r.path, rerr)
 	}
 	if len(data) > limit {
+		r.mayHaveRun = true
 		return nil, &ResponseTooLargeError{Method: r.method, Path: "/" + r.path, Limit: limit}
 	}
 	c.rememberVersion(hresp.Header)
@@ -182,9 +194,14 @@ func (c *Client) attempt(ctx context.Context, r *request, n int) (*response, err
 	}
 	resp := &response{status: hresp.StatusCode, header: hresp.Header, body: data}
 	if hresp.StatusCode >= 200 && hresp.StatusCode < 300 {
+		r.mayHaveRun = true
 		return resp, nil
 	}
-	return resp, c.apiError(r, resp)
+	ae := c.apiError(r, resp)
+	if !ae.crumbRejected && ae.StatusCode != http.StatusUnauthorized {
+		r.mayHaveRun = true
+	}
+	return resp, ae
 }
 
 func (c *Client) apiError(r *request, resp *response) *APIError {

@@ -93,6 +93,22 @@ func (c *Client) runScript(ctx context.Context, name string, params map[string]a
 // their own templates (an echo of the parameters) through the same encoding,
 // request and decoding as the embedded ones.
 func (c *Client) runScriptSource(ctx context.Context, name, src string, params map[string]any, out any, secrets ...string) error {
+	return c.runScriptWith(ctx, name, src, params, false, out, secrets...)
+}
+
+// runScriptTellingRetries is runScript for a template that must know whether this is a
+// retry: the parameter "retry" is false in the first attempt and true in every later one (the
+// first may have run in Jenkins with its answer lost). The create script uses it to take a token
+// it finds for its own only on a retry.
+func (c *Client) runScriptTellingRetries(ctx context.Context, name string, params map[string]any, out any, secrets ...string) error {
+	src, err := scriptSource(name)
+	if err != nil {
+		return err
+	}
+	return c.runScriptWith(ctx, name, src, params, true, out, secrets...)
+}
+
+func (c *Client) runScriptWith(ctx context.Context, name, src string, params map[string]any, tellRetries bool, out any, secrets ...string) error {
 	marker, err := randomHex(16)
 	if err != nil {
 		return err
@@ -102,31 +118,51 @@ func (c *Client) runScriptSource(ctx context.Context, name, src string, params m
 		params = map[string]any{}
 	}
 	params["marker"] = marker
-
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(params); err != nil {
-		return fmt.Errorf("encoding the parameters of script %q: %w", name, err)
+	if tellRetries {
+		params["retry"] = false
 	}
-	b64 := base64.StdEncoding.EncodeToString(bytes.TrimSpace(buf.Bytes()))
-	src = strings.Replace(src, paramsPlaceholder, groovyLiteralChunks(b64), 1)
-
-	c.masker.add(secrets...)
-	form := url.Values{"script": {src}}
-	resp, err := c.do(ctx, &request{
+	form, b64, err := encodeScript(name, src, params)
+	if err != nil {
+		return err
+	}
+	req := &request{
 		method:      http.MethodPost,
 		path:        "scriptText",
-		body:        []byte(form.Encode()),
+		body:        form,
 		contentType: "application/x-www-form-urlencoded",
 		wellKnown:   true,
 		secrets:     []string{b64}, // masked whole and in pieces (see masker.mask)
 		maxBytes:    maxScriptBody,
-	})
+	}
+	if tellRetries {
+		params["retry"] = true
+		retryForm, retryB64, err := encodeScript(name, src, params)
+		if err != nil {
+			return err
+		}
+		req.retryBody = retryForm
+		req.secrets = append(req.secrets, retryB64)
+	}
+	c.masker.add(secrets...)
+	resp, err := c.do(ctx, req)
 	if err != nil {
 		return err
 	}
-	return c.decodeScriptOutput(name, resp, marker, b64, out)
+	return c.decodeScriptOutput(name, resp, marker, req.secrets, out)
+}
+
+// encodeScript puts params, as one base64 JSON literal, into the template's placeholder and
+// returns the form body to post and the base64 text (a secret: it may hold token values).
+func encodeScript(name, src string, params map[string]any) ([]byte, string, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(params); err != nil {
+		return nil, "", fmt.Errorf("encoding the parameters of script %q: %w", name, err)
+	}
+	b64 := base64.StdEncoding.EncodeToString(bytes.TrimSpace(buf.Bytes()))
+	src = strings.Replace(src, paramsPlaceholder, groovyLiteralChunks(b64), 1)
+	return []byte(url.Values{"script": {src}}.Encode()), b64, nil
 }
 
 // maxGroovyLiteral keeps each string literal under the JVM's limit of 65,535 bytes for a
@@ -153,7 +189,7 @@ func groovyLiteralChunks(b64 string) string {
 
 // decodeScriptOutput finds the framed JSON result in a script's output and decodes its "ok"
 // value straight into out, without intermediate copies of the (possibly large) answer.
-func (c *Client) decodeScriptOutput(name string, resp *response, marker, b64 string, out any) error {
+func (c *Client) decodeScriptOutput(name string, resp *response, marker string, b64 []string, out any) error {
 	i := bytes.Index(resp.body, []byte(marker))
 	j := bytes.LastIndex(resp.body, []byte(marker))
 	if i < 0 || j <= i {
@@ -168,8 +204,8 @@ func (c *Client) decodeScriptOutput(name string, resp *response, marker, b64 str
 		}
 		return &ScriptError{
 			Script:    name,
-			Exception: exceptionLine(c.masker.mask(body, b64)),
-			Output:    c.masker.sanitize(resp.body, 2000, b64),
+			Exception: exceptionLine(c.masker.mask(body, b64...)),
+			Output:    c.masker.sanitize(resp.body, 2000, b64...),
 		}
 	}
 	env := struct {
@@ -185,7 +221,7 @@ func (c *Client) decodeScriptOutput(name string, resp *response, marker, b64 str
 			return &ScriptError{Script: name, Exception: "unexpected result shape: " + err.Error()}
 		}
 		return &ScriptError{Script: name, Exception: "the script printed malformed JSON: " + err.Error(),
-			Output: c.masker.sanitize(resp.body, 2000, b64)}
+			Output: c.masker.sanitize(resp.body, 2000, b64...)}
 	}
 	if env.Error != nil {
 		return c.scriptFailureError(name, env.Error)

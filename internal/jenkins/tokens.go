@@ -251,8 +251,9 @@ type CreateTokenInput struct {
 	DefaultExpiryDays int
 	// CallerValue: Value comes from the caller's configuration, not from
 	// NewTokenValue, so another token may already hold it. Such a token is
-	// taken as this create's own (a retry) only when it has the same name and
-	// Jenkins created it in the last 15 minutes; any other gives a
+	// taken as this create's own only in a retry of this call (the first
+	// attempt may have made it) and only when it has the same name and Jenkins
+	// created it in the last 15 minutes; any other gives a
 	// *TokenValueInUseError.
 	CallerValue bool
 }
@@ -282,14 +283,14 @@ func ValidateTokenValue(v string) error {
 // gives a *UserNotFoundError and creates nothing.
 func (c *Client) CreateToken(ctx context.Context, in CreateTokenInput) (Token, error) {
 	if in.UserID == "" {
-		return Token{}, errors.New("creating a token needs a user id")
+		return Token{}, &InvalidInputError{Err: errors.New("creating a token needs a user id")}
 	}
 	if err := ValidateTokenValue(in.Value); err != nil {
-		return Token{}, err
+		return Token{}, &InvalidInputError{Err: err}
 	}
 	if in.ExpirationDate != "" {
 		if _, err := time.Parse(time.DateOnly, in.ExpirationDate); err != nil || !dateRE.MatchString(in.ExpirationDate) {
-			return Token{}, fmt.Errorf("expiration date %q is not YYYY-MM-DD", in.ExpirationDate)
+			return Token{}, &InvalidInputError{Err: fmt.Errorf("expiration date %q is not YYYY-MM-DD", in.ExpirationDate)}
 		}
 	}
 	c.masker.add(in.Value, in.Value[2:])
@@ -297,7 +298,7 @@ func (c *Client) CreateToken(ctx context.Context, in CreateTokenInput) (Token, e
 		Token tokenRow    `json:"token"`
 		Info  *ServerInfo `json:"info"`
 	}
-	err := c.runScript(ctx, "create_token", map[string]any{
+	err := c.runScriptTellingRetries(ctx, "create_token", map[string]any{
 		"userId":             in.UserID,
 		"name":               in.Name,
 		"value":              in.Value,
@@ -322,8 +323,8 @@ func (c *Client) CreateToken(ctx context.Context, in CreateTokenInput) (Token, e
 }
 
 // RevokeTokenByValue revokes the token of userID that has the given name and
-// value, if there is one, and returns its UUID ("" when there was none, or no
-// such user). It settles a create whose answer never came: the token may or
+// value and that Jenkins created in the last 15 minutes, if there is one, and
+// returns its UUID ("" when there was none, or no such user). It settles a create whose answer never came: the token may or
 // may not exist, and only its value and name are known. Safe to repeat.
 func (c *Client) RevokeTokenByValue(ctx context.Context, userID, name, value string) (string, error) {
 	if err := ValidateTokenValue(value); err != nil {

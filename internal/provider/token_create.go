@@ -87,13 +87,31 @@ func (d *providerData) settleUnansweredCreate(ctx context.Context, in newToken, 
 			"user %q may exist that no state holds. Revoke it on the user's security page, or with jenkins_user_token_cleanup "+
 			"(name_regex)", createErr, err, in.name, in.userID)
 	}
+	if uuid == "" {
+		// Jenkins runs a script to its end even when the caller is gone, and a create still
+		// queued there can finish after the first look: look once more, a little later.
+		select {
+		case <-time.After(secondLookDelay):
+		case <-rctx.Done():
+		}
+		uuid, err = d.client.RevokeTokenByValue(rctx, in.userID, in.name, value)
+		d.reader.invalidate(in.userID)
+		if err != nil {
+			return fmt.Errorf("%w\n\nJenkins held no token from this create at first, and looking again failed (%v): a token named "+
+				"%q of user %q may exist that no state holds. Revoke it on the user's security page, or with "+
+				"jenkins_user_token_cleanup (name_regex)", createErr, err, in.name, in.userID)
+		}
+	}
 	if uuid != "" {
 		tflog.Warn(ctx, "revoked the token of a create whose answer never came", map[string]any{"user_id": in.userID, "uuid": uuid})
-		return fmt.Errorf("%w\n\nJenkins had created the token (%s) although its answer never came; it was revoked again, "+
-			"so nothing is left behind. Apply again to create it", createErr, uuid)
+		return fmt.Errorf("%w\n\nJenkins had created the token (%s) although its answer never came; it was revoked again. "+
+			"Apply again to create it", createErr, uuid)
 	}
-	return fmt.Errorf("%w\n\nJenkins holds no token from this create; nothing is left behind", createErr)
+	return fmt.Errorf("%w\n\nJenkins held no token from this create when the provider looked, twice, %s apart", createErr, secondLookDelay)
 }
+
+// secondLookDelay separates the two looks for the token of an unanswered create.
+const secondLookDelay = 3 * time.Second
 
 // mayHaveCreated reports whether a failed create may still have added the token: anything but
 // an answer in which Jenkins refused it.
@@ -103,8 +121,10 @@ func mayHaveCreated(err error) bool {
 		unsup    *jenkins.UnsupportedError
 		past     *jenkins.ExpirationInPastError
 		inUse    *jenkins.TokenValueInUseError
+		invalid  *jenkins.InvalidInputError
 	)
-	return !errors.As(err, &notFound) && !errors.As(err, &unsup) && !errors.As(err, &past) && !errors.As(err, &inUse)
+	return !errors.As(err, &notFound) && !errors.As(err, &unsup) && !errors.As(err, &past) && !errors.As(err, &inUse) &&
+		!errors.As(err, &invalid)
 }
 
 // settlingContext is a context that outlives parent's cancellation by grace: the request it

@@ -3,10 +3,10 @@ package provider
 import (
 	"fmt"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
-	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/jenkins-access/terraform-provider-jenkins/internal/acctest"
@@ -64,25 +64,33 @@ func TestAccTokenLifetimePolicy(t *testing.T) {
 }
 
 // TestAccTokenLifetimePolicyLeavesExistingTokens: a token made before the policy is neither
-// replaced nor an error; the plan warns and stays empty.
+// replaced nor an error; the plan is empty and warns, naming the token and the latest date. Run
+// with the CLI, which shows warnings.
 func TestAccTokenLifetimePolicyLeavesExistingTokens(t *testing.T) {
 	target := acctest.Shared(t)
+	cli, _ := cliVersion(t)
 	quinn := acctest.UniqueID("quinn")
 	target.CreateUser(t, quinn, "pw")
-	var uuid string
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProviders,
-		Steps: []resource.TestStep{
-			{Config: tokenConfig(target, quinn, "under a policy"), Check: captureAttr("uuid", &uuid)},
-			{
-				Config: lifetimeConfig(target, 30, quinn),
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(tokenAddr, plancheck.ResourceActionNoop),
-				}},
-				Check: resource.TestCheckResourceAttrPtr(tokenAddr, "uuid", &uuid),
-			},
-		},
-	})
+	w := newCLIWorkdir(t, cli, jenkinsProviderOverrides(t))
+	w.write("main.tf", requireJenkins+tokenConfig(target, quinn, "made before the policy"))
+	if out, code := w.run("apply", "-auto-approve", "-no-color"); code != 0 {
+		t.Fatalf("apply: exit %d\n%s", code, out)
+	}
+	w.write("main.tf", requireJenkins+target.ProviderBlock("max_token_lifetime_days = 30")+
+		tokenConfig(target, quinn, "made before the policy")[len(target.ProviderBlock()):])
+	out, code := w.run("plan", "-detailed-exitcode", "-no-color")
+	if code != 0 {
+		t.Fatalf("the plan under the new policy is not empty (exit %d):\n%s", code, out)
+	}
+	latest := addDays(t, jenkinsToday(t, target), 30)
+	for _, want := range []string{"Token Outside the Lifetime Policy", `"made before the policy"`, quinn, "expiration date: none", latest} {
+		if !strings.Contains(strings.Join(strings.Fields(out), " "), want) {
+			t.Errorf("the plan's warning does not mention %q:\n%s", want, out)
+		}
+	}
+	if out, code := w.run("destroy", "-auto-approve", "-no-color"); code != 0 {
+		t.Fatalf("destroy: exit %d\n%s", code, out)
+	}
 }
 
 // TestAccTokenLifetimePolicyDateKnownAtApply: a date known only at apply is checked then,

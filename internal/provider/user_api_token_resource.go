@@ -317,9 +317,11 @@ func (r *userAPITokenResource) ModifyPlan(ctx context.Context, req resource.Modi
 		}
 	}
 	if replace && !tokenWO.IsNull() && plan.TokenWOVersion.Equal(state.TokenWOVersion) {
-		resp.Diagnostics.AddAttributeWarning(path.Root("token_wo_version"), "Replacement Keeps the Token Value",
-			"The token is replaced with the value token_wo has in this run. If that is the value the token had, the new token "+
-				"keeps it: to give it a new value, change token_wo and token_wo_version together.")
+		resp.Diagnostics.AddAttributeWarning(path.Root("token_wo_version"), "Replacement Uses This Run's token_wo",
+			"The token is replaced with the value token_wo has in this run. If that value comes from jenkins_api_token_value "+
+				"(a new one every run), make sure whatever holds it takes this run's value too: derive its write-only version "+
+				"from this token's created_at, which changes with every new token. If token_wo is a fixed value, the new token "+
+				"keeps it; to change it, change token_wo and token_wo_version together.")
 	}
 	if !creating && !replace && plan.RotateBeforeDays.IsNull() && !state.ExpiresInDays.IsNull() &&
 		state.ExpiresInDays.ValueInt64() >= 0 && state.ExpiresInDays.ValueInt64() <= 14 {
@@ -346,8 +348,9 @@ func (r *userAPITokenResource) ModifyPlan(ctx context.Context, req resource.Modi
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("token"), plan.Token)...)
 	}
 
-	if !creating && !replace && r.data != nil && r.data.maxLifetimeDays > 0 {
-		if latest := r.data.latestExpiration(r.data.jenkinsToday(ctx)); state.ExpirationDate.IsNull() || state.ExpirationDate.ValueString() > latest {
+	if !creating && !replace && r.data != nil && r.data.client != nil && r.data.maxLifetimeDays > 0 {
+		latest := r.data.latestExpiration(r.data.jenkinsToday(ctx))
+		if latest != "" && (state.ExpirationDate.IsNull() || state.ExpirationDate.ValueString() > latest) {
 			resp.Diagnostics.AddAttributeWarning(path.Root("expiration_date"), "Token Outside the Lifetime Policy",
 				fmt.Sprintf("The token %q of user %q (expiration date: %s) was created before the provider's max_token_lifetime_days "+
 					"(%d) applied to it. It is left as it is; to bring it under the policy, set an expiration_date up to %s, which "+
@@ -389,9 +392,19 @@ func tokenPlannedFor(tokenWO types.String) types.String {
 // false when it added an error.
 func (r *userAPITokenResource) adoptsWithTokenWO(ctx context.Context, plan, state userAPITokenModel, tokenWO types.String, resp *resource.ModifyPlanResponse) (adopt, ok bool) {
 	imported := state.TokenWOVersion.IsNull() && state.Token.IsNull()
-	if !imported || tokenWO.IsNull() || tokenWO.IsUnknown() || plan.TokenWOVersion.IsUnknown() || r.data == nil || r.data.client == nil {
+	if !imported || tokenWO.IsNull() || plan.TokenWOVersion.IsNull() {
 		return false, true
 	}
+	if tokenWO.IsUnknown() || plan.TokenWOVersion.IsUnknown() || r.data == nil || r.data.client == nil {
+		// Replacing would revoke a token that may well have that value.
+		resp.Diagnostics.AddAttributeError(path.Root("token_wo"), "Cannot Decide Whether to Adopt the Imported Token",
+			fmt.Sprintf("The token %s of user %q was imported, and whether it is kept or replaced depends on whether its value "+
+				"is token_wo, which Jenkins can tell only when token_wo, token_wo_version and the provider configuration are "+
+				"known at plan time. Give known values (for example apply the resources they come from first, with -target), "+
+				"or leave token_wo out until then.", state.UUID.ValueString(), state.UserID.ValueString()))
+		return false, false
+	}
+	ctx = tflog.MaskAllFieldValuesStrings(ctx, tokenWO.ValueString())
 	matches, err := r.data.client.TokenHasValue(ctx, state.UserID.ValueString(), state.UUID.ValueString(), tokenWO.ValueString())
 	if err != nil {
 		addError(&resp.Diagnostics, "Unable to Check the Imported Token's Value", err)

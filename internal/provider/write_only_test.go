@@ -1,7 +1,10 @@
 package provider
 
 import (
+	"archive/zip"
+	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -18,6 +21,7 @@ import (
 
 	"github.com/jenkins-access/terraform-provider-jenkins/internal/acctest"
 	"github.com/jenkins-access/terraform-provider-jenkins/internal/jenkins"
+	"github.com/jenkins-access/terraform-provider-jenkins/internal/jenkinssim"
 )
 
 // wrappedText is a regular expression for text as Terraform prints it in a diagnostic, where
@@ -298,7 +302,7 @@ resource "jenkins_user_api_token" "t" {
 	}
 	places := map[string]string{"plan JSON": planJSON}
 	for name, file := range map[string]string{
-		"state": filepath.Join(w.dir, "terraform.tfstate"), "saved plan": filepath.Join(w.dir, "tfplan"),
+		"state":          filepath.Join(w.dir, "terraform.tfstate"),
 		"plan trace log": filepath.Join(logs, "plan.log"), "apply trace log": filepath.Join(logs, "apply.log"),
 	} {
 		b, err := os.ReadFile(file)
@@ -307,8 +311,26 @@ resource "jenkins_user_api_token" "t" {
 		}
 		places[name] = string(b)
 	}
+	// A saved plan is a zip archive: search what it holds, not its compressed bytes.
+	archive, err := zip.OpenReader(filepath.Join(w.dir, "tfplan"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer archive.Close()
+	for _, f := range archive.File {
+		rc, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := io.ReadAll(rc)
+		rc.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		places["saved plan's "+f.Name] += string(b)
+	}
 	for name, text := range places {
-		if len(text) < 100 {
+		if len(text) < 100 && !strings.HasPrefix(name, "saved plan's ") {
 			t.Errorf("%s is nearly empty (%d bytes): nothing was checked", name, len(text))
 		}
 		if strings.Contains(text, value[2:]) {
@@ -318,4 +340,119 @@ resource "jenkins_user_api_token" "t" {
 	if !strings.Contains(places["apply trace log"], "ApplyResourceChange") {
 		t.Errorf("the apply log does not show the provider being called; is TF_LOG honoured?")
 	}
+}
+
+// TestAccUserAPIToken_writeOnlySameNameSameValue: two resources with the same name and value
+// for one user, and a create_before_destroy replacement that keeps the value, are refused as
+// well: only the provider's own retry of a create takes a token it finds. Before retries were
+// told apart, both took the existing token, and destroying either revoked the other's.
+func TestAccUserAPIToken_writeOnlySameNameSameValue(t *testing.T) {
+	target := acctest.Shared(t)
+	ada := acctest.UniqueID("ada")
+	target.CreateUser(t, ada, "pw")
+	v := newValue(t)
+	first := writeOnlyConfig(target, ada, "same", v, 1)
+	second := strings.Replace(first, `"jenkins_user_api_token" "t"`, `"jenkins_user_api_token" "u"`, 1)
+	second = second[strings.Index(second, "resource "):]
+	cbd := func(version int) string {
+		return strings.Replace(writeOnlyConfig(target, ada, "same", v, version), "  token_wo_version",
+			"  lifecycle {\n    create_before_destroy = true\n  }\n  token_wo_version", 1)
+	}
+	var uuid string
+	resource.Test(t, resource.TestCase{
+		TerraformVersionChecks:   ephemeralTerraformVersions,
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{
+			{Config: first, Check: captureAttr("uuid", &uuid)},
+			{
+				Config:      first + "\n" + second,
+				ExpectError: regexp.MustCompile(`(?s)Token Value Already in Use.*\("same"\)`),
+			},
+			{Config: cbd(1)},
+			{
+				// A new version with the same value, the new token made first: it cannot have the
+				// old one's value, and the old token stays.
+				Config:      cbd(2),
+				ExpectError: regexp.MustCompile(`(?s)Token Value Already in Use`),
+			},
+			{
+				Config: cbd(1),
+				Check: resource.ComposeAggregateTestCheckFunc(
+					resource.TestCheckResourceAttrPtr(tokenAddr, "uuid", &uuid),
+					accepted(target, ada, acctest.FixtureToken{Value: v}),
+					func(*terraform.State) error {
+						if n := len(target.TokenNames(t, ada)); n != 1 {
+							return fmt.Errorf("%s holds %d tokens, want 1", ada, n)
+						}
+						return nil
+					},
+				),
+			},
+		},
+	})
+}
+
+// TestAccUserAPIToken_writeOnlyLostCreateResponse: with token_wo too, a create whose answer is
+// lost is retried and the retry takes the token the first attempt made: one token, the one in
+// the state, with the given value.
+func TestAccUserAPIToken_writeOnlyLostCreateResponse(t *testing.T) {
+	target := acctest.Shared(t)
+	sim := target.RequireSim(t)
+	bea := acctest.UniqueID("bea")
+	target.CreateUser(t, bea, "pw")
+	v := newValue(t)
+	var uuid string
+	resource.Test(t, resource.TestCase{
+		TerraformVersionChecks:   ephemeralTerraformVersions,
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{{
+			PreConfig: func() {
+				// The plan reads nothing for a new resource, so the next script call is the create.
+				if err := sim.SetFault(context.Background(), jenkinssim.Fault{Path: "/scriptText", Mode: "drop_response", Count: 1}); err != nil {
+					t.Fatal(err)
+				}
+			},
+			Config: writeOnlyConfig(target, bea, "retried", v, 1),
+			Check: resource.ComposeAggregateTestCheckFunc(
+				captureAttr("uuid", &uuid),
+				accepted(target, bea, acctest.FixtureToken{Value: v}),
+				func(*terraform.State) error {
+					names := target.TokenNames(t, bea)
+					if _, ok := names[uuid]; len(names) != 1 || !ok {
+						return fmt.Errorf("%s holds %v after a retried create, want exactly the token in the state", bea, names)
+					}
+					return nil
+				},
+			),
+		}},
+	})
+	_ = sim.ClearFaults(context.Background())
+}
+
+// TestAccUserAPIToken_writeOnlyImportValueUnknown: after an import, a token_wo known only at
+// apply cannot decide between adopting and replacing; the plan fails rather than revoke a token
+// that may have that value, and the token keeps working.
+func TestAccUserAPIToken_writeOnlyImportValueUnknown(t *testing.T) {
+	target := acctest.Shared(t)
+	cai := acctest.UniqueID("cai")
+	target.CreateUser(t, cai, "pw")
+	byHand := target.NewToken(t, cai, "made by hand")
+	config := fmt.Sprintf("resource \"terraform_data\" \"v\" {\n  input = %q\n}\n", byHand.Value) +
+		tokenConfig(target, cai, "made by hand", "  token_wo         = terraform_data.v.output\n  token_wo_version = 1")
+	resource.Test(t, resource.TestCase{
+		TerraformVersionChecks:   ephemeralTerraformVersions,
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{
+			{Config: config, ResourceName: tokenAddr, ImportState: true, ImportStateId: cai + "/" + byHand.UUID, ImportStatePersist: true},
+			{
+				Config:      config,
+				ExpectError: regexp.MustCompile(`(?s)Cannot Decide Whether to Adopt the Imported Token`),
+				Check:       accepted(target, cai, byHand),
+			},
+			{
+				Config: tokenConfig(target, cai, "made by hand"),
+				Check:  accepted(target, cai, byHand),
+			},
+		},
+	})
 }

@@ -2,9 +2,11 @@
 # Terraform state, not in the plan. Needs Terraform 1.11+ (or OpenTofu 1.11+) and the Vault
 # provider 5.0+ (write-only data_json_wo).
 #
-# Each run draws a new value; only runs where token_version changes use it: the token is created
-# again with that value and Vault stores the same value. To rotate, increment token_version and
-# apply. Pipelines read the token from Vault (secret/jenkins/deployer, key "token").
+# Each run draws a new value, used only by runs that create the token: the first, those where
+# token_version changes (to rotate, increment it and apply), and those that replace the token for
+# another reason (it expired, or was revoked by hand). Vault's write-only version is derived from
+# the token's creation time, so Vault stores the value in exactly the runs that create the token,
+# whatever the reason. Pipelines read the token from Vault (secret/jenkins/deployer, key "token").
 #
 # With AWS Secrets Manager instead of Vault, the write-only pair is
 # aws_secretsmanager_secret_version.secret_string_wo / secret_string_wo_version.
@@ -45,5 +47,6 @@ resource "vault_kv_secret_v2" "deployer_token" {
     user  = jenkins_user_api_token.deployer.user_id
     token = ephemeral.jenkins_api_token_value.deployer.value
   })
-  data_json_wo_version = var.token_version
+  # A new token, a new creation time (YYYYMMDDhhmmss, UTC): Vault takes the value of that run.
+  data_json_wo_version = tonumber(formatdate("YYYYMMDDhhmmss", jenkins_user_api_token.deployer.created_at))
 }

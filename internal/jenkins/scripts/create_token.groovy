@@ -7,9 +7,9 @@
 // Safe to repeat: if the user already holds a token matching the value (a retry after a lost
 // response), that token is returned and nothing is added. A value the provider drew matches no
 // other token. A value from the caller's configuration (callerValue) might: a match is taken
-// for a retry only when it has the same name and Jenkins created it in the last 15 minutes;
-// any other is reported as valueInUse, because two owners of one token would revoke each
-// other's.
+// only on a retry ("retry": the client sets it from its second attempt on) and only when it has
+// the same name and Jenkins created it in the last 15 minutes; any other is reported as
+// valueInUse, because two owners of one token would revoke each other's.
 // The user must be one whose tokens can log in: Jenkins impersonates the token's user through
 // the security realm, and a user the realm answers UsernameNotFoundException for (a record
 // made in memory for an SCM committer, a user without a password in Jenkins's own database)
@@ -49,7 +49,7 @@ if (u == null) {
     def t = store.findMatchingToken(p.value)
     if (t != null && p.callerValue) {
         def recent = t.getCreationDate() != null && t.getCreationDate().getTime() > System.currentTimeMillis() - 15 * 60 * 1000
-        if (t.getName() != p.name || !recent || t.isLegacy()) {
+        if (!p.retry || t.getName() != p.name || !recent || t.isLegacy()) {
             result = [error: [type: 'valueInUse', message: 'the value is already a token of this user',
                               userId: u.getId(), uuid: t.getUuid(), name: t.getName()]]
         }

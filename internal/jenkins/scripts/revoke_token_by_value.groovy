@@ -2,8 +2,10 @@
 // a create whose answer it never got (the run was interrupted, the connection lost), so that no
 // token stays valid whose value nobody holds. A value the provider drew matches at most one token.
 // Parameters: {"marker", "userId", "name", "value" ("11"+32 hex)}
-// Only a token with that name is revoked: a value given in a configuration could be another
-// token's (the create would then have failed), and that token is not this create's to settle.
+// Only a token with that name that Jenkins created in the last 15 minutes is revoked: a value
+// given in a configuration could be an older token's (the create would then have failed), and
+// that token is not this create's to settle. ApiTokenProperty.revokeToken also drops the
+// token's usage statistics and saves the user.
 // Prints marker + {"ok":{"userId": canonical id|null, "revoked": uuid|null}} + marker.
 // Safe to repeat: a token already gone, or a user without one, revokes nothing.
 import groovy.json.JsonOutput
@@ -18,9 +20,9 @@ def revoked = null
 if (prop != null) {
     def store = prop.getTokenStore()
     def t = store.findMatchingToken(p.value)
-    if (t != null && !t.isLegacy() && t.getName() == p.name) {
-        store.revokeToken(t.getUuid())
-        u.save()
+    def recent = t != null && t.getCreationDate() != null && t.getCreationDate().getTime() > System.currentTimeMillis() - 15 * 60 * 1000
+    if (t != null && !t.isLegacy() && t.getName() == p.name && recent) {
+        prop.revokeToken(t.getUuid())
         revoked = t.getUuid()
     }
 }
