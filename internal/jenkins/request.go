@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"mime"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -152,7 +153,10 @@ func (c *Client) attempt(ctx context.Context, r *request, n int) (*response, err
 	hresp, err := c.http.Do(req)
 	fields := map[string]any{"method": r.method, "path": "/" + r.path, "attempt": n}
 	if err != nil {
-		r.mayHaveRun = true
+		var op *net.OpError
+		if !errors.As(err, &op) || op.Op != "dial" {
+			r.mayHaveRun = true // sent, or partly: Jenkins may have run it
+		}
 		fields["duration_ms"] = time.Since(start).Milliseconds()
 		fields["error"] = err.Error()
 		tflog.Debug(ctx, "Jenkins request failed", fields)
@@ -198,7 +202,11 @@ func (c *Client) attempt(ctx context.Context, r *request, n int) (*response, err
 		return resp, nil
 	}
 	ae := c.apiError(r, resp)
-	if !ae.crumbRejected && ae.StatusCode != http.StatusUnauthorized {
+	// Refusals that come before anything runs: the crumb and authentication filters, and
+	// Jenkins turning requests away while it starts or is too busy.
+	refusedBeforeRunning := ae.crumbRejected || ae.StatusCode == http.StatusUnauthorized ||
+		ae.StatusCode == http.StatusTooManyRequests || (ae.StatusCode == http.StatusServiceUnavailable && ae.Jenkins)
+	if !refusedBeforeRunning {
 		r.mayHaveRun = true
 	}
 	return resp, ae

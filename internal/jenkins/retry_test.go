@@ -203,3 +203,74 @@ func TestConnectionRefusedIsRetriedThenNamed(t *testing.T) {
 		t.Errorf("want 3 attempts naming URL and cause, got %v", err)
 	}
 }
+
+// TestCreateTellsItsRetries: the create script learns whether an earlier attempt may have run
+// in Jenkins, since only then may it take a token with its value for its own. A dropped answer
+// counts; a 503 from Jenkins (starting) and a 429 do not, as nothing ran. Both encodings of the
+// parameters hold the token value, so both are masked in what an error shows.
+func TestCreateTellsItsRetries(t *testing.T) {
+	jenkins503 := func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Jenkins", "2.579")
+		status(503, "")(w, r)
+	}
+	for _, c := range []struct {
+		name      string
+		firstFail func(http.HandlerFunc) http.HandlerFunc
+		wantRetry bool
+	}{
+		{"dropped answer", func(ok http.HandlerFunc) http.HandlerFunc { return dropFirst(t, 1, ok) }, true},
+		{"Jenkins starting", func(ok http.HandlerFunc) http.HandlerFunc { return failFirst(1, jenkins503, ok) }, false},
+		{"too many requests", func(ok http.HandlerFunc) http.HandlerFunc { return failFirst(1, status(429, ""), ok) }, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var retries []any
+			ok := func(w http.ResponseWriter, r *http.Request) {
+				_, p := scriptParams(t, r)
+				retries = append(retries, p["retry"])
+				scriptReply(t, w, r, map[string]any{"ok": map[string]any{"token": []any{"u", "0f6c4a3e-8d2b-4c1e-9a7f-3b5d2e1c0a9b", "n", nil, false, nil, nil, nil, false}}})
+			}
+			f := newFake(t, c.firstFail(ok))
+			value, _ := NewTokenValue()
+			_, _ = f.client(t).CreateToken(context.Background(), CreateTokenInput{UserID: "u", Name: "n", Value: value, CallerValue: true})
+			if len(retries) != 1 || retries[0] != c.wantRetry {
+				t.Errorf("the attempt after a %s was sent with retry = %v, want %v", c.name, retries, c.wantRetry)
+			}
+		})
+	}
+	t.Run("first attempt", func(t *testing.T) {
+		var retries []any
+		f := newFake(t, func(w http.ResponseWriter, r *http.Request) {
+			_, p := scriptParams(t, r)
+			retries = append(retries, p["retry"])
+			scriptReply(t, w, r, map[string]any{"ok": map[string]any{"token": []any{"u", "0f6c4a3e-8d2b-4c1e-9a7f-3b5d2e1c0a9b", "n", nil, false, nil, nil, nil, false}}})
+		})
+		value, _ := NewTokenValue()
+		_, _ = f.client(t).CreateToken(context.Background(), CreateTokenInput{UserID: "u", Name: "n", Value: value, CallerValue: true})
+		if len(retries) != 1 || retries[0] != false {
+			t.Errorf("a first attempt was sent with retry = %v, want false", retries)
+		}
+	})
+	t.Run("retry encoding masked", func(t *testing.T) {
+		value, _ := NewTokenValue()
+		echo := func(w http.ResponseWriter, r *http.Request) {
+			// A gateway echoing the parameters (base64 JSON holding the value) in its error page.
+			src, _ := scriptParams(t, r)
+			w.Header().Set("Content-Type", "text/plain")
+			w.WriteHeader(500)
+			_, _ = w.Write([]byte("bad request: " + b64InScript.FindString(src)))
+		}
+		f := newFake(t, dropFirst(t, 1, echo))
+		_, err := f.client(t).CreateToken(context.Background(), CreateTokenInput{UserID: "u", Name: "n", Value: value, CallerValue: true})
+		if err == nil {
+			t.Fatal("want an error")
+		}
+		for i := 0; i+16 <= len(value); i += 8 {
+			if strings.Contains(err.Error(), value[i:i+16]) {
+				t.Fatalf("the error shows part of the token value: %v", err)
+			}
+		}
+		if b := b64InScript.FindStringSubmatch(err.Error()); b != nil && len(b[1]) > 8 {
+			t.Errorf("the error shows the retry's base64 parameters: %.80s", b[1])
+		}
+	})
+}

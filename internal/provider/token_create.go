@@ -90,9 +90,16 @@ func (d *providerData) settleUnansweredCreate(ctx context.Context, in newToken, 
 	if uuid == "" {
 		// Jenkins runs a script to its end even when the caller is gone, and a create still
 		// queued there can finish after the first look: look once more, a little later.
+		t := time.NewTimer(secondLookDelay)
 		select {
-		case <-time.After(secondLookDelay):
+		case <-t.C:
 		case <-rctx.Done():
+			t.Stop()
+		}
+		if rctx.Err() != nil {
+			return fmt.Errorf("%w\n\nJenkins held no token from this create when the provider looked, and there was no time to "+
+				"look again: a token named %q of user %q may still appear. Check the user's security page, or plan "+
+				"jenkins_user_token_cleanup (name_regex)", createErr, in.name, in.userID)
 		}
 		uuid, err = d.client.RevokeTokenByValue(rctx, in.userID, in.name, value)
 		d.reader.invalidate(in.userID)

@@ -1,7 +1,8 @@
 // Adds an API token with a value chosen by the caller.
 // Parameters: {"marker", "userId", "name", "value" ("11"+32 hex),
 //              "expirationDate": "YYYY-MM-DD" or null, "createIfRealmKnows": bool,
-//              "callerValue": bool, "defaultExpiryDays": int or null}
+//              "callerValue": bool, "defaultExpiryDays": int or null,
+//              "retry": bool (set by the client from its second attempt on)}
 // defaultExpiryDays: with no expirationDate, on a Jenkins with expiration dates (2.548+), the
 // token expires that many days after Jenkins's today, by Jenkins's own clock when it is made.
 // Safe to repeat: if the user already holds a token matching the value (a retry after a lost
@@ -46,31 +47,37 @@ if (u == null) {
 } else {
     def prop = u.getProperty(ApiTokenProperty)
     def store = prop.getTokenStore()
-    def t = store.findMatchingToken(p.value)
-    if (t != null && p.callerValue) {
-        def recent = t.getCreationDate() != null && t.getCreationDate().getTime() > System.currentTimeMillis() - 15 * 60 * 1000
-        if (!p.retry || t.getName() != p.name || !recent || t.isLegacy()) {
-            result = [error: [type: 'valueInUse', message: 'the value is already a token of this user',
-                              userId: u.getId(), uuid: t.getUuid(), name: t.getName()]]
+    def t = null
+    def uuid = null
+    // Looking for the value and adding it are one step under the store's lock (its own methods
+    // take the same lock): a retry that arrives while the first attempt still runs in Jenkins
+    // then finds that attempt's token instead of adding a second one with the same value.
+    synchronized (store) {
+        t = store.findMatchingToken(p.value)
+        if (t != null && p.callerValue) {
+            def recent = t.getCreationDate() != null && t.getCreationDate().getTime() > System.currentTimeMillis() - 15 * 60 * 1000
+            if (!p.retry || t.getName() != p.name || !recent || t.isLegacy()) {
+                result = [error: [type: 'valueInUse', message: 'the value is already a token of this user',
+                                  userId: u.getId(), uuid: t.getUuid(), name: t.getName()]]
+            }
+        }
+        if (result == null && t == null) {
+            // Jenkins 2.548 replaced addFixedNewToken(name, value) by (name, value, expirationDate).
+            def withExpiry = store.respondsTo('addFixedNewToken', [String, String, java.time.LocalDate] as Object[])
+            def expiry = p.expirationDate == null ? null : java.time.LocalDate.parse(p.expirationDate)
+            if (expiry == null && p.defaultExpiryDays != null && withExpiry) {
+                expiry = java.time.LocalDate.now().plusDays(p.defaultExpiryDays as long)
+            }
+            if (p.expirationDate != null && !withExpiry) {
+                result = [error: [type: 'unsupported', message: 'an API token expiration date']]
+            } else if (withExpiry) {
+                uuid = store.addFixedNewToken(p.name, p.value, expiry)
+            } else {
+                uuid = store.addFixedNewToken(p.name, p.value)
+            }
         }
     }
-    if (result != null) {
-        // reported above
-    } else if (t == null) {
-        def uuid = null
-        // Jenkins 2.548 replaced addFixedNewToken(name, value) by (name, value, expirationDate).
-        def withExpiry = store.respondsTo('addFixedNewToken', [String, String, java.time.LocalDate] as Object[])
-        def expiry = p.expirationDate == null ? null : java.time.LocalDate.parse(p.expirationDate)
-        if (expiry == null && p.defaultExpiryDays != null && withExpiry) {
-            expiry = java.time.LocalDate.now().plusDays(p.defaultExpiryDays as long)
-        }
-        if (p.expirationDate != null && !withExpiry) {
-            result = [error: [type: 'unsupported', message: 'an API token expiration date']]
-        } else if (withExpiry) {
-            uuid = store.addFixedNewToken(p.name, p.value, expiry)
-        } else {
-            uuid = store.addFixedNewToken(p.name, p.value)
-        }
+    if (result == null && t == null) {
         if (uuid != null) {
             // What ApiTokenProperty.addFixedNewToken does, in two steps so that the UUID is
             // known when the save fails: the token would otherwise authenticate until the next
