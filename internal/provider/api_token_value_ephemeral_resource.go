@@ -36,9 +36,10 @@ func (r *apiTokenValueEphemeralResource) Schema(_ context.Context, _ ephemeral.S
 			"system's cryptographic random source), drawn locally: no Jenkins call, and the value never appears in the plan " +
 			"or the state. Each run draws a new one, `plan` and `apply` included. Give it to `jenkins_user_api_token`'s " +
 			"`token_wo` and, in the same run, to a secret store's write-only argument (for example " +
-			"`vault_kv_secret_v2.data_json_wo` or `aws_secretsmanager_secret_version.secret_string_wo`), with both " +
-			"`*_wo_version` arguments changed together: those runs create the token and store its value, and other runs " +
-			"ignore the value drawn. Needs Terraform 1.11 or later, or OpenTofu 1.11 or later.",
+			"`vault_kv_secret_v2.data_json_wo` or `aws_secretsmanager_secret_version.secret_string_wo`). Derive the " +
+			"store's write-only version from the token's `created_at`, so that the store takes the value in exactly the " +
+			"runs that create the token (first apply, `token_wo_version` changes, replacements); other runs ignore the " +
+			"value drawn. Needs Terraform 1.11 or later, or OpenTofu 1.11 or later.",
 		Attributes: map[string]schema.Attribute{
 			"value": schema.StringAttribute{
 				MarkdownDescription: "The token value.",
