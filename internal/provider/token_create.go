@@ -76,43 +76,36 @@ func (d *providerData) createToken(ctx context.Context, in newToken) (jenkins.To
 }
 
 // settleUnansweredCreate revokes the token a create may have made without its answer arriving,
-// and returns the create's error with what became of the token.
+// and returns the create's error with what became of the token. It looks twice, secondLookDelay
+// apart: Jenkins runs a script to its end even when the caller is gone, so a create still queued
+// there can finish after the first look.
 func (d *providerData) settleUnansweredCreate(ctx context.Context, in newToken, value string, createErr error) error {
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), settleGrace)
 	defer cancel()
-	uuid, err := d.client.RevokeTokenByValue(rctx, in.userID, in.name, value)
-	d.reader.invalidate(in.userID)
-	if err != nil {
-		return fmt.Errorf("%w\n\nWhether Jenkins created the token is unknown, and revoking it failed too (%v): a token named %q of "+
-			"user %q may exist that no state holds. Revoke it on the user's security page, or with jenkins_user_token_cleanup "+
-			"(name_regex)", createErr, err, in.name, in.userID)
-	}
-	if uuid == "" {
-		// Jenkins runs a script to its end even when the caller is gone, and a create still
-		// queued there can finish after the first look: look once more, a little later.
-		t := time.NewTimer(secondLookDelay)
-		select {
-		case <-t.C:
-		case <-rctx.Done():
-			t.Stop()
+	mayBeLeft := fmt.Sprintf("a token named %q of user %q may exist that no state holds. Revoke it on the user's security "+
+		"page, or with jenkins_user_token_cleanup (name_regex)", in.name, in.userID)
+	for look := 1; look <= 2; look++ {
+		if look == 2 {
+			t := time.NewTimer(secondLookDelay)
+			select {
+			case <-t.C:
+			case <-rctx.Done():
+				t.Stop()
+				return fmt.Errorf("%w\n\nJenkins held no token from this create when the provider looked, and there was no "+
+					"time to look again: %s", createErr, mayBeLeft)
+			}
 		}
-		if rctx.Err() != nil {
-			return fmt.Errorf("%w\n\nJenkins held no token from this create when the provider looked, and there was no time to "+
-				"look again: a token named %q of user %q may still appear. Check the user's security page, or plan "+
-				"jenkins_user_token_cleanup (name_regex)", createErr, in.name, in.userID)
-		}
-		uuid, err = d.client.RevokeTokenByValue(rctx, in.userID, in.name, value)
+		uuid, err := d.client.RevokeTokenByValue(rctx, in.userID, in.name, value)
 		d.reader.invalidate(in.userID)
 		if err != nil {
-			return fmt.Errorf("%w\n\nJenkins held no token from this create at first, and looking again failed (%v): a token named "+
-				"%q of user %q may exist that no state holds. Revoke it on the user's security page, or with "+
-				"jenkins_user_token_cleanup (name_regex)", createErr, err, in.name, in.userID)
+			return fmt.Errorf("%w\n\nWhether Jenkins created the token is unknown, and looking for it failed (%v): %s",
+				createErr, err, mayBeLeft)
 		}
-	}
-	if uuid != "" {
-		tflog.Warn(ctx, "revoked the token of a create whose answer never came", map[string]any{"user_id": in.userID, "uuid": uuid})
-		return fmt.Errorf("%w\n\nJenkins had created the token (%s) although its answer never came; it was revoked again. "+
-			"Apply again to create it", createErr, uuid)
+		if uuid != "" {
+			tflog.Warn(ctx, "revoked the token of a create whose answer never came", map[string]any{"user_id": in.userID, "uuid": uuid})
+			return fmt.Errorf("%w\n\nJenkins had created the token (%s) although its answer never came; it was revoked again. "+
+				"Apply again to create it", createErr, uuid)
+		}
 	}
 	return fmt.Errorf("%w\n\nJenkins held no token from this create when the provider looked, twice, %s apart", createErr, secondLookDelay)
 }

@@ -55,8 +55,7 @@ if (u == null) {
     synchronized (store) {
         t = store.findMatchingToken(p.value)
         if (t != null && p.callerValue) {
-            def recent = t.getCreationDate() != null && t.getCreationDate().getTime() > System.currentTimeMillis() - 15 * 60 * 1000
-            if (!p.retry || t.getName() != p.name || !recent || t.isLegacy()) {
+            if (!p.retry || t.getName() != p.name || !createdRecently(t) || t.isLegacy()) {
                 result = [error: [type: 'valueInUse', message: 'the value is already a token of this user',
                                   userId: u.getId(), uuid: t.getUuid(), name: t.getName()]]
             }

@@ -20,8 +20,7 @@ def revoked = null
 if (prop != null) {
     def store = prop.getTokenStore()
     def t = store.findMatchingToken(p.value)
-    def recent = t != null && t.getCreationDate() != null && t.getCreationDate().getTime() > System.currentTimeMillis() - 15 * 60 * 1000
-    if (t != null && !t.isLegacy() && t.getName() == p.name && recent) {
+    if (t != null && !t.isLegacy() && t.getName() == p.name && createdRecently(t)) {
         prop.revokeToken(t.getUuid())
         revoked = t.getUuid()
     }

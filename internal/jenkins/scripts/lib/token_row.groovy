@@ -85,3 +85,11 @@ def userFacts(u, checkRealm, statsOn) {
     }
     return [status, lastGranted, lastUse]
 }
+
+// createdRecently: Jenkins made the token in the last 15 minutes, by its own clock (the one
+// HashedToken.buildNew dates tokens with). The create script takes a token with its value for
+// its own, and settling an unanswered create revokes one, only under this rule: a token with
+// that value made earlier is another's.
+def createdRecently(t) {
+    t.getCreationDate() != null && t.getCreationDate().getTime() > System.currentTimeMillis() - 15 * 60 * 1000
+}
