@@ -5,7 +5,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/jenkins-access/terraform-provider-jenkins/internal/acctest"
@@ -50,16 +49,8 @@ func TestAccExampleRotatingTokenWithHashicorpTime(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	overrides := map[string]string{
-		"registry.terraform.io/jenkins-access/jenkins": buildProvider(t),
-		"registry.terraform.io/hashicorp/time":         buildTimeProvider(t),
-	}
-	if strings.Contains(os.Getenv("TF_ACC_PROVIDER_HOST"), "opentofu") {
-		overrides = map[string]string{
-			"registry.opentofu.org/jenkins-access/jenkins": overrides["registry.terraform.io/jenkins-access/jenkins"],
-			"registry.opentofu.org/hashicorp/time":         overrides["registry.terraform.io/hashicorp/time"],
-		}
-	}
+	overrides := jenkinsProviderOverrides(t)
+	overrides[registryHost()+"/hashicorp/time"] = buildTimeProvider(t)
 	w := newCLIWorkdir(t, cli, overrides)
 	w.env = []string{"JENKINS_URL=" + target.URL, "JENKINS_USERNAME=" + target.Username, "JENKINS_PASSWORD=" + target.Password}
 	w.write("main.tf", string(src))

@@ -65,6 +65,16 @@ func exactlyTheseTokens(t *testing.T, target *acctest.Target, userID string, n i
 	}
 }
 
+// holdsTokens checks that Jenkins holds exactly n tokens of userID.
+func holdsTokens(t *testing.T, target *acctest.Target, userID string, n int) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		if got := len(target.TokenNames(t, userID)); got != n {
+			return fmt.Errorf("%s holds %d tokens, want %d", userID, got, n)
+		}
+		return nil
+	}
+}
+
 // afterScriptCalls runs action once the simulator has received k script-console calls since
 // start was called (the plan of new resources calls none, so the k-th call is the k-th create
 // of the apply). It is how a test puts a fault in the middle of an apply.

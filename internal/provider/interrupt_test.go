@@ -21,11 +21,15 @@ import (
 // jenkinsProviderOverrides points the CLI at a local build of this provider, under the registry
 // host of the CLI in use (OpenTofu resolves jenkins-access/jenkins to its own registry).
 func jenkinsProviderOverrides(t *testing.T) map[string]string {
-	host := "registry.terraform.io"
+	return map[string]string{registryHost() + "/jenkins-access/jenkins": buildProvider(t)}
+}
+
+// registryHost is the registry provider sources resolve to with the CLI in use.
+func registryHost() string {
 	if strings.Contains(os.Getenv("TF_ACC_PROVIDER_HOST"), "opentofu") {
-		host = "registry.opentofu.org"
+		return "registry.opentofu.org"
 	}
-	return map[string]string{host + "/jenkins-access/jenkins": buildProvider(t)}
+	return "registry.terraform.io"
 }
 
 // requireJenkins is the terraform block of configurations the CLI runs without `init`, the
@@ -40,9 +44,7 @@ func (w *cliWorkdir) start(args ...string) (cmd *exec.Cmd, wait func(timeout tim
 	if err != nil {
 		w.t.Fatal(err)
 	}
-	cmd = exec.Command(w.cli, args...)
-	cmd.Dir = w.dir
-	cmd.Env = append(append(os.Environ(), "TF_CLI_CONFIG_FILE="+w.cliConfig, "TF_IN_AUTOMATION=1", "TF_LOG="), w.env...)
+	cmd = w.command(args...)
 	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {
 		w.t.Fatal(err)

@@ -298,7 +298,7 @@ emit([uuid: r.tokenUuid, value: r.plainValue])
 	}{&viaScript.UUID, &viaScript.Value})
 
 	w := newCLIWorkdir(t, cli, map[string]string{"registry.terraform.io/jenkins-access/jenkins": buildProvider(t)})
-	w.write("main.tf", "terraform {\n  required_providers {\n    jenkins = { source = \"jenkins-access/jenkins\" }\n  }\n}\n"+target.ProviderBlock())
+	w.write("main.tf", requireJenkins+target.ProviderBlock())
 	w.write("adopt.tfquery.hcl", fmt.Sprintf(`list "jenkins_user_api_token" "hand_made" {
   provider         = jenkins
   include_resource = true
@@ -374,16 +374,21 @@ func (w *cliWorkdir) write(name, content string) {
 // run runs the CLI with args and returns its combined output and exit code.
 func (w *cliWorkdir) run(args ...string) (string, int) {
 	w.t.Helper()
-	cmd := exec.Command(w.cli, args...)
-	cmd.Dir = w.dir
-	cmd.Env = append(append(os.Environ(), "TF_CLI_CONFIG_FILE="+w.cliConfig, "TF_IN_AUTOMATION=1", "TF_LOG="), w.env...)
-	out, err := cmd.CombinedOutput()
+	out, err := w.command(args...).CombinedOutput()
 	if ee, ok := err.(*exec.ExitError); ok {
 		return string(out), ee.ExitCode()
 	} else if err != nil {
 		w.t.Fatalf("terraform %s: %v", strings.Join(args, " "), err)
 	}
 	return string(out), 0
+}
+
+// command is the CLI with args, in the directory, with its CLI configuration and w.env.
+func (w *cliWorkdir) command(args ...string) *exec.Cmd {
+	cmd := exec.Command(w.cli, args...)
+	cmd.Dir = w.dir
+	cmd.Env = append(append(os.Environ(), "TF_CLI_CONFIG_FILE="+w.cliConfig, "TF_IN_AUTOMATION=1", "TF_LOG="), w.env...)
+	return cmd
 }
 
 // buildProvider builds this provider into a directory for dev_overrides.
@@ -414,7 +419,7 @@ func TestAccRevokeTokensActionInvokedOnDemand(t *testing.T) {
 	target.CreateUser(t, bob, "pw")
 	laptop, ci := target.NewToken(t, bob, "laptop"), target.NewToken(t, bob, "ci")
 	w := newCLIWorkdir(t, cli, map[string]string{"registry.terraform.io/jenkins-access/jenkins": buildProvider(t)})
-	w.write("main.tf", "terraform {\n  required_providers {\n    jenkins = { source = \"jenkins-access/jenkins\" }\n  }\n}\n"+target.ProviderBlock()+
+	w.write("main.tf", requireJenkins+target.ProviderBlock()+
 		fmt.Sprintf("action \"jenkins_revoke_tokens\" \"bob_incident\" {\n  config {\n    user_ids = [%s]\n  }\n}\n", acctest.Quote(bob)))
 	out, code := w.run("apply", "-invoke=action.jenkins_revoke_tokens.bob_incident", "-auto-approve", "-no-color")
 	if code != 0 {

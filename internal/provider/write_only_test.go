@@ -47,7 +47,7 @@ func writeOnlyConfig(target *acctest.Target, userID, name, value string, version
 // TestAccUserAPIToken_writeOnly: a token created with the value token_wo gives logs in with that
 // value, and the state holds no value (token null, token_wo null). A new value alone changes
 // nothing (Terraform cannot see it); a new token_wo_version replaces the token with the value
-// of that run.
+// of that run; a token revoked by hand is created again with the value token_wo has.
 func TestAccUserAPIToken_writeOnly(t *testing.T) {
 	target := acctest.Shared(t)
 	wyn := acctest.UniqueID("wyn")
@@ -97,8 +97,18 @@ func TestAccUserAPIToken_writeOnly(t *testing.T) {
 						if u == uuid1 {
 							return fmt.Errorf("the replacement kept UUID %s", u)
 						}
+						uuid1 = u // the token the next step revokes by hand
 						return nil
 					}),
+				),
+			},
+			{
+				// Revoked by hand: the next apply creates the token again, with the value token_wo has.
+				PreConfig: func() { revokeByHand(t, target, wyn, uuid1) },
+				Config:    writeOnlyConfig(target, wyn, "wo", v2, 2),
+				Check: resource.ComposeAggregateTestCheckFunc(
+					accepted(target, wyn, acctest.FixtureToken{Value: v2}),
+					holdsTokens(t, target, wyn, 1),
 				),
 			},
 			{
@@ -205,12 +215,7 @@ func TestAccUserAPIToken_writeOnlyValueInUse(t *testing.T) {
 				Config: first,
 				Check: resource.ComposeAggregateTestCheckFunc(
 					accepted(target, xia, acctest.FixtureToken{Value: v}),
-					func(*terraform.State) error {
-						if n := len(target.TokenNames(t, xia)); n != 1 {
-							return fmt.Errorf("%s holds %d tokens, want 1", xia, n)
-						}
-						return nil
-					},
+					holdsTokens(t, target, xia, 1),
 				),
 			},
 		},
@@ -380,12 +385,7 @@ func TestAccUserAPIToken_writeOnlySameNameSameValue(t *testing.T) {
 				Check: resource.ComposeAggregateTestCheckFunc(
 					resource.TestCheckResourceAttrPtr(tokenAddr, "uuid", &uuid),
 					accepted(target, ada, acctest.FixtureToken{Value: v}),
-					func(*terraform.State) error {
-						if n := len(target.TokenNames(t, ada)); n != 1 {
-							return fmt.Errorf("%s holds %d tokens, want 1", ada, n)
-						}
-						return nil
-					},
+					holdsTokens(t, target, ada, 1),
 				),
 			},
 		},
