@@ -60,6 +60,7 @@ type Client struct {
 	version Version
 
 	info infoCache
+	own  ownCredentialCache
 
 	// onResponse, when set (benchmarks), sees the size of every response body.
 	onResponse func(bytes int)

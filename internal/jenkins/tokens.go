@@ -56,24 +56,25 @@ func (t *tokenRow) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// factsRow is [id, lastGrantedMillis|null, lastTokenUseMillis|null, realmStatus]: the one field
-// never null comes last, so that a short row is told apart (see tokenRow).
+// factsRow is [id, lastGrantedMillis|null, lastTokenUseMillis|null, lastTokenCreatedMillis|null,
+// realmStatus]: the one field never null comes last, so that a short row is told apart (see
+// tokenRow).
 type factsRow struct {
 	id string
 	UserFacts
 }
 
 func (f *factsRow) UnmarshalJSON(b []byte) error {
-	var granted, lastUse *int64
+	var granted, lastUse, lastCreated *int64
 	last, extra := &seen{dst: &f.RealmStatus}, &seen{dst: &json.RawMessage{}}
-	fields := [5]any{&f.id, &granted, &lastUse, last, extra}
+	fields := [6]any{&f.id, &granted, &lastUse, &lastCreated, last, extra}
 	if err := json.Unmarshal(b, &fields); err != nil {
 		return fmt.Errorf("user facts row: %w", err)
 	}
 	if !last.ok || extra.ok {
-		return fmt.Errorf("user facts row has %d fields, want 4", rowLen(b))
+		return fmt.Errorf("user facts row has %d fields, want 5", rowLen(b))
 	}
-	f.LastGrantedAt, f.LastTokenUseAt = millis(granted), millis(lastUse)
+	f.LastGrantedAt, f.LastTokenUseAt, f.LastTokenCreatedAt = millis(granted), millis(lastUse), millis(lastCreated)
 	return nil
 }
 
@@ -138,6 +139,10 @@ type TokenList struct {
 	Tokens []Token
 	// Missing: requested ids Jenkins has no user for (only with ListTokensOf).
 	Missing []string
+	// UnknownExcluded: excluded ids that neither Jenkins nor its security realm knows. Excluded
+	// ids the realm knows (or cannot tell about) without a Jenkins record hold no tokens and are
+	// not reported: most members of an identity-provider group never opened Jenkins.
+	UnknownExcluded []string
 	// Canonical maps each requested id that Jenkins knows to the user's id as Jenkins spells
 	// it, resolved by Jenkins's own id strategy.
 	Canonical map[string]string
@@ -151,6 +156,9 @@ type UserFacts struct {
 	RealmStatus    string
 	LastGrantedAt  *time.Time
 	LastTokenUseAt *time.Time
+	// LastTokenCreatedAt is when the user's newest token was made (someone minted it for the
+	// user then); nil without tokens or for a migrated legacy token, which has no date.
+	LastTokenCreatedAt *time.Time
 }
 
 // ListTokensWithFacts is ListTokensInScope also reporting, for each user listed, the facts that
@@ -191,6 +199,7 @@ func (c *Client) listTokensWith(ctx context.Context, userIDs, excluded []string,
 	var out struct {
 		Tokens   []tokenRow  `json:"tokens"`
 		Missing  []string    `json:"missing"`
+		Unknown  []string    `json:"unknownExcluded"`
 		Resolved [][2]string `json:"resolved"`
 		Facts    []factsRow  `json:"facts"`
 		Info     ServerInfo  `json:"info"`
@@ -199,7 +208,7 @@ func (c *Client) listTokensWith(ctx context.Context, userIDs, excluded []string,
 		return TokenList{}, err
 	}
 	c.info.remember(&out.Info)
-	l := TokenList{Tokens: make([]Token, len(out.Tokens)), Missing: out.Missing, Canonical: map[string]string{}, Info: out.Info}
+	l := TokenList{Tokens: make([]Token, len(out.Tokens)), Missing: out.Missing, UnknownExcluded: out.Unknown, Canonical: map[string]string{}, Info: out.Info}
 	for i, r := range out.Tokens {
 		l.Tokens[i] = Token(r)
 	}

@@ -26,23 +26,26 @@ type UserRecord struct {
 	// LastTokenUseAt is the latest use of any of the user's tokens; nil when never used or when
 	// usage statistics are off.
 	LastTokenUseAt *time.Time
-	TokenCount     int
-	HasLegacyToken bool
+	// LastTokenCreatedAt is when the newest of the user's tokens was made; nil without tokens, or
+	// when the only one is a migrated legacy token, which has no date.
+	LastTokenCreatedAt *time.Time
+	TokenCount         int
+	HasLegacyToken     bool
 }
 
 type userRow UserRecord
 
 func (u *userRow) UnmarshalJSON(b []byte) error {
-	var granted, lastUse *int64
+	var granted, lastUse, lastCreated *int64
 	last, extra := &seen{dst: &u.HasLegacyToken}, &seen{dst: &json.RawMessage{}}
-	fields := [8]any{&u.ID, &u.FullName, &u.RealmStatus, &granted, &lastUse, &u.TokenCount, last, extra}
+	fields := [9]any{&u.ID, &u.FullName, &u.RealmStatus, &granted, &lastUse, &lastCreated, &u.TokenCount, last, extra}
 	if err := json.Unmarshal(b, &fields); err != nil {
 		return fmt.Errorf("user row: %w", err)
 	}
 	if !last.ok || extra.ok {
-		return fmt.Errorf("user row has %d fields, want 7", rowLen(b))
+		return fmt.Errorf("user row has %d fields, want 8", rowLen(b))
 	}
-	u.LastGrantedAt, u.LastTokenUseAt = millis(granted), millis(lastUse)
+	u.LastGrantedAt, u.LastTokenUseAt, u.LastTokenCreatedAt = millis(granted), millis(lastUse), millis(lastCreated)
 	return nil
 }
 

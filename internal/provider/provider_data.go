@@ -123,14 +123,22 @@ func (d *providerData) revokeTokens(ctx context.Context, refs []jenkins.TokenRef
 	return results, err
 }
 
+// selected is what a selection found: the tokens, the ids in the scope Jenkins has no user
+// for, and the excluded ids neither Jenkins nor its security realm knows.
+type selected struct {
+	tokens          []jenkins.Token
+	missing         []string
+	unknownExcluded []string
+}
+
 // listSelected is the one token selection behind every type that selects tokens (the data
 // source, the list resource, the cleanups, the action): the tokens of userIDs (nil: every user;
 // empty: nobody) minus excluded that pass sel and are not in keep (lower-case UUIDs), in one
-// script call, sorted by user, name and UUID; and the ids Jenkins has no user for, in either list.
-// The owners' facts are listed only when sel looks at owners.
-func (d *providerData) listSelected(ctx context.Context, userIDs, excluded []string, sel tokenSelection, keep map[string]bool) ([]jenkins.Token, []string, error) {
+// script call, sorted by user, name and UUID. The owners' facts are listed only when sel looks
+// at owners.
+func (d *providerData) listSelected(ctx context.Context, userIDs, excluded []string, sel tokenSelection, keep map[string]bool) (selected, error) {
 	if userIDs != nil && len(userIDs) == 0 {
-		return nil, nil, nil
+		return selected{}, nil
 	}
 	var l jenkins.TokenList
 	var err error
@@ -140,13 +148,13 @@ func (d *providerData) listSelected(ctx context.Context, userIDs, excluded []str
 		l, err = d.client.ListTokensInScope(ctx, userIDs, excluded)
 	}
 	if err != nil {
-		return nil, nil, err
+		return selected{}, err
 	}
 	if err := sel.supportedBy(l.Info); err != nil {
-		return nil, nil, err
+		return selected{}, err
 	}
 	now := d.now()
-	var out []jenkins.Token
+	out := selected{missing: l.Missing, unknownExcluded: l.UnknownExcluded}
 	for _, t := range l.Tokens {
 		if keep[strings.ToLower(t.UUID)] || !sel.matches(t, now) {
 			continue
@@ -154,9 +162,51 @@ func (d *providerData) listSelected(ctx context.Context, userIDs, excluded []str
 		if sel.needsFacts() && !sel.matchesOwner(l.Facts[t.UserID], now) {
 			continue
 		}
-		out = append(out, t)
+		out.tokens = append(out.tokens, t)
 	}
-	return out, l.Missing, nil
+	return out, nil
+}
+
+// leaveOutOwnCredential removes from tokens, which a bulk revocation is about to revoke, the API
+// token the provider authenticates with, with a warning: revoking it would lock the provider out
+// (every later plan would fail with 401 until someone issued a new credential by hand). Costs a
+// script call only when tokens hold some of the provider's own user and its password can be a
+// token, once per run.
+func (d *providerData) leaveOutOwnCredential(ctx context.Context, tokens []jenkins.Token, diags *diag.Diagnostics) []jenkins.Token {
+	info, err := d.client.ServerInfo(ctx)
+	if err != nil {
+		addError(diags, "Unable to Read Who the Provider Is in Jenkins", err)
+		return tokens
+	}
+	holdsSelf := false
+	for _, t := range tokens {
+		holdsSelf = holdsSelf || (info.Self != "" && t.UserID == info.Self)
+	}
+	if !holdsSelf {
+		return tokens
+	}
+	own, err := d.client.OwnCredential(ctx)
+	if err != nil {
+		addError(diags, "Unable to Tell Which Token the Provider Authenticates With", err)
+		return tokens
+	}
+	kept := tokens[:0:0]
+	for _, t := range tokens {
+		if !own.Is(t) {
+			kept = append(kept, t)
+			continue
+		}
+		kind := "API token"
+		if t.Legacy {
+			kind = "legacy API token"
+		}
+		diags.AddWarning("Provider's Own Credential Left Out",
+			fmt.Sprintf("The selection holds the %s %q (%s) of %s, which this provider authenticates with. Revoking it would "+
+				"lock the provider out of Jenkins, so it is not revoked. To retire it, give the provider another credential "+
+				"(for example a jenkins_user_api_token of a service account), then the next plan selects it.",
+				kind, t.Name, t.UUID, shown(t.UserID)))
+	}
+	return kept
 }
 
 // jenkinsToday is Jenkins's today as the last script reported it (every listing and create
@@ -178,15 +228,15 @@ func (d *providerData) selectTokens(ctx context.Context, userIDs []string, legac
 	if diags.HasError() {
 		return nil, diags
 	}
-	tokens, missing, err := d.listSelected(ctx, userIDs, nil, sel, nil)
-	if err == nil && len(missing) > 0 {
-		err = &jenkins.UserNotFoundError{UserIDs: missing}
+	found, err := d.listSelected(ctx, userIDs, nil, sel, nil)
+	if err == nil && len(found.missing) > 0 {
+		err = &jenkins.UserNotFoundError{UserIDs: found.missing}
 	}
 	if err != nil {
 		addSelectionError(&diags, err)
 		return nil, diags
 	}
-	return tokens, diags
+	return found.tokens, diags
 }
 
 // scopeIDs reads the user_id / user_ids pair of a selection: nil means every user.

@@ -140,7 +140,7 @@ func (a *revokeTokensAction) Invoke(ctx context.Context, req action.InvokeReques
 		return
 	}
 
-	tokens, missing, err := selection.selectTokens(ctx, cfg)
+	tokens, missing, err := selection.selectTokens(ctx, cfg, &resp.Diagnostics)
 	if err != nil {
 		addSelectionError(&resp.Diagnostics, err)
 		return

@@ -316,10 +316,39 @@ func (r *tokenCleanupResource) readConfig(ctx context.Context, src getter) (clea
 	return cfg, diags
 }
 
-// selectTokens lists the tokens cfg selects now, and the users named in cfg that Jenkins has no
-// record of: one script call, none when the scope is empty.
-func (r *tokenCleanupResource) selectTokens(ctx context.Context, cfg cleanupConfig) ([]jenkins.Token, []string, error) {
-	return r.data.listSelected(ctx, cfg.userIDs, cfg.excluded, cfg.selection, cfg.keep)
+// selectTokens lists the tokens cfg selects now, and the ids in user_ids that Jenkins has no
+// record of: one script call, none when the scope is empty (and one more, once per run, when
+// the selection holds the provider's own user and it logs in with an API token). The token the
+// provider authenticates with is left out, and excluded ids that nobody knows are reported, as
+// warnings in diags.
+func (r *tokenCleanupResource) selectTokens(ctx context.Context, cfg cleanupConfig, diags *diag.Diagnostics) ([]jenkins.Token, []string, error) {
+	found, err := r.data.listSelected(ctx, cfg.userIDs, cfg.excluded, cfg.selection, cfg.keep)
+	if err != nil {
+		return nil, nil, err
+	}
+	unknownExclusionsWarning(diags, found.unknownExcluded)
+	return r.data.leaveOutOwnCredential(ctx, found.tokens, diags), found.missing, nil
+}
+
+// unknownExclusionsWarning: an excluded id that neither Jenkins nor its security realm knows
+// protects nobody. It is a warning, not an error: exclusions are often fed from an identity
+// provider group the configuration's author does not control, and one stray member must not
+// block every plan of the workspace; an exclusion can only narrow what is revoked, and the
+// plan lists what will be. The warning is there for the typo that fails to protect someone.
+func unknownExclusionsWarning(diags *diag.Diagnostics, ids []string) {
+	if len(ids) == 0 {
+		return
+	}
+	quoted := make([]string, len(ids))
+	for i, id := range ids {
+		quoted[i] = shown(id)
+	}
+	sort.Strings(quoted)
+	diags.AddAttributeWarning(path.Root("exclude_user_ids"), "Excluded Users Unknown to Jenkins and Its Security Realm",
+		fmt.Sprintf("Neither Jenkins nor its security realm knows these excluded users, so excluding them protects "+
+			"nobody: %s. If one is a misspelling of a user whose tokens must be kept, correct it: that user is not "+
+			"excluded now. Users the security realm knows, or cannot tell about (SSO realms), are accepted without a "+
+			"Jenkins record: they hold no tokens.", strings.Join(quoted, ", ")))
 }
 
 // usersGoneWarning: users a cleanup names whom Jenkins no longer has hold no tokens; deleting a
@@ -381,7 +410,7 @@ func (r *tokenCleanupResource) Read(ctx context.Context, req resource.ReadReques
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	tokens, missing, err := r.selectTokens(ctx, cfg)
+	tokens, missing, err := r.selectTokens(ctx, cfg, &resp.Diagnostics)
 	var statsOff *usageStatisticsOffError
 	if errors.As(err, &statsOff) {
 		// Not an error here: a refresh error would block every plan of the workspace. The
@@ -439,7 +468,7 @@ func (r *tokenCleanupResource) ModifyPlan(ctx context.Context, req resource.Modi
 	// A dry run for the new selection, and the place where unknown users in it are reported
 	// before anything happens: a user the prior selection named was deleted since (a warning),
 	// any other is a typo (an error, so that it cannot silently change the scope).
-	tokens, missing, err := r.selectTokens(ctx, cfg)
+	tokens, missing, err := r.selectTokens(ctx, cfg, &resp.Diagnostics)
 	if err != nil {
 		addSelectionError(&resp.Diagnostics, err)
 		return
@@ -566,7 +595,7 @@ func (r *tokenCleanupResource) apply(ctx context.Context, plan tfsdk.Plan, prior
 		if diags.HasError() {
 			return diags
 		}
-		tokens, missing, err := r.selectTokens(ctx, cfg)
+		tokens, missing, err := r.selectTokens(ctx, cfg, &diags)
 		if err != nil {
 			addSelectionError(&diags, err)
 			return diags

@@ -38,12 +38,22 @@ func (s tokenSelection) matchesOwner(f jenkins.UserFacts, now time.Time) bool {
 	if s.RealmStatuses != nil && !s.RealmStatuses[f.RealmStatus] {
 		return false
 	}
-	if s.InactiveForDays != nil {
-		cutoff := now.Add(-time.Duration(*s.InactiveForDays) * 24 * time.Hour)
-		for _, t := range []*time.Time{f.LastGrantedAt, f.LastTokenUseAt} {
-			if t != nil && t.After(cutoff) {
-				return false
-			}
+	if s.InactiveForDays != nil && !inactiveSince(now, *s.InactiveForDays, f.LastGrantedAt, f.LastTokenUseAt, f.LastTokenCreatedAt) {
+		return false
+	}
+	return true
+}
+
+// inactiveSince reports whether none of a user's activity dates (an interactive login recorded,
+// a token use, a token's creation) falls in the last days days before now. A token's creation is
+// activity: someone minted it for the user then, so a service account whose token was made a
+// minute ago is not "inactive for 30 days" (which would make a cleanup revoke, at every apply,
+// the token the same workspace creates). A user with none of the dates counts as inactive.
+func inactiveSince(now time.Time, days int64, activity ...*time.Time) bool {
+	cutoff := now.Add(-time.Duration(days) * 24 * time.Hour)
+	for _, t := range activity {
+		if t != nil && t.After(cutoff) {
+			return false
 		}
 	}
 	return true
@@ -165,8 +175,14 @@ const (
 		"`jenkins_users` data source reports it): `unknown` selects the people the directory no longer knows, whose records " +
 		"and tokens stayed. One realm lookup per user in scope (an LDAP query each). A directory outage can make everyone " +
 		"`unknown`: `max_revocations` then refuses the selection."
-	inactiveFilterDescription = "Only tokens of users with neither an interactive login recorded nor a token use in the last " +
-		"N days (see `last_login_at` of the `jenkins_users` data source for what Jenkins records). Needs usage statistics."
+	inactiveFilterDescription = "Only tokens of users with no activity in the last N days: " + inactiveActivity
+	// inactiveForDescription is jenkins_users's inactive_for_days.
+	inactiveForDescription = "Only users with no activity in the last N days: " + inactiveActivity
+	inactiveActivity       = "no interactive login recorded, no token used and no token created then (a token's creation " +
+		"counts: someone minted it for the user). A user with none of these dates at all (no web login recorded, tokens never " +
+		"used, and no token with a creation date: only a legacy token migrated from before Jenkins 2.129, or no token) counts " +
+		"as inactive. See `last_login_at` of the `jenkins_users` data source for what Jenkins records of logins. Needs usage " +
+		"statistics on in Jenkins: without them token use is unknown, and the filter is refused."
 	maxRevocationsDescription = "Safety catch: the most users whose tokens one apply may revoke (default 10). A selection " +
 		"over it is refused at plan time, naming how many users it would touch: raise it for a deliberate bulk cleanup. " +
 		"A selection touching the provider's own user is always refused: exclude it (`exclude_user_ids`)."

@@ -45,18 +45,20 @@ type userInfoModel struct {
 	RealmStatus    types.String `tfsdk:"realm_status"`
 	LastLoginAt    types.String `tfsdk:"last_login_at"`
 	LastTokenUseAt types.String `tfsdk:"last_token_use_at"`
+	LastTokenMade  types.String `tfsdk:"last_token_created_at"`
 	TokenCount     types.Int64  `tfsdk:"token_count"`
 	HasLegacyToken types.Bool   `tfsdk:"has_legacy_token"`
 }
 
 var userInfoAttrTypes = map[string]attr.Type{
-	"id":                types.StringType,
-	"full_name":         types.StringType,
-	"realm_status":      types.StringType,
-	"last_login_at":     types.StringType,
-	"last_token_use_at": types.StringType,
-	"token_count":       types.Int64Type,
-	"has_legacy_token":  types.BoolType,
+	"id":                    types.StringType,
+	"full_name":             types.StringType,
+	"realm_status":          types.StringType,
+	"last_login_at":         types.StringType,
+	"last_token_use_at":     types.StringType,
+	"last_token_created_at": types.StringType,
+	"token_count":           types.Int64Type,
+	"has_legacy_token":      types.BoolType,
 }
 
 var realmStatuses = []string{jenkins.RealmKnown, jenkins.RealmUnknown, jenkins.RealmUnverifiable, jenkins.RealmNotChecked}
@@ -87,11 +89,9 @@ func (d *usersDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, 
 				Validators:          []validator.Set{setvalidator.ValueStringsAre(stringvalidator.OneOf(realmStatuses...))},
 			},
 			"inactive_for_days": schema.Int64Attribute{
-				MarkdownDescription: "Only users with neither an interactive login recorded nor a token use in the last N days " +
-					"(never counts as inactive). Needs usage statistics on in Jenkins: without them token use is unknown, and the " +
-					"filter is refused.",
-				Optional:   true,
-				Validators: []validator.Int64{int64validator.AtLeast(1)},
+				MarkdownDescription: inactiveForDescription,
+				Optional:            true,
+				Validators:          []validator.Int64{int64validator.AtLeast(1)},
 			},
 			"with_tokens": schema.BoolAttribute{
 				MarkdownDescription: "`true`: only users holding at least one API token; `false`: only users holding none.",
@@ -121,6 +121,10 @@ func (d *usersDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, 
 						"token use never records one)."},
 					"last_token_use_at": schema.StringAttribute{Computed: true, MarkdownDescription: "The latest use of any of the " +
 						"user's API tokens (RFC 3339 UTC); null when never used, or when Jenkins keeps no usage statistics."},
+					"last_token_created_at": schema.StringAttribute{Computed: true, MarkdownDescription: "When the newest of the " +
+						"user's API tokens was created (RFC 3339 UTC): someone minted it for the user then, so it counts as activity " +
+						"for `inactive_for_days`. Null without tokens, or when the only one is a legacy token migrated from a record " +
+						"older than Jenkins 2.129, which has no creation date."},
 					"token_count":      schema.Int64Attribute{Computed: true, MarkdownDescription: "How many API tokens the user holds, the legacy one included."},
 					"has_legacy_token": schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether the user holds a legacy token (its seed is set)."},
 				}},
@@ -196,7 +200,7 @@ func (d *usersDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 		}
 		obj, diags := types.ObjectValueFrom(ctx, userInfoAttrTypes, userInfoModel{
 			ID: types.StringValue(u.ID), FullName: types.StringValue(u.FullName), RealmStatus: types.StringValue(u.RealmStatus),
-			LastLoginAt: timeValue(u.LastGrantedAt), LastTokenUseAt: timeValue(u.LastTokenUseAt),
+			LastLoginAt: timeValue(u.LastGrantedAt), LastTokenUseAt: timeValue(u.LastTokenUseAt), LastTokenMade: timeValue(u.LastTokenCreatedAt),
 			TokenCount: types.Int64Value(int64(u.TokenCount)), HasLegacyToken: types.BoolValue(u.HasLegacyToken),
 		})
 		resp.Diagnostics.Append(diags...)
@@ -214,13 +218,7 @@ func (d *usersDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }
 
-// inactiveFor reports whether u shows no recorded login and no token use in the last days days.
+// inactiveFor reports whether u shows no activity in the last days days (see inactiveSince).
 func inactiveFor(u jenkins.UserRecord, now time.Time, days int64) bool {
-	cutoff := now.Add(-time.Duration(days) * 24 * time.Hour)
-	for _, t := range []*time.Time{u.LastGrantedAt, u.LastTokenUseAt} {
-		if t != nil && t.After(cutoff) {
-			return false
-		}
-	}
-	return true
+	return inactiveSince(now, days, u.LastGrantedAt, u.LastTokenUseAt, u.LastTokenCreatedAt)
 }

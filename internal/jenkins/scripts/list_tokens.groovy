@@ -1,11 +1,14 @@
 // Lists the API tokens of some users, or of every user, in one run.
 // Parameters: {"marker": String, "userIds": [String] or null (= every user),
-//              "excludeUserIds": [String] (users left out; each must exist),
+//              "excludeUserIds": [String] (users left out; ids neither Jenkins nor its security
+//                                          realm knows are reported in "unknownExcluded"),
 //              "allowMissing": Boolean (unknown userIds are reported in "missing"
 //                                       instead of failing the whole listing),
 //              "facts": Boolean, "checkRealm": Boolean (also report userFacts of each user
-//                                       listed: [id, lastGranted, lastTokenUse, realmStatus])}
-// Prints marker + {"ok":{"tokens":[row...], "missing":[id...], "resolved":[[requested, canonical]...],
+//                                       listed: [id, lastGranted, lastTokenUse,
+//                                       lastTokenCreated, realmStatus])}
+// Prints marker + {"ok":{"tokens":[row...], "missing":[id...], "unknownExcluded":[id...],
+//                        "resolved":[[requested, canonical]...],
 //                        "info":{serverInfo}}} + marker,
 // a row being tokenRow (lib/token_row.groovy):
 //   [userId, uuid, name, createdMillis|null, legacy, useCount|null, lastUsedMillis|null,
@@ -43,15 +46,28 @@ if (p.userIds == null) {
     }
 }
 
-// Exclusions are resolved like the scope: an unknown id is an error, not a
-// silent no-op, and the comparison goes through Jenkins's own id strategy.
+// Exclusions are compared through Jenkins's own id strategy. An id without a record holds no
+// tokens, so it changes nothing; it is reported only when the security realm does not know it
+// either (UsernameNotFoundException), as it may be a typo that protects nobody. Exclusions are
+// often fed from an identity provider, whose members mostly never opened Jenkins: a realm that
+// knows the id, cannot tell (SSO), or fails to answer gives no reason to doubt it, and an
+// exclusion can only narrow what is selected.
 def excluded = new HashSet()
+def unknownExcluded = new ArrayList()
 for (id in (p.excludeUserIds ?: [])) {
     def u = User.getById(id, false)
-    if (u == null) {
-        missing.add(id)
-    } else {
+    if (u != null) {
         excluded.add(u.getId())
+        continue
+    }
+    def status
+    try {
+        status = realmStatus(id)[0]
+    } catch (Exception ignored) {
+        status = 'unverifiable'
+    }
+    if (status == 'unknown') {
+        unknownExcluded.add(id)
     }
 }
 
@@ -76,10 +92,10 @@ if (!missing.isEmpty() && !p.allowMissing) {
         }
         if (p.facts) {
             def f = userFacts(u, p.checkRealm, statsOn)
-            facts.add([u.getId(), f[1], f[2], f[0]])
+            facts.add([u.getId(), f[1], f[2], f[3], f[0]])
         }
     }
-    result = [ok: [tokens: rows, missing: missing, resolved: resolved, facts: facts, info: serverInfo()]]
+    result = [ok: [tokens: rows, missing: missing, unknownExcluded: unknownExcluded, resolved: resolved, facts: facts, info: serverInfo()]]
 }
 print(p.marker + JsonOutput.toJson(result) + p.marker)
 return null

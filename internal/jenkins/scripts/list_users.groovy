@@ -1,7 +1,7 @@
 // Lists every user record Jenkins holds, with what tells whether the person is still around.
 // Parameters: {"marker", "checkRealm": bool}
 // A row: [id, fullName, realmStatus, lastGrantedMillis|null, lastTokenUseMillis|null,
-//         tokenCount, hasLegacyToken]
+//         lastTokenCreatedMillis|null, tokenCount, hasLegacyToken]
 //   realmStatus: realmStatus() in lib/token_row.groovy, or "not_checked" without checkRealm
 //     (a lookup per user can be an LDAP query).
 //   lastGranted: LastGrantedAuthoritiesProperty's timestamp, set at the first interactive login
@@ -9,6 +9,8 @@
 //     getter, so the private field is read. null: no interactive login recorded.
 //   lastTokenUse: the latest use of any of the user's tokens; null when never used or when usage
 //     statistics are off (see info.usageStatistics).
+//   lastTokenCreated: the creation of the user's newest token; null without tokens, or when the
+//     only one is a legacy token migrated from a record older than the token store.
 // Only users with a saved record: Jenkins also keeps records in memory for SCM committers.
 // Prints marker + {"ok":{"users":[row...], "info":{serverInfo}}} + marker. Read-only.
 import groovy.json.JsonOutput
@@ -26,7 +28,7 @@ for (u in User.getAll()) {
     def facts = userFacts(u, p.checkRealm, statsOn)
     def prop = u.getProperty(ApiTokenProperty)
     def tokens = prop == null ? [] : prop.getTokenStore().getTokenListSortedByName()
-    rows.add([u.getId(), u.getFullName(), facts[0], facts[1], facts[2], tokens.size(), prop != null && prop.hasLegacyToken()])
+    rows.add([u.getId(), u.getFullName(), facts[0], facts[1], facts[2], facts[3], tokens.size(), prop != null && prop.hasLegacyToken()])
 }
 print(p.marker + JsonOutput.toJson([ok: [users: rows, info: serverInfo()]]) + p.marker)
 return null

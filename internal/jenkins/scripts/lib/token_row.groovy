@@ -68,22 +68,31 @@ def realmStatus(String id) {
 }
 
 // userFacts is what tells whether u is still around: [realmStatus, lastGrantedMillis|null,
-// lastTokenUseMillis|null] (see list_users.groovy for what each can prove).
+// lastTokenUseMillis|null, lastTokenCreatedMillis|null] (see list_users.groovy for what each
+// can prove). A token's creation counts as activity: someone minted it for the user then.
 def userFacts(u, checkRealm, statsOn) {
     def status = checkRealm ? realmStatus(u.getId())[0] : 'not_checked'
     def granted = u.getProperty(jenkins.security.LastGrantedAuthoritiesProperty)
     def lastGranted = (granted == null || granted.@timestamp == 0L) ? null : granted.@timestamp
     def prop = u.getProperty(jenkins.security.ApiTokenProperty)
     def lastUse = null
-    if (statsOn && prop != null) {
+    def lastCreated = null
+    if (prop != null) {
         for (t in prop.getTokenStore().getTokenListSortedByName()) {
+            def c = t.getCreationDate()
+            if (c != null && (lastCreated == null || c.getTime() > lastCreated)) {
+                lastCreated = c.getTime()
+            }
+            if (!statsOn) {
+                continue
+            }
             def d = prop.getTokenStats().findTokenStatsById(t.getUuid()).getLastUseDate()
             if (d != null && (lastUse == null || d.getTime() > lastUse)) {
                 lastUse = d.getTime()
             }
         }
     }
-    return [status, lastGranted, lastUse]
+    return [status, lastGranted, lastUse, lastCreated]
 }
 
 // createdRecently: Jenkins made the token in the last 15 minutes, by its own clock (the one
