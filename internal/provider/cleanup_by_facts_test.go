@@ -56,8 +56,15 @@ func TestAccUserTokenCleanup_drivenByFacts(t *testing.T) {
 		},
 	})
 
-	// Idle: erin's token was never used and she never logged in; alice logged in today.
+	// Idle: erin's token was made 60 days ago and never used, and she never logged in; alice
+	// logged in today.
+	if err := target.Sim.SetClock(ctx, -60); err != nil {
+		t.Fatal(err)
+	}
 	erin := directoryUser(t, target, "erin")
+	if err := target.Sim.SetClock(ctx, 0); err != nil {
+		t.Fatal(err)
+	}
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders,
 		Steps: []resource.TestStep{{

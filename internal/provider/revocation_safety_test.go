@@ -2,9 +2,11 @@ package provider
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/config"
@@ -12,6 +14,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/jenkins-access/terraform-provider-jenkins/internal/acctest"
@@ -143,6 +146,76 @@ func TestAccGuideIdentityProviderOffboarding(t *testing.T) {
 			},
 		},
 	})
+
+	// The warning, as the CLI shows it: it names the id nobody knows, not those the realm knows.
+	cli, _ := cliVersion(t)
+	w := newCLIWorkdir(t, cli, jenkinsProviderOverrides(t))
+	w.write("main.tf", requireJenkins+cfg)
+	out, code := w.run("plan", "-no-color", `-var=active_accounts=["admin","ivy","nora","ivy-typo"]`)
+	if code != 0 || !strings.Contains(out, "Excluded Users Unknown to Jenkins and Its Security Realm") ||
+		!strings.Contains(out, "ivy-typo") || strings.Contains(out, "nora,") {
+		t.Errorf("terraform plan: exit %d, want a warning naming ivy-typo only:\n%s", code, out)
+	}
+}
+
+// TestAccUserTokenCleanup_heldWhenTheSelectionGrows: a cleanup applied long ago whose selection
+// grows past max_revocations (here a directory outage that makes everyone unknown) holds: the
+// plan warns and revokes nothing, and the workspace's other changes still plan and apply. Raising
+// max_revocations releases it.
+func TestAccUserTokenCleanup_heldWhenTheSelectionGrows(t *testing.T) {
+	target := ownSim(t, jenkinssim.Options{})
+	ctx := context.Background()
+	staff := []string{"s1", "s2", "s3"}
+	var tokens []acctest.FixtureToken
+	for _, id := range staff {
+		tokens = append(tokens, directoryUser(t, target, id))
+	}
+	cleanup := func(max int) string {
+		return target.ProviderBlock() + fmt.Sprintf(`
+resource "jenkins_user_token_cleanup" "gone" {
+  realm_status    = ["unknown"]
+  max_revocations = %d
+}
+
+resource "terraform_data" "other" {
+  input = "unrelated"
+}
+`, max)
+	}
+	addr := "jenkins_user_token_cleanup.gone"
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{
+			{Config: cleanup(2)},
+			{
+				PreConfig: func() {
+					if err := target.Sim.RemoveRealmUsers(ctx, staff...); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config:           cleanup(2),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+				// Jenkins refuses the tokens of users its realm forgot; they must still be there.
+				Check: func(*terraform.State) error {
+					for i, id := range staff {
+						if _, ok := target.TokenNames(t, id)[tokens[i].UUID]; !ok {
+							return fmt.Errorf("the held cleanup revoked %s's token", id)
+						}
+					}
+					return nil
+				},
+			},
+			{
+				// Deliberate now: the catch no longer trips and apply revokes.
+				Config: cleanup(3),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
+				}},
+				Check: resource.ComposeAggregateTestCheckFunc(
+					rejected(target, "s1", tokens[0]), rejected(target, "s2", tokens[1]), rejected(target, "s3", tokens[2])),
+			},
+		},
+	})
 }
 
 // TestAccUserTokenCleanup_inactiveCountsTokenCreation: a service account whose only token is 60
@@ -199,4 +272,83 @@ data "jenkins_users" "inactive" {
 			},
 		},
 	})
+}
+
+// TestAccRevokeTokensAction_checkedAtPlan: the action refuses at `terraform validate` and at plan
+// time what it would refuse when it runs, so that a trigger is not spent on a refusal after the
+// triggering change was applied; `terraform plan -invoke` is its dry run and revokes nothing.
+func TestAccRevokeTokensAction_checkedAtPlan(t *testing.T) {
+	requireTerraformCLI(t, "actions (Terraform 1.14+)")
+	target := acctest.Shared(t)
+	target.RequireSim(t)
+	cli, version := cliVersion(t)
+	var major, minor int
+	if _, err := fmt.Sscanf(version, "%d.%d", &major, &minor); err != nil || major < 1 || (major == 1 && minor < 14) {
+		t.Skipf("actions need Terraform 1.14 or later; the CLI is %q", version)
+	}
+	bob, amy := acctest.UniqueID("bob"), acctest.UniqueID("amy")
+	target.CreateUser(t, bob, "pw")
+	target.CreateUser(t, amy, "pw")
+	laptop, kept := target.NewToken(t, bob, "laptop"), target.NewToken(t, amy, "kept")
+	w := newCLIWorkdir(t, cli, map[string]string{"registry.terraform.io/jenkins-access/jenkins": buildProvider(t)})
+	action := func(body string) string {
+		return requireJenkins + target.ProviderBlock() + "action \"jenkins_revoke_tokens\" \"x\" {\n  config {\n" + body + "\n  }\n}\n"
+	}
+
+	for name, tc := range map[string]struct{ body, want string }{
+		"both scopes": {"    user_ids = [" + acctest.Quote(bob) + "]\n    all_users = true", `(?s)Conflicting Selection.*not both`},
+		"no scope":    {"    legacy = true", `(?s)No Users Selected.*all_users`},
+	} {
+		w.write("main.tf", action(tc.body))
+		out, code := w.run("validate", "-no-color")
+		if code == 0 || !regexp.MustCompile(tc.want).MatchString(out) {
+			t.Errorf("%s: terraform validate exit %d, want an error matching %s:\n%s", name, code, tc.want, out)
+		}
+	}
+
+	// The dry run lists bob's token and revokes nothing.
+	w.write("main.tf", action("    user_ids = ["+acctest.Quote(bob)+"]"))
+	out, code := w.run("plan", "-invoke=action.jenkins_revoke_tokens.x", "-no-color")
+	if code != 0 || !strings.Contains(out, "Selected for Revocation") || !strings.Contains(out, laptop.UUID) {
+		t.Errorf("terraform plan -invoke: exit %d, want 0 and the dry run naming %s:\n%s", code, laptop.UUID, out)
+	}
+	if err := accepted(target, bob, laptop)(nil); err != nil {
+		t.Errorf("the dry run revoked: %v", err)
+	}
+
+	// Over max_revocations: refused by the plan.
+	w.write("main.tf", action("    user_ids = ["+acctest.Quote(bob)+", "+acctest.Quote(amy)+"]\n    max_revocations = 1"))
+	out, code = w.run("plan", "-invoke=action.jenkins_revoke_tokens.x", "-no-color")
+	if code == 0 || !strings.Contains(out, "Too Many Users Selected") {
+		t.Errorf("terraform plan -invoke over max_revocations: exit %d, want the refusal:\n%s", code, out)
+	}
+
+	// Triggered by a change: the refusal comes at plan time, before the triggering change is
+	// applied, so the trigger is not spent.
+	w.write("main.tf", requireJenkins+target.ProviderBlock()+`
+action "jenkins_revoke_tokens" "x" {
+  config {
+    user_ids = [`+acctest.Quote(target.Username)+`]
+  }
+}
+resource "terraform_data" "offboarding" {
+  input = "admin leaves"
+  lifecycle {
+    action_trigger {
+      events  = [after_create]
+      actions = [action.jenkins_revoke_tokens.x]
+    }
+  }
+}
+`)
+	out, code = w.run("apply", "-auto-approve", "-no-color")
+	if code == 0 || !strings.Contains(out, "Selection Includes the Provider's Own User") {
+		t.Errorf("apply with a trigger selecting the provider's own user: exit %d, want the refusal:\n%s", code, out)
+	}
+	if strings.Contains(out, "terraform_data.offboarding: Creation complete") {
+		t.Errorf("the triggering change was applied before the refusal:\n%s", out)
+	}
+	if err := accepted(target, amy, kept)(nil); err != nil {
+		t.Error(err)
+	}
 }

@@ -11,16 +11,20 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/action/schema"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/jenkins-access/terraform-provider-jenkins/internal/jenkins"
 )
 
 var (
-	_ action.Action              = (*revokeTokensAction)(nil)
-	_ action.ActionWithConfigure = (*revokeTokensAction)(nil)
+	_ action.Action                   = (*revokeTokensAction)(nil)
+	_ action.ActionWithConfigure      = (*revokeTokensAction)(nil)
+	_ action.ActionWithValidateConfig = (*revokeTokensAction)(nil)
+	_ action.ActionWithModifyPlan     = (*revokeTokensAction)(nil)
 )
 
 // revokeTokensAction revokes, on demand and without state, every token a selection matches: for
@@ -116,48 +120,111 @@ func (a *revokeTokensAction) Configure(_ context.Context, req action.ConfigureRe
 	a.data = configuredData(req.ProviderData, &resp.Diagnostics)
 }
 
+// ValidateConfig refuses a selection without scope, or with two, at `terraform validate`.
+func (a *revokeTokensAction) ValidateConfig(ctx context.Context, req action.ValidateConfigRequest, resp *action.ValidateConfigResponse) {
+	checkActionScope(ctx, req.Config, &resp.Diagnostics)
+}
+
+// checkActionScope: user_ids or all_users = true, exactly one. Values unknown now are checked
+// when they are known (ModifyPlan at apply, Invoke).
+func checkActionScope(ctx context.Context, config tfsdk.Config, diags *diag.Diagnostics) {
+	var userIDs types.Set
+	var allUsers types.Bool
+	diags.Append(config.GetAttribute(ctx, path.Root("user_ids"), &userIDs)...)
+	diags.Append(config.GetAttribute(ctx, path.Root("all_users"), &allUsers)...)
+	if diags.HasError() || userIDs.IsUnknown() || allUsers.IsUnknown() {
+		return
+	}
+	switch {
+	case userIDs.IsNull() && !allUsers.ValueBool():
+		diags.AddAttributeError(path.Root("user_ids"), "No Users Selected",
+			"Set user_ids to the users whose tokens the action revokes, or all_users = true to revoke the tokens of every "+
+				"user (minus exclude_user_ids) on purpose.")
+	case !userIDs.IsNull() && allUsers.ValueBool():
+		diags.AddAttributeError(path.Root("all_users"), "Conflicting Selection",
+			"Set either user_ids or all_users = true, not both.")
+	}
+}
+
+// ModifyPlan is the dry run of `terraform plan -invoke=...` and of a plan whose changes trigger
+// the action: with the selection known, it selects the tokens (one script call), refuses what
+// the action would refuse (unknown users, the provider's own user, over max_revocations) before
+// anything is applied, and lists the tokens in a warning. Terraform calls it again at apply with
+// every value known; Invoke checks once more, since Jenkins may have changed in between.
+func (a *revokeTokensAction) ModifyPlan(ctx context.Context, req action.ModifyPlanRequest, resp *action.ModifyPlanResponse) {
+	if a.data == nil || a.data.client == nil {
+		return // the provider block is known only at apply: Invoke checks then
+	}
+	checkActionScope(ctx, req.Config, &resp.Diagnostics)
+	selection := &tokenCleanupResource{kind: userCleanup, data: a.data}
+	cfg, diags := selection.readConfig(ctx, req.Config)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() || cfg.unknown || !actionScopeKnown(ctx, req.Config) {
+		return
+	}
+	tokens, ok := a.selectForRevocation(ctx, selection, cfg, &resp.Diagnostics)
+	if !ok || len(tokens) == 0 {
+		return
+	}
+	resp.Diagnostics.AddWarning(fmt.Sprintf("Jenkins API Tokens Selected for Revocation: %d of %d User(s)", len(tokens), countUsers(tokens)),
+		"The action's selection holds these tokens now; it revokes what it selects when it runs:\n"+describeTokens(tokens))
+}
+
+// actionScopeKnown reports whether user_ids and all_users are known.
+func actionScopeKnown(ctx context.Context, config tfsdk.Config) bool {
+	var userIDs types.Set
+	var allUsers types.Bool
+	if config.GetAttribute(ctx, path.Root("user_ids"), &userIDs).HasError() || config.GetAttribute(ctx, path.Root("all_users"), &allUsers).HasError() {
+		return false
+	}
+	return !setUnknown(userIDs) && !allUsers.IsUnknown()
+}
+
+// selectForRevocation selects the tokens the action revokes and applies every check: users in
+// user_ids that Jenkins does not know (an error), the provider's own credential (left out),
+// the provider's own user and max_revocations (errors). ok is false when diags hold an error.
+func (a *revokeTokensAction) selectForRevocation(ctx context.Context, selection *tokenCleanupResource, cfg cleanupConfig, diags *diag.Diagnostics) ([]jenkins.Token, bool) {
+	tokens, missing, err := selection.selectTokens(ctx, cfg, diags)
+	if err != nil {
+		addSelectionError(diags, err)
+		return nil, false
+	}
+	if len(missing) > 0 {
+		diags.AddAttributeError(path.Root("user_ids"), "Unknown Jenkins User",
+			fmt.Sprintf("%s. Check the spelling (whether case matters depends on Jenkins's security realm): the action "+
+				"revokes only the tokens of users Jenkins has a record of, and a user without one holds no tokens.",
+				(&jenkins.UserNotFoundError{UserIDs: missing}).Error()))
+		return nil, false
+	}
+	selection.checkSafety(ctx, cfg, tokens, false, diags)
+	return tokens, !diags.HasError()
+}
+
+func countUsers(tokens []jenkins.Token) int {
+	users := map[string]bool{}
+	for _, t := range tokens {
+		users[t.UserID] = true
+	}
+	return len(users)
+}
+
 func (a *revokeTokensAction) Invoke(ctx context.Context, req action.InvokeRequest, resp *action.InvokeResponse) {
 	if !requireClient(a.data, &resp.Diagnostics) {
 		return
 	}
-	var allUsers types.Bool
-	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("all_users"), &allUsers)...)
+	// The plan checked what it could; values known only now are checked here.
+	checkActionScope(ctx, req.Config, &resp.Diagnostics)
 	selection := &tokenCleanupResource{kind: userCleanup, data: a.data}
 	cfg, diags := selection.readConfig(ctx, req.Config)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if cfg.userIDs == nil && !allUsers.ValueBool() {
-		resp.Diagnostics.AddAttributeError(path.Root("user_ids"), "No Users Selected",
-			"Set user_ids to the users whose tokens to revoke, or all_users = true to revoke the tokens of every user "+
-				"(minus exclude_user_ids) on purpose.")
+	tokens, ok := a.selectForRevocation(ctx, selection, cfg, &resp.Diagnostics)
+	if !ok {
 		return
 	}
-	if cfg.userIDs != nil && allUsers.ValueBool() {
-		resp.Diagnostics.AddAttributeError(path.Root("all_users"), "Conflicting Selection",
-			"Set either user_ids or all_users = true, not both.")
-		return
-	}
-
-	tokens, missing, err := selection.selectTokens(ctx, cfg, &resp.Diagnostics)
-	if err != nil {
-		addSelectionError(&resp.Diagnostics, err)
-		return
-	}
-	if len(missing) > 0 {
-		addUnknownUsersError(&resp.Diagnostics, missing)
-		return
-	}
-	selection.checkSafety(ctx, cfg, tokens, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	users := map[string]bool{}
-	for _, t := range tokens {
-		users[t.UserID] = true
-	}
-	progress(resp, fmt.Sprintf("Revoking %d API token(s) of %d user(s)", len(tokens), len(users)))
+	progress(resp, fmt.Sprintf("Revoking %d API token(s) of %d user(s)", len(tokens), countUsers(tokens)))
 	if len(tokens) == 0 {
 		return
 	}

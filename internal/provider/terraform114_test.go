@@ -222,7 +222,7 @@ func TestAccRevokeTokensAction(t *testing.T) {
 		Steps: []resource.TestStep{
 			{
 				Config:      actionHCL(target, "", "no selection"),
-				ExpectError: regexp.MustCompile(`(?s)No Users Selected.*all_users = true`),
+				ExpectError: regexp.MustCompile(`(?s)No Users Selected.*all_users`),
 			},
 			{
 				Config:      actionHCL(target, "    user_ids = ["+acctest.Quote("no-such-"+bob)+"]", "typo"),

@@ -452,8 +452,12 @@ func (r *tokenCleanupResource) ModifyPlan(ctx context.Context, req resource.Modi
 		if resp.Diagnostics.HasError() || len(tokens) == 0 {
 			return // nothing to revoke: revoked keeps what the last apply revoked
 		}
-		if cfg, d := r.readConfig(ctx, req.Plan); !d.HasError() && !cfg.unknown {
-			r.checkSafety(ctx, cfg, tokens, &resp.Diagnostics)
+		if cfg, d := r.readConfig(ctx, req.Plan); !d.HasError() && !cfg.unknown && r.checkSafety(ctx, cfg, tokens, true, &resp.Diagnostics) {
+			// Held: plan no change at all, so apply does not run for it.
+			var pending types.List
+			resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root(r.kind.toRevokeAttr), &pending)...)
+			resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root(r.kind.toRevokeAttr), pending)...)
+			return
 		}
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("revoked"), unknownRevoked)...)
 		return
@@ -479,29 +483,33 @@ func (r *tokenCleanupResource) ModifyPlan(ctx context.Context, req resource.Modi
 		return
 	}
 	usersGoneWarning(&resp.Diagnostics, gone)
-	r.checkSafety(ctx, cfg, tokens, &resp.Diagnostics)
+	r.checkSafety(ctx, cfg, tokens, false, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
 	if len(tokens) > 0 {
-		resp.Diagnostics.AddWarning(fmt.Sprintf("Apply Will Revoke %d Jenkins API Token(s)", len(tokens)),
-			describeTokens(tokens)+"\n\nApply selects the tokens again, so a token that appears before then is revoked too.")
+		// Terraform plans again during apply and prints this once more: it must be true then too.
+		resp.Diagnostics.AddWarning(fmt.Sprintf("Jenkins API Tokens Selected for Revocation: %d of %d User(s)", len(tokens), countUsers(tokens)),
+			"The cleanup's new selection holds these tokens; apply revokes what it selects when it runs, so a token that "+
+				"appears before then is revoked too:\n"+describeTokens(tokens))
 	}
 }
 
-// checkSafety applies the safety catches of jenkins_user_token_cleanup (the provider's own user,
-// max_revocations) to the tokens about to be revoked. The legacy cleanup has none: retiring every
-// legacy token is its purpose, and the provider cannot be using one (it would be revoked there).
-func (r *tokenCleanupResource) checkSafety(ctx context.Context, cfg cleanupConfig, tokens []jenkins.Token, diags *diag.Diagnostics) {
+// checkSafety applies the safety catches of jenkins_user_token_cleanup and the action (the
+// provider's own user, max_revocations) to the tokens about to be revoked, and reports whether one
+// tripped (hold: as a warning, see checkRevocationSafety). The legacy cleanup has none: retiring
+// every legacy token is its purpose; the token the provider authenticates with was already left
+// out of tokens (leaveOutOwnCredential), whatever the type.
+func (r *tokenCleanupResource) checkSafety(ctx context.Context, cfg cleanupConfig, tokens []jenkins.Token, hold bool, diags *diag.Diagnostics) bool {
 	if !r.kind.filters || r.data == nil || r.data.client == nil || len(tokens) == 0 {
-		return
+		return false
 	}
 	info, err := r.data.client.ServerInfo(ctx)
 	if err != nil {
 		addError(diags, "Unable to Read Who the Provider Is in Jenkins", err)
-		return
+		return false
 	}
-	checkRevocationSafety(tokens, info.Self, cfg.maxUsers, diags)
+	return checkRevocationSafety(tokens, info.Self, cfg.maxUsers, hold, diags)
 }
 
 // selectionAttrs are the attributes that decide which tokens a cleanup selects.
@@ -608,7 +616,7 @@ func (r *tokenCleanupResource) apply(ctx context.Context, plan tfsdk.Plan, prior
 			addUnknownUsersError(&diags, typos) // known only now: the selection was unknown at plan time
 			return diags
 		}
-		r.checkSafety(ctx, cfg, tokens, &diags)
+		r.checkSafety(ctx, cfg, tokens, false, &diags)
 		if diags.HasError() {
 			return diags
 		}

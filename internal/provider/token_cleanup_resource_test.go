@@ -477,7 +477,6 @@ func TestAccTokenCleanup_badInput(t *testing.T) {
 	ghost := acctest.UniqueID("ghost")
 	cases := []struct{ name, typ, body, want string }{
 		{"unknown user", "jenkins_legacy_token_cleanup", "  user_ids = " + quotedSet(owen, ghost), `(?s)Unknown Jenkins User.*` + regexp.QuoteMeta(ghost) + `.*Check the spelling`},
-		{"unknown excluded user", "jenkins_user_token_cleanup", "  exclude_user_ids = " + quotedSet(ghost), `(?s)Unknown Jenkins User.*` + regexp.QuoteMeta(ghost)},
 		{"invalid regex", "jenkins_user_token_cleanup", `  name_regex = "("`, `(?s)Invalid Regular Expression`},
 		{"invalid created_before", "jenkins_user_token_cleanup", `  created_before = "last week"`, `(?s)Invalid Timestamp`},
 		{"zero days", "jenkins_user_token_cleanup", `  unused_for_days = 0`, `(?s)at least 1`},

@@ -183,9 +183,13 @@ const (
 		"used, and no token with a creation date: only a legacy token migrated from before Jenkins 2.129, or no token) counts " +
 		"as inactive. See `last_login_at` of the `jenkins_users` data source for what Jenkins records of logins. Needs usage " +
 		"statistics on in Jenkins: without them token use is unknown, and the filter is refused."
-	maxRevocationsDescription = "Safety catch: the most users whose tokens one apply may revoke (default 10). A selection " +
-		"over it is refused at plan time, naming how many users it would touch: raise it for a deliberate bulk cleanup. " +
-		"A selection touching the provider's own user is always refused: exclude it (`exclude_user_ids`)."
+	maxRevocationsDescription = "The most users (not tokens) whose tokens one run may revoke: a safety catch, default 10. " +
+		"A selection over it is refused before anything is revoked, naming how many users it would touch (at plan time " +
+		"when the selection is known then, else at apply): raise it for a deliberate bulk cleanup. A selection touching the " +
+		"provider's own user is refused the same way: exclude it (`exclude_user_ids`); the one token the provider " +
+		"authenticates with is left out with a warning instead. In a cleanup already applied whose selection did not " +
+		"change, either catch holds the cleanup (a warning at every plan, nothing revoked) rather than failing every plan " +
+		"of the workspace."
 )
 
 // defaultMaxRevocations is max_revocations when unset.
@@ -193,24 +197,45 @@ const defaultMaxRevocations = 10
 
 // checkRevocationSafety refuses revoking the provider's own tokens (it would lock itself out) and
 // revoking the tokens of more than maxUsers users at once (a typo in a filter, a directory outage
-// that makes everyone unknown).
-func checkRevocationSafety(tokens []jenkins.Token, self string, maxUsers int64, diags *diag.Diagnostics) {
+// that makes everyone unknown), and reports whether either catch tripped. With hold, a tripped
+// catch is a warning that nothing is revoked, not an error: see tokenCleanupResource.ModifyPlan.
+func checkRevocationSafety(tokens []jenkins.Token, self string, maxUsers int64, hold bool, diags *diag.Diagnostics) bool {
 	users := map[string]bool{}
 	for _, t := range tokens {
 		users[t.UserID] = true
 	}
+	add := func(attr, summary, detail string) {
+		if hold {
+			diags.AddAttributeWarning(path.Root(attr), "Cleanup Held: "+summary, detail+"\n\n"+heldDetail)
+			return
+		}
+		diags.AddAttributeError(path.Root(attr), summary, detail)
+	}
+	tripped := false
 	if self != "" && users[self] {
-		diags.AddAttributeError(path.Root("exclude_user_ids"), "Selection Includes the Provider's Own User",
+		tripped = true
+		add("exclude_user_ids", "Selection Includes the Provider's Own User",
 			fmt.Sprintf("The selection would revoke tokens of %q, the user this provider authenticates as: it would lose its "+
 				"access to Jenkins. Add %q to exclude_user_ids (or its token UUIDs to keep_uuids).", self, self))
 	}
 	if int64(len(users)) > maxUsers {
-		diags.AddAttributeError(path.Root("max_revocations"), "Too Many Users Selected",
+		tripped = true
+		add("max_revocations", "Too Many Users Selected",
 			fmt.Sprintf("The selection would revoke the tokens of %d users, more than max_revocations (%d). If that is "+
 				"deliberate, raise max_revocations to at least %d. If not, check the filters; with realm_status, a "+
 				"directory outage makes every user unknown.", len(users), maxUsers, len(users)))
 	}
+	return tripped
 }
+
+// heldDetail explains a held cleanup. A cleanup already applied whose selection did not change
+// can trip a safety catch later, as Jenkins changes (a directory outage, a new token of the
+// provider's user). An error would then fail every plan of the workspace, unrelated changes
+// included, until Jenkins or the configuration changed; the catch's purpose, revoking nothing,
+// is met by holding the cleanup instead, and the warning says so at every plan.
+const heldDetail = "This cleanup's selection has not changed since it was applied, so it is held instead of failing every " +
+	"plan of the workspace: nothing is revoked, and this warning repeats at every plan, until the selection shrinks back " +
+	"under the catch or you change the selection or max_revocations."
 
 // Descriptions of the usage attributes, shared by every listing of tokens.
 const (

@@ -20,8 +20,9 @@ import (
 )
 
 var (
-	_ datasource.DataSource              = (*usersDataSource)(nil)
-	_ datasource.DataSourceWithConfigure = (*usersDataSource)(nil)
+	_ datasource.DataSource                   = (*usersDataSource)(nil)
+	_ datasource.DataSourceWithConfigure      = (*usersDataSource)(nil)
+	_ datasource.DataSourceWithValidateConfig = (*usersDataSource)(nil)
 )
 
 // usersDataSource lists Jenkins's user records with what tells whether the person is still
@@ -137,6 +138,27 @@ func (d *usersDataSource) Configure(_ context.Context, req datasource.ConfigureR
 	d.data = configuredData(req.ProviderData, &resp.Diagnostics)
 }
 
+// ValidateConfig refuses, at `terraform validate`, a realm_status filter that cannot match:
+// without check_realm every status is not_checked.
+func (d *usersDataSource) ValidateConfig(ctx context.Context, req datasource.ValidateConfigRequest, resp *datasource.ValidateConfigResponse) {
+	var checkRealm types.Bool
+	var statuses types.Set
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("check_realm"), &checkRealm)...)
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("realm_status"), &statuses)...)
+	if resp.Diagnostics.HasError() || checkRealm.IsNull() || checkRealm.IsUnknown() || checkRealm.ValueBool() || statuses.IsNull() || statuses.IsUnknown() {
+		return
+	}
+	for _, e := range statuses.Elements() {
+		s, ok := e.(types.String)
+		if !ok || s.IsUnknown() || s.IsNull() || s.ValueString() == jenkins.RealmNotChecked {
+			continue
+		}
+		resp.Diagnostics.AddAttributeError(path.Root("realm_status"), "Realm Status Needs check_realm",
+			fmt.Sprintf("realm_status %q is known only when the realm is asked: remove check_realm = false, or select "+
+				"not_checked.", s.ValueString()))
+	}
+}
+
 func (d *usersDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
 	if !requireClient(d.data, &resp.Diagnostics) {
 		return
@@ -153,11 +175,6 @@ func (d *usersDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 		resp.Diagnostics.Append(m.RealmStatus.ElementsAs(ctx, &list, false)...)
 		for _, s := range list {
 			statuses[s] = true
-			if !checkRealm && s != jenkins.RealmNotChecked {
-				resp.Diagnostics.AddAttributeError(path.Root("realm_status"), "Realm Status Needs check_realm",
-					fmt.Sprintf("realm_status %q is known only when the realm is asked: remove check_realm = false, or select "+
-						"not_checked.", s))
-			}
 		}
 	}
 	var idRE *regexp.Regexp

@@ -26,12 +26,20 @@ func TestAccUsersDataSource(t *testing.T) {
 	stays, gone, idle := p+"-stays", p+"-gone", p+"-idle"
 	target.CreateUser(t, stays, "pw")
 	target.CreateUser(t, idle, "pw")
+	// The tokens were made 60 days ago: a token's creation counts as activity.
+	if err := sim.SetClock(ctx, -60); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = sim.SetClock(context.Background(), 0) })
 	target.NewToken(t, idle, "unused")
 	if err := sim.AddRealmUsers(ctx, gone); err != nil {
 		t.Fatal(err)
 	}
 	target.Script(t, `User.getById(P.id, true).save(); emit([:])`, map[string]string{"id": gone}, nil)
 	target.NewToken(t, gone, "left behind")
+	if err := sim.SetClock(ctx, 0); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := sim.WebLogin(ctx, stays); err != nil {
 		t.Fatal(err)
 	}
@@ -58,7 +66,8 @@ func TestAccUsersDataSource(t *testing.T) {
 						knownvalue.ObjectExact(map[string]knownvalue.Check{
 							"id": knownvalue.StringExact(gone), "full_name": knownvalue.StringExact(gone), "realm_status": knownvalue.StringExact("unknown"),
 							"last_login_at": knownvalue.Null(), "last_token_use_at": knownvalue.Null(),
-							"token_count": knownvalue.Int64Exact(1), "has_legacy_token": knownvalue.Bool(false),
+							"last_token_created_at": knownvalue.StringRegexp(rfc3339UTC),
+							"token_count":           knownvalue.Int64Exact(1), "has_legacy_token": knownvalue.Bool(false),
 						}),
 						knownvalue.ObjectPartial(map[string]knownvalue.Check{
 							"id": knownvalue.StringExact(idle), "realm_status": knownvalue.StringExact("known"),
