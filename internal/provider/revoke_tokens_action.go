@@ -52,7 +52,8 @@ func (a *revokeTokensAction) Schema(_ context.Context, _ action.SchemaRequest, r
 			"without `user_ids` is an error otherwise.",
 		Attributes: map[string]schema.Attribute{
 			"user_ids": schema.SetAttribute{
-				MarkdownDescription: "The users whose tokens are revoked. An unknown user is an error.",
+				MarkdownDescription: "The users whose tokens are revoked. A user Jenkins has no record of is an error (at plan " +
+					"time when the IDs are known then), so that a typo cannot go unnoticed.",
 				ElementType:         types.StringType,
 				Optional:            true,
 				Validators:          append(ids, setvalidator.SizeAtLeast(1)),
@@ -63,7 +64,7 @@ func (a *revokeTokensAction) Schema(_ context.Context, _ action.SchemaRequest, r
 				Optional: true,
 			},
 			"exclude_user_ids": schema.SetAttribute{
-				MarkdownDescription: "Users left out of the scope. An unknown user is an error.",
+				MarkdownDescription: excludeUserIDsDescription,
 				ElementType:         types.StringType,
 				Optional:            true,
 				Validators:          ids,

@@ -132,9 +132,7 @@ func (r *tokenCleanupResource) Schema(_ context.Context, _ resource.SchemaReques
 			Validators:  userIDSet,
 		},
 		"exclude_user_ids": schema.SetAttribute{
-			MarkdownDescription: "Users left out of the scope (compared as Jenkins compares user IDs). A user Jenkins does " +
-				"not know is an error when the selection is new, so that a typo cannot silently widen the cleanup, and a " +
-				"warning once the user was named before (a deleted user holds no tokens).",
+			MarkdownDescription: excludeUserIDsDescription,
 			ElementType: types.StringType,
 			Optional:    true,
 			Validators:  userIDSet,

@@ -192,6 +192,12 @@ const (
 		"of the workspace."
 )
 
+// excludeUserIDsDescription describes exclude_user_ids of the cleanups and the action.
+const excludeUserIDsDescription = "Users left out of the scope (compared as Jenkins compares user IDs). Often fed from " +
+	"an identity-provider group: an ID without a Jenkins record is accepted when the security realm knows it, or cannot " +
+	"tell (SSO realms), since such a user holds no tokens. An ID neither Jenkins nor the realm knows is a warning naming " +
+	"it: a misspelled exclusion protects nobody."
+
 // defaultMaxRevocations is max_revocations when unset.
 const defaultMaxRevocations = 10
 

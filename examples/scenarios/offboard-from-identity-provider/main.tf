@@ -7,7 +7,8 @@
 #
 # The safety catches refuse a plan that would revoke the tokens of more than max_revocations users
 # at once (a broken feed from the identity provider looks like that), or the tokens of the user
-# this provider authenticates as: keep it in the list.
+# this provider authenticates as: keep it in the list. Group members who never opened Jenkins are
+# fine in the list: the security realm knows them.
 
 terraform {
   required_providers {
