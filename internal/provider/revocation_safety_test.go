@@ -38,7 +38,8 @@ func TestAccTokenCleanup_ownLegacyCredentialLeftOut(t *testing.T) {
 	own := target.NewLegacyToken(t, "admin")
 	target.CreateUser(t, "bob", "pw")
 	target.CreateUser(t, "carol", "pw")
-	bob := target.NewLegacyToken(t, "bob")
+	target.CreateUser(t, "dave", "pw")
+	bob, dave := target.NewLegacyToken(t, "bob"), target.NewLegacyToken(t, "dave")
 	asLegacy := loggedInWith(target, own.Value)
 	addr := "jenkins_legacy_token_cleanup.c"
 
@@ -46,16 +47,22 @@ func TestAccTokenCleanup_ownLegacyCredentialLeftOut(t *testing.T) {
 		ProtoV6ProviderFactories: testAccProviders,
 		Steps: []resource.TestStep{
 			{
-				Config: cleanupHCL(asLegacy, "jenkins_legacy_token_cleanup", ""),
+				// max_revocations holds for the legacy cleanup too; the provider's own token
+				// does not count, as it is left out.
+				Config:      cleanupHCL(asLegacy, "jenkins_legacy_token_cleanup", "  max_revocations = 1"),
+				ExpectError: regexp.MustCompile(`(?s)Too Many Users Selected.*2 users`),
+			},
+			{
+				Config: cleanupHCL(asLegacy, "jenkins_legacy_token_cleanup", "  max_revocations = 2"),
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(addr, tfjsonpath.New("revoked"), revokedTokens(bob)),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("revoked"), revokedTokens(bob, dave)),
 					statecheck.ExpectKnownValue(addr, tfjsonpath.New("legacy_tokens"), knownvalue.ListSizeExact(0)),
 				},
 				Check: resource.ComposeAggregateTestCheckFunc(rejected(target, "bob", bob), accepted(target, "admin", own)),
 			},
 			{
 				// Refresh keeps it out of the pending list: the plan stays empty.
-				Config:           cleanupHCL(asLegacy, "jenkins_legacy_token_cleanup", ""),
+				Config:           cleanupHCL(asLegacy, "jenkins_legacy_token_cleanup", "  max_revocations = 2"),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
 			},
 		},

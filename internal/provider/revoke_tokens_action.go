@@ -54,9 +54,9 @@ func (a *revokeTokensAction) Schema(_ context.Context, _ action.SchemaRequest, r
 			"user_ids": schema.SetAttribute{
 				MarkdownDescription: "The users whose tokens are revoked. A user Jenkins has no record of is an error (at plan " +
 					"time when the IDs are known then), so that a typo cannot go unnoticed.",
-				ElementType:         types.StringType,
-				Optional:            true,
-				Validators:          append(ids, setvalidator.SizeAtLeast(1)),
+				ElementType: types.StringType,
+				Optional:    true,
+				Validators:  append(ids, setvalidator.SizeAtLeast(1)),
 			},
 			"all_users": schema.BoolAttribute{
 				MarkdownDescription: "`true`: every user is in scope (minus `exclude_user_ids`). Required, instead of `user_ids`, " +

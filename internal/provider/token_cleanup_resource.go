@@ -133,9 +133,9 @@ func (r *tokenCleanupResource) Schema(_ context.Context, _ resource.SchemaReques
 		},
 		"exclude_user_ids": schema.SetAttribute{
 			MarkdownDescription: excludeUserIDsDescription,
-			ElementType: types.StringType,
-			Optional:    true,
-			Validators:  userIDSet,
+			ElementType:         types.StringType,
+			Optional:            true,
+			Validators:          userIDSet,
 		},
 		r.kind.toRevokeAttr: schema.ListNestedAttribute{
 			MarkdownDescription: "The tokens in scope that Jenkins holds now and apply will revoke. Read fills it; the plan " +
@@ -164,6 +164,12 @@ func (r *tokenCleanupResource) Schema(_ context.Context, _ resource.SchemaReques
 				"revoked_at": schema.StringAttribute{Computed: true, MarkdownDescription: "When it was revoked, RFC 3339 UTC."},
 			}},
 		},
+	}
+	// Both cleanups revoke in bulk, so both have the catch on how many users one run touches.
+	attrs["max_revocations"] = schema.Int64Attribute{
+		MarkdownDescription: maxRevocationsDescription,
+		Optional:            true,
+		Validators:          []validator.Int64{int64validator.AtLeast(1)},
 	}
 	if r.kind.filters {
 		attrs["legacy"] = schema.BoolAttribute{
@@ -205,11 +211,6 @@ func (r *tokenCleanupResource) Schema(_ context.Context, _ resource.SchemaReques
 			Optional:            true,
 			Validators:          []validator.Int64{int64validator.AtLeast(1)},
 		}
-		attrs["max_revocations"] = schema.Int64Attribute{
-			MarkdownDescription: maxRevocationsDescription,
-			Optional:            true,
-			Validators:          []validator.Int64{int64validator.AtLeast(1)},
-		}
 		attrs["keep_uuids"] = schema.SetAttribute{
 			MarkdownDescription: "Tokens never revoked, whatever the filters say: a service account's managed token, for example.",
 			ElementType:         types.StringType,
@@ -245,14 +246,19 @@ func (r *tokenCleanupResource) readConfig(ctx context.Context, src getter) (clea
 	var cfg cleanupConfig
 	var diags diag.Diagnostics
 	var userIDs, excluded types.Set
+	var maxRevocations types.Int64
 	diags.Append(src.GetAttribute(ctx, path.Root("user_ids"), &userIDs)...)
 	diags.Append(src.GetAttribute(ctx, path.Root("exclude_user_ids"), &excluded)...)
 	if diags.HasError() {
 		return cfg, diags
 	}
-	cfg.unknown = setUnknown(userIDs) || setUnknown(excluded)
+	cfg.unknown = setUnknown(userIDs) || setUnknown(excluded) || maxRevocations.IsUnknown()
 	if cfg.unknown {
 		return cfg, diags
+	}
+	cfg.maxUsers = defaultMaxRevocations
+	if !maxRevocations.IsNull() {
+		cfg.maxUsers = maxRevocations.ValueInt64()
 	}
 	if !userIDs.IsNull() {
 		cfg.userIDs = []string{}
@@ -266,7 +272,7 @@ func (r *tokenCleanupResource) readConfig(ctx context.Context, src getter) (clea
 	}
 	var legacy, expired, neverExpires types.Bool
 	var nameRegex, createdBefore types.String
-	var unused, inactive, maxRevocations types.Int64
+	var unused, inactive types.Int64
 	var keep, statuses types.Set
 	diags.Append(src.GetAttribute(ctx, path.Root("realm_status"), &statuses)...)
 	diags.Append(src.GetAttribute(ctx, path.Root("inactive_for_days"), &inactive)...)
@@ -282,7 +288,7 @@ func (r *tokenCleanupResource) readConfig(ctx context.Context, src getter) (clea
 		return cfg, diags
 	}
 	if legacy.IsUnknown() || expired.IsUnknown() || neverExpires.IsUnknown() || nameRegex.IsUnknown() || createdBefore.IsUnknown() ||
-		unused.IsUnknown() || setUnknown(keep) || setUnknown(statuses) || inactive.IsUnknown() || maxRevocations.IsUnknown() {
+		unused.IsUnknown() || setUnknown(keep) || setUnknown(statuses) || inactive.IsUnknown() {
 		cfg.unknown = true
 		return cfg, diags
 	}
@@ -299,10 +305,6 @@ func (r *tokenCleanupResource) readConfig(ctx context.Context, src getter) (clea
 	if !inactive.IsNull() {
 		v := inactive.ValueInt64()
 		sel.InactiveForDays = &v
-	}
-	cfg.maxUsers = defaultMaxRevocations
-	if !maxRevocations.IsNull() {
-		cfg.maxUsers = maxRevocations.ValueInt64()
 	}
 	cfg.selection = sel
 	var keepList []string
@@ -493,21 +495,26 @@ func (r *tokenCleanupResource) ModifyPlan(ctx context.Context, req resource.Modi
 	}
 }
 
-// checkSafety applies the safety catches of jenkins_user_token_cleanup and the action (the
-// provider's own user, max_revocations) to the tokens about to be revoked, and reports whether one
-// tripped (hold: as a warning, see checkRevocationSafety). The legacy cleanup has none: retiring
-// every legacy token is its purpose; the token the provider authenticates with was already left
-// out of tokens (leaveOutOwnCredential), whatever the type.
+// checkSafety applies the safety catches (max_revocations; for jenkins_user_token_cleanup and
+// the action also the provider's own user) to the tokens about to be revoked, and reports whether
+// one tripped (hold: as a warning, see checkRevocationSafety). The legacy cleanup does not refuse
+// the provider's own user: retiring its legacy token is fine when the provider logs in otherwise,
+// and the token the provider authenticates with was already left out of tokens
+// (leaveOutOwnCredential), whatever the type.
 func (r *tokenCleanupResource) checkSafety(ctx context.Context, cfg cleanupConfig, tokens []jenkins.Token, hold bool, diags *diag.Diagnostics) bool {
-	if !r.kind.filters || r.data == nil || r.data.client == nil || len(tokens) == 0 {
+	if r.data == nil || r.data.client == nil || len(tokens) == 0 {
 		return false
 	}
-	info, err := r.data.client.ServerInfo(ctx)
-	if err != nil {
-		addError(diags, "Unable to Read Who the Provider Is in Jenkins", err)
-		return false
+	self := ""
+	if r.kind.filters {
+		info, err := r.data.client.ServerInfo(ctx)
+		if err != nil {
+			addError(diags, "Unable to Read Who the Provider Is in Jenkins", err)
+			return false
+		}
+		self = info.Self
 	}
-	return checkRevocationSafety(tokens, info.Self, cfg.maxUsers, hold, diags)
+	return checkRevocationSafety(tokens, self, cfg.maxUsers, hold, diags)
 }
 
 // selectionAttrs are the attributes that decide which tokens a cleanup selects.

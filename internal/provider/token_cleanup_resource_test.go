@@ -532,7 +532,7 @@ emit([count: n])
 		ProtoV6ProviderFactories: testAccProviders,
 		Steps: []resource.TestStep{{
 			// Every user's legacy token except the admin's own.
-			Config: cleanupHCL(target, "jenkins_legacy_token_cleanup", "  exclude_user_ids = "+quotedSet(target.Username)),
+			Config: cleanupHCL(target, "jenkins_legacy_token_cleanup", "  exclude_user_ids = "+quotedSet(target.Username)+"\n  max_revocations  = 2000"),
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownValue(addr, tfjsonpath.New("legacy_tokens"), knownvalue.ListSizeExact(0)),
 			},

@@ -1,6 +1,9 @@
 # Revoke every user's legacy API token, and keep them revoked: `terraform plan` lists each legacy
-# token apply will revoke, by user.
-resource "jenkins_legacy_token_cleanup" "all" {}
+# token apply will revoke, by user. max_revocations (default 10) caps how many users one apply
+# may touch: raise it for a deliberate bulk cleanup.
+resource "jenkins_legacy_token_cleanup" "all" {
+  max_revocations = 100
+}
 
 # Or only some users:
 resource "jenkins_legacy_token_cleanup" "team" {

@@ -27,9 +27,12 @@ resource "jenkins_api_token_settings" "this" {
 }
 
 # Every user's legacy token. To leave someone out while they migrate a script, add
-# exclude_user_ids = ["build-robot"] (an unknown user ID is an error, so a typo cannot widen
-# the scope).
-resource "jenkins_legacy_token_cleanup" "all" {}
+# exclude_user_ids = ["build-robot"]. max_revocations (default 10) is how many users' tokens one
+# apply may revoke: retiring every legacy token is deliberate, so it is raised here; a plan over
+# it is refused, naming the count. The token the provider itself logs in with is never revoked.
+resource "jenkins_legacy_token_cleanup" "all" {
+  max_revocations = 100
+}
 
 output "legacy_tokens_revoked" {
   value = [for t in jenkins_legacy_token_cleanup.all.revoked : "${t.user_id}: ${t.name}"]
