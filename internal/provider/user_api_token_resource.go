@@ -635,8 +635,8 @@ func (r *userAPITokenResource) Delete(ctx context.Context, req resource.DeleteRe
 }
 
 // ImportState takes `<user_id>/<uuid>` (terraform import, or an import block with id), or the
-// identity { user_id, uuid } (an import block with identity, Terraform 1.12+). The token value
-// stays null: Jenkins keeps only a hash.
+// identity { user_id, uuid } (an import block with identity, Terraform 1.12+), and stores the
+// owner as Jenkins spells the id. The token value stays null: Jenkins keeps only a hash.
 func (r *userAPITokenResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	var userID, uuid string
 	if req.ID != "" {
@@ -659,9 +659,28 @@ func (r *userAPITokenResource) ImportState(ctx context.Context, req resource.Imp
 			return
 		}
 	}
+	if !requireClient(r.data, &resp.Diagnostics) {
+		return
+	}
+	// One read, shared with the Read that follows (the reader batches and remembers it).
+	tok, err := r.data.readToken(ctx, userID, uuid)
+	if err != nil {
+		addError(&resp.Diagnostics, "Unable to Import Jenkins API Token", err)
+		return
+	}
+	if tok != nil {
+		// The state keeps the owner as Jenkins spells the id: an import named DAVE for Jenkins's
+		// dave would otherwise differ from a configuration written as Jenkins spells it (as
+		// terraform query generates it), and every plan would pay a script call to learn that
+		// both name one user. A token that is gone is left to Read, which reports it.
+		userID = tok.UserID
+	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), userID+"/"+uuid)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("user_id"), userID)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("uuid"), uuid)...)
+	if tok != nil {
+		setIdentity(ctx, resp.Identity, *tok, &resp.Diagnostics)
+	}
 }
 
 // parseTokenID splits `<user_id>/<uuid>`. Jenkins user IDs cannot contain "/" (Jenkins maps it

@@ -1,0 +1,116 @@
+package provider
+
+// Tests of adopting tokens made outside Terraform (import, terraform query), run with the real
+// CLI where the behaviour is the CLI's: import blocks, saved plans, spellings of user IDs.
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/jenkins-access/terraform-provider-jenkins/internal/acctest"
+)
+
+// cliAt is a CLI workdir with this provider built for dev_overrides, on a CLI of at least
+// major.minor (the test skips otherwise, saying why).
+func cliAt(t *testing.T, major, minor int, feature string) *cliWorkdir {
+	t.Helper()
+	requireTerraformCLI(t, feature)
+	cli, version := cliVersion(t)
+	var ma, mi int
+	if _, err := fmt.Sscanf(version, "%d.%d", &ma, &mi); err != nil || ma < major || (ma == major && mi < minor) {
+		t.Skipf("%s needs Terraform %d.%d or later; the CLI is %q", feature, major, minor, version)
+	}
+	return newCLIWorkdir(t, cli, map[string]string{"registry.terraform.io/jenkins-access/jenkins": buildProvider(t)})
+}
+
+// withAPIToken is target with a fresh API token of its admin as the password, so that script
+// call counts are not blurred by crumb round trips.
+func withAPIToken(t *testing.T, target *acctest.Target) *acctest.Target {
+	t.Helper()
+	w := *target
+	w.Password = target.NewToken(t, target.Username, acctest.UniqueID("adoption")).Value
+	return &w
+}
+
+// stateAttrs reads an attribute of every resource of a type in the workdir's state.
+func stateAttrs(t *testing.T, w *cliWorkdir, typ, attr string) []string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(w.dir, "terraform.tfstate"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var st struct {
+		Resources []struct {
+			Type      string `json:"type"`
+			Instances []struct {
+				Attributes map[string]any `json:"attributes"`
+			} `json:"instances"`
+		} `json:"resources"`
+	}
+	if err := json.Unmarshal(b, &st); err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, r := range st.Resources {
+		if r.Type != typ {
+			continue
+		}
+		for _, in := range r.Instances {
+			out = append(out, fmt.Sprint(in.Attributes[attr]))
+		}
+	}
+	return out
+}
+
+// TestAccUserAPIToken_importOtherSpelling: tokens imported with another spelling of the owner's
+// id (DAVE for Jenkins's dave) are stored as Jenkins spells the id, so a configuration written
+// that way (as terraform query generates it) plans with no comparison: a plan of six imported
+// tokens costs what it costs for tokens Terraform made, not one script call more per token.
+func TestAccUserAPIToken_importOtherSpelling(t *testing.T) {
+	target := acctest.Shared(t)
+	target.RequireSim(t)
+	w := cliAt(t, 1, 5, "import blocks")
+	dave := acctest.UniqueID("dave")
+	target.CreateUser(t, dave, "pw")
+	const n = 6
+	var cfg strings.Builder
+	cfg.WriteString(requireJenkins + withAPIToken(t, target).ProviderBlock())
+	for i := 0; i < n; i++ {
+		tok := target.NewToken(t, dave, fmt.Sprintf("made by hand %d", i))
+		fmt.Fprintf(&cfg, `
+resource "jenkins_user_api_token" "t%[1]d" {
+  user_id = %[2]s
+  name    = "made by hand %[1]d"
+}
+import {
+  to = jenkins_user_api_token.t%[1]d
+  id = "%[3]s/%[4]s"
+}
+`, i, acctest.Quote(dave), strings.ToUpper(dave), tok.UUID)
+	}
+	w.write("main.tf", cfg.String())
+	if out, code := w.run("apply", "-auto-approve", "-no-color"); code != 0 {
+		t.Fatalf("terraform apply: exit %d\n%s", code, out)
+	} else if !strings.Contains(out, fmt.Sprintf("%d imported", n)) {
+		t.Fatalf("apply did not import the tokens:\n%s", out)
+	}
+	for _, got := range stateAttrs(t, w, "jenkins_user_api_token", "user_id") {
+		if got != dave {
+			t.Errorf("the state holds user_id %q, want Jenkins's spelling %q", got, dave)
+		}
+	}
+	calls := scriptCalls(t, target, func() {
+		if out, code := w.run("plan", "-detailed-exitcode", "-no-color"); code != 0 {
+			t.Fatalf("the plan after the import is not empty (exit %d):\n%s", code, out)
+		}
+	})
+	t.Logf("the plan made %d script calls", calls)
+	// The refresh reads every token of the run in one batch; the version is read once.
+	if calls > 2 {
+		t.Errorf("a plan of %d imported tokens made %d script calls, want at most 2 (no per-token comparison of spellings)", n, calls)
+	}
+}
