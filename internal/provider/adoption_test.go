@@ -4,10 +4,12 @@ package provider
 // CLI where the behaviour is the CLI's: import blocks, saved plans, spellings of user IDs.
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -112,5 +114,99 @@ import {
 	// The refresh reads every token of the run in one batch; the version is read once.
 	if calls > 2 {
 		t.Errorf("a plan of %d imported tokens made %d script calls, want at most 2 (no per-token comparison of spellings)", n, calls)
+	}
+}
+
+// TestAccUserAPIToken_importLegacyRefused: a legacy token is refused at import, naming the
+// legacy cleanup. Adopted, it would be lost at the next restart (a user last saved before 2.129
+// gets a new legacy UUID at every start) and the plan would then mint a new "Legacy Token"
+// while the real one stays valid. Nothing is imported or created, and the token still works.
+func TestAccUserAPIToken_importLegacyRefused(t *testing.T) {
+	target := acctest.Shared(t)
+	sim := target.RequireSim(t)
+	w := cliAt(t, 1, 5, "import blocks")
+	old := acctest.UniqueID("old")
+	uuid, value, err := sim.LegacyUser(context.Background(), old, "pw")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.write("main.tf", requireJenkins+target.ProviderBlock()+fmt.Sprintf(`
+resource "jenkins_user_api_token" "legacy" {
+  user_id = %[1]s
+  name    = "Legacy Token"
+}
+import {
+  to = jenkins_user_api_token.legacy
+  id = "%[2]s/%[3]s"
+}
+`, acctest.Quote(old), old, uuid))
+	out, code := w.run("apply", "-auto-approve", "-no-color")
+	if code == 0 {
+		t.Fatalf("terraform apply imported a legacy token:\n%s", out)
+	}
+	for _, want := range []string{"Legacy API Token Cannot Be Imported", "jenkins_legacy_token_cleanup", "new UUID at every restart"} {
+		if !regexp.MustCompile(wrappedText(want)).MatchString(out) {
+			t.Errorf("the refusal lacks %q:\n%s", want, out)
+		}
+	}
+	if names := target.TokenNames(t, old); len(names) != 1 {
+		t.Errorf("%s holds %v after the refused import, want only the legacy token", old, names)
+	}
+	if code := whoAmIStatus(target.URL, old, value); code != 200 {
+		t.Errorf("the legacy token answers HTTP %d after the refused import, want 200", code)
+	}
+}
+
+// TestAccUserAPITokenList_leavesOutLegacy: `terraform query -generate-config-out` writes no
+// import for a legacy token unless the query asks for legacy tokens, and then each comes with a
+// warning that says why importing it is refused.
+func TestAccUserAPITokenList_leavesOutLegacy(t *testing.T) {
+	target := acctest.Shared(t)
+	sim := target.RequireSim(t)
+	w := cliAt(t, 1, 14, "terraform query")
+	old := acctest.UniqueID("old")
+	legacyUUID, _, err := sim.LegacyUser(context.Background(), old, "pw")
+	if err != nil {
+		t.Fatal(err)
+	}
+	laptop := target.NewToken(t, old, "laptop")
+	w.write("main.tf", requireJenkins+target.ProviderBlock())
+	query := func(filter string) (string, string) {
+		t.Helper()
+		w.write("adopt.tfquery.hcl", fmt.Sprintf(`list "jenkins_user_api_token" "hand_made" {
+  provider         = jenkins
+  include_resource = true
+  config {
+    user_ids = [%s]
+%s
+  }
+}
+`, acctest.Quote(old), filter))
+		_ = os.Remove(filepath.Join(w.dir, "adopted.tf"))
+		out, code := w.run("query", "-generate-config-out=adopted.tf", "-no-color")
+		if code != 0 {
+			t.Fatalf("terraform query: exit %d\n%s", code, out)
+		}
+		generated, err := os.ReadFile(filepath.Join(w.dir, "adopted.tf"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out, string(generated)
+	}
+
+	out, generated := query("")
+	if !strings.Contains(generated, laptop.UUID) {
+		t.Errorf("the generated configuration lacks the new token:\n%s", generated)
+	}
+	if strings.Contains(generated, legacyUUID) || strings.Contains(out, legacyUUID) {
+		t.Errorf("a query that did not ask for legacy tokens lists one:\n%s\n%s", out, generated)
+	}
+
+	out, generated = query("    legacy = true")
+	if !strings.Contains(generated, legacyUUID) || strings.Contains(generated, laptop.UUID) {
+		t.Errorf("legacy = true should list the legacy token only:\n%s", generated)
+	}
+	if !regexp.MustCompile(`(?s)Legacy API Token Cannot Be Imported.*jenkins_legacy_token_cleanup`).MatchString(out) {
+		t.Errorf("the query lists a legacy token without saying that importing it is refused:\n%s", out)
 	}
 }

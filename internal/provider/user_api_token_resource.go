@@ -668,6 +668,10 @@ func (r *userAPITokenResource) ImportState(ctx context.Context, req resource.Imp
 		addError(&resp.Diagnostics, "Unable to Import Jenkins API Token", err)
 		return
 	}
+	if tok != nil && tok.Legacy {
+		resp.Diagnostics.AddError("Legacy API Token Cannot Be Imported", legacyImportRefused(tok.UserID, tok.UUID))
+		return
+	}
 	if tok != nil {
 		// The state keeps the owner as Jenkins spells the id: an import named DAVE for Jenkins's
 		// dave would otherwise differ from a configuration written as Jenkins spells it (as
@@ -681,6 +685,23 @@ func (r *userAPITokenResource) ImportState(ctx context.Context, req resource.Imp
 	if tok != nil {
 		setIdentity(ctx, resp.Identity, *tok, &resp.Diagnostics)
 	}
+}
+
+// legacyImportRefused says why a legacy token is not adopted, and what to do instead. The
+// resource could neither follow it nor re-create it: Jenkins gives the legacy token of a user
+// whose record was last saved before 2.129 a new random UUID at every start (ApiTokenProperty
+// rebuilds it from the seed), so the next plan would find the adopted token gone and create a
+// new token named "Legacy Token" while the real one stays valid; and a legacy token cannot be
+// made again with its value, which is derived from a seed, not set. The legacy cleanup follows
+// the user's current legacy token and clears its seed.
+func legacyImportRefused(userID, uuid string) string {
+	return fmt.Sprintf("The token %s of user %s is the user's legacy API token (the single token of Jenkins before 2.129), "+
+		"which jenkins_user_api_token does not manage: Jenkins gives a legacy token a new UUID at every restart until "+
+		"the user's record is saved again, so the next plan would find the imported token gone and create a new token "+
+		"named \"Legacy Token\" while the legacy one stays valid, and a legacy token cannot be created again with its "+
+		"value. Retire it instead with the jenkins_legacy_token_cleanup resource, which revokes the user's current "+
+		"legacy token and clears its seed, after giving its holders a new token (a jenkins_user_api_token without "+
+		"import). Remove this import.", uuid, shown(userID))
 }
 
 // parseTokenID splits `<user_id>/<uuid>`. Jenkins user IDs cannot contain "/" (Jenkins maps it
