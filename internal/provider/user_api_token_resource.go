@@ -391,8 +391,7 @@ func tokenPlannedFor(tokenWO types.String) types.String {
 // adopted, not revoked, when its value is token_wo, as Jenkins tells by its hash. It reports
 // false when it added an error.
 func (r *userAPITokenResource) adoptsWithTokenWO(ctx context.Context, plan, state userAPITokenModel, tokenWO types.String, resp *resource.ModifyPlanResponse) (adopt, ok bool) {
-	imported := state.TokenWOVersion.IsNull() && state.Token.IsNull()
-	if !imported || tokenWO.IsNull() || plan.TokenWOVersion.IsNull() {
+	if !adoptingImported(plan, state) || tokenWO.IsNull() {
 		return false, true
 	}
 	if tokenWO.IsUnknown() || plan.TokenWOVersion.IsUnknown() || r.data == nil || r.data.client == nil {
@@ -405,17 +404,33 @@ func (r *userAPITokenResource) adoptsWithTokenWO(ctx context.Context, plan, stat
 		return false, false
 	}
 	ctx = tflog.MaskAllFieldValuesStrings(ctx, tokenWO.ValueString())
-	matches, err := r.data.client.TokenHasValue(ctx, state.UserID.ValueString(), state.UUID.ValueString(), tokenWO.ValueString())
+	check, err := r.data.client.TokenHasValue(ctx, state.UserID.ValueString(), state.UUID.ValueString(), tokenWO.ValueString())
 	if err != nil {
 		addError(&resp.Diagnostics, "Unable to Check the Imported Token's Value", err)
 		return false, false
 	}
-	if !matches {
+	if !check.Exists {
+		// Revoked since the refresh, or between a saved plan and its apply, where Terraform plans
+		// again and rejects a different answer as an inconsistent plan. Keep the adoption the
+		// refreshed state implies; Update finds the token gone and says to apply again.
+		resp.Diagnostics.AddAttributeWarning(path.Root("token_wo_version"), "Imported Token No Longer in Jenkins",
+			fmt.Sprintf("The token %s of user %q was revoked after the state was refreshed. Applying this plan fails; run "+
+				"terraform plan or apply again, and the new plan creates the token with the value token_wo gives.",
+				state.UUID.ValueString(), state.UserID.ValueString()))
+		return true, true
+	}
+	if !check.Matches {
 		resp.Diagnostics.AddAttributeWarning(path.Root("token_wo_version"), "Imported Token Has Another Value",
 			fmt.Sprintf("The token %s of user %q does not have the value token_wo gives, so the plan replaces it with one that "+
 				"has. To adopt the token instead, give its current value in token_wo.", state.UUID.ValueString(), state.UserID.ValueString()))
 	}
-	return matches, true
+	return check.Matches, true
+}
+
+// adoptingImported reports whether an update adopts an imported token by token_wo: no prior
+// version and no value in the state, a version in the plan (adoptsWithTokenWO said adopt).
+func adoptingImported(plan, state userAPITokenModel) bool {
+	return state.TokenWOVersion.IsNull() && state.Token.IsNull() && !plan.TokenWOVersion.IsNull()
 }
 
 // planUserID decides whether a changed user_id names another user: Jenkins decides, by its own
@@ -596,6 +611,21 @@ func (r *userAPITokenResource) Update(ctx context.Context, req resource.UpdateRe
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
 		return
+	}
+	if adoptingImported(plan, state) {
+		// The plan adopted the token on Jenkins's word; it may have been revoked since.
+		tok, err := r.data.readToken(ctx, state.UserID.ValueString(), state.UUID.ValueString())
+		if err != nil {
+			addError(&resp.Diagnostics, "Unable to Adopt Jenkins API Token", err)
+			return
+		}
+		if tok == nil {
+			resp.Diagnostics.AddAttributeError(path.Root("token_wo_version"), "Imported Token Revoked After the Plan",
+				fmt.Sprintf("The token %s of user %q was revoked outside Terraform after the plan that adopts it was made, so "+
+					"there is nothing to adopt. Run terraform apply again: the new plan creates the token with the value "+
+					"token_wo gives.", state.UUID.ValueString(), state.UserID.ValueString()))
+			return
+		}
 	}
 	if !plan.Name.Equal(state.Name) {
 		_, err := r.data.renameToken(ctx, state.UserID.ValueString(), state.UUID.ValueString(), plan.Name.ValueString())
