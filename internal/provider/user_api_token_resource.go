@@ -427,6 +427,24 @@ func (r *userAPITokenResource) adoptsWithTokenWO(ctx context.Context, plan, stat
 	return check.Matches, true
 }
 
+// valueInUseDetail says what to do about a token_wo value another token of the user holds. A
+// token with this resource's name is most likely its own old token: Create cannot tell (it has
+// no prior state), but create_before_destroy with an unchanged value is the usual cause.
+func valueInUseDetail(inUse *jenkins.TokenValueInUseError, name string) string {
+	detail := fmt.Sprintf("Jenkins user %s already holds a token with the value token_wo gives: token %s (%s). Each token "+
+		"needs a value of its own, because two resources holding one token would revoke each other's.",
+		shown(inUse.UserID), inUse.UUID, shown(inUse.Name))
+	if inUse.Name == name {
+		detail += " If that is the token this resource replaces (create_before_destroy creates the new token before " +
+			"it revokes the old one), give the replacement a new value: change token_wo (for example to a new " +
+			"jenkins_api_token_value) and token_wo_version together. Or remove create_before_destroy, so that the old " +
+			"token is revoked first and the new one can take its value."
+	}
+	return detail + " If the token belongs to something else, give this token a value of its own in token_wo (for " +
+		"example from the jenkins_api_token_value ephemeral resource) with a new token_wo_version, or import that token " +
+		"instead."
+}
+
 // adoptingImported reports whether an update adopts an imported token by token_wo: no prior
 // version and no value in the state, a version in the plan (adoptsWithTokenWO said adopt).
 func adoptingImported(plan, state userAPITokenModel) bool {
@@ -551,9 +569,7 @@ func (r *userAPITokenResource) Create(ctx context.Context, req resource.CreateRe
 	if err != nil {
 		var inUse *jenkins.TokenValueInUseError
 		if errors.As(err, &inUse) {
-			resp.Diagnostics.AddAttributeError(path.Root("token_wo"), "Token Value Already in Use",
-				err.Error()+". Give this token a new value in token_wo (for example from the jenkins_api_token_value ephemeral "+
-					"resource), or import the token that has it.")
+			resp.Diagnostics.AddAttributeError(path.Root("token_wo"), "Token Value Already in Use", valueInUseDetail(inUse, plan.Name.ValueString()))
 			return
 		}
 		addError(&resp.Diagnostics, "Unable to Create Jenkins API Token", err)
