@@ -267,3 +267,34 @@ emit([:])
 		t.Errorf("after applying again, token_wo's value answers HTTP %d, want 200", code)
 	}
 }
+
+// TestAccUserAPITokenList_unknownUserInItsOwnWords: a query naming a user Jenkins does not have
+// fails on the attribute that names them, in words about listing, not the create's ("before a
+// token can be created").
+func TestAccUserAPITokenList_unknownUserInItsOwnWords(t *testing.T) {
+	target := acctest.Shared(t)
+	target.RequireSim(t)
+	w := cliAt(t, 1, 14, "terraform query")
+	kit := acctest.UniqueID("kit")
+	target.CreateUser(t, kit, "pw")
+	ghost := "no-such-" + kit
+	w.write("main.tf", requireJenkins+target.ProviderBlock())
+	for _, c := range []struct{ attr, value string }{
+		{"user_ids", "[" + acctest.Quote(kit) + ", " + acctest.Quote(ghost) + "]"},
+		{"user_id", acctest.Quote(ghost)},
+	} {
+		w.write("q.tfquery.hcl", fmt.Sprintf("list \"jenkins_user_api_token\" \"q\" {\n  provider = jenkins\n  config {\n    %s = %s\n  }\n}\n", c.attr, c.value))
+		out, code := w.run("query", "-no-color")
+		if code == 0 {
+			t.Fatalf("%s: terraform query with an unknown user succeeded:\n%s", c.attr, out)
+		}
+		want := `(?s)Unknown Jenkins User.*` + regexp.QuoteMeta(c.attr) + ` = .*` + wrappedText(`Jenkins has no user "`+ghost+`", so the query has no tokens of theirs to list`) +
+			`.*` + wrappedText("Check the spelling in "+c.attr)
+		if !regexp.MustCompile(want).MatchString(out) {
+			t.Errorf("%s: the error is not on the attribute, in the list's words:\n%s", c.attr, out)
+		}
+		if strings.Contains(out, "before a token can be created") {
+			t.Errorf("%s: the list's error reuses the create's words:\n%s", c.attr, out)
+		}
+	}
+}

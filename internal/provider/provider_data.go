@@ -170,23 +170,33 @@ func (d *providerData) jenkinsToday(ctx context.Context) string {
 	return info.Today
 }
 
-// selectTokens is the selection of the jenkins_user_tokens data source and of the list
-// resource (listSelected), where a user Jenkins does not know is an error.
+// selectTokens is the selection of the jenkins_user_tokens data source (listSelected), where a
+// user Jenkins does not know is an error.
 func (d *providerData) selectTokens(ctx context.Context, userIDs []string, legacy, expired, neverExpires types.Bool,
 	nameRegex types.String, unusedForDays types.Int64, createdBefore types.String) ([]jenkins.Token, diag.Diagnostics) {
-	sel, diags := selectionFromConfig(legacy, expired, neverExpires, nameRegex, unusedForDays, createdBefore)
-	if diags.HasError() {
-		return nil, diags
-	}
-	tokens, missing, err := d.listSelected(ctx, userIDs, nil, sel, nil)
-	if err == nil && len(missing) > 0 {
-		err = &jenkins.UserNotFoundError{UserIDs: missing}
-	}
-	if err != nil {
-		addSelectionError(&diags, err)
+	tokens, missing, diags := d.selectTokensAndMissing(ctx, userIDs, legacy, expired, neverExpires, nameRegex, unusedForDays, createdBefore)
+	if !diags.HasError() && len(missing) > 0 {
+		addSelectionError(&diags, &jenkins.UserNotFoundError{UserIDs: missing})
 		return nil, diags
 	}
 	return tokens, diags
+}
+
+// selectTokensAndMissing is selectTokens that returns the ids Jenkins has no user for, so that
+// each caller words that error for what it does (the list resource's words are not the data
+// source's).
+func (d *providerData) selectTokensAndMissing(ctx context.Context, userIDs []string, legacy, expired, neverExpires types.Bool,
+	nameRegex types.String, unusedForDays types.Int64, createdBefore types.String) ([]jenkins.Token, []string, diag.Diagnostics) {
+	sel, diags := selectionFromConfig(legacy, expired, neverExpires, nameRegex, unusedForDays, createdBefore)
+	if diags.HasError() {
+		return nil, nil, diags
+	}
+	tokens, missing, err := d.listSelected(ctx, userIDs, nil, sel, nil)
+	if err != nil {
+		addSelectionError(&diags, err)
+		return nil, nil, diags
+	}
+	return tokens, missing, diags
 }
 
 // scopeIDs reads the user_id / user_ids pair of a selection: nil means every user.

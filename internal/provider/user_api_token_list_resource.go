@@ -2,6 +2,9 @@ package provider
 
 import (
 	"context"
+	"fmt"
+	"strconv"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
@@ -131,8 +134,11 @@ func (r *userAPITokenListResource) List(ctx context.Context, req list.ListReques
 	if legacy.IsNull() {
 		legacy = types.BoolValue(false)
 	}
-	tokens, d := r.data.selectTokens(ctx, ids, legacy, m.Expired, m.NeverExpires, m.NameRegex, m.UnusedForDays, m.CreatedBefore)
+	tokens, missing, d := r.data.selectTokensAndMissing(ctx, ids, legacy, m.Expired, m.NeverExpires, m.NameRegex, m.UnusedForDays, m.CreatedBefore)
 	diags.Append(d...)
+	if !diags.HasError() && len(missing) > 0 {
+		addUnknownListedUsers(&diags, m.UserID, missing)
+	}
 	if diags.HasError() {
 		stream.Results = list.ListResultsStreamDiagnostics(diags)
 		return
@@ -156,6 +162,27 @@ func (r *userAPITokenListResource) List(ctx context.Context, req list.ListReques
 			}
 		}
 	}
+}
+
+// addUnknownListedUsers reports ids of the list's scope that Jenkins has no user for, on the
+// attribute that names them. A query is often written by hand from a list of people: one
+// misspelt id is an error rather than silently listing fewer tokens.
+func addUnknownListedUsers(diags *diag.Diagnostics, userID types.String, missing []string) {
+	attr := "user_ids"
+	if !userID.IsNull() {
+		attr = "user_id"
+	}
+	quoted := make([]string, len(missing))
+	for i, id := range missing {
+		quoted[i] = strconv.Quote(id)
+	}
+	// Terraform (1.14) resolves a list's diagnostic paths in the list block's body, where the
+	// selection is the nested config block: a path from the root would point at the whole block.
+	diags.AddAttributeError(path.Root("config").AtName(attr), "Unknown Jenkins User",
+		fmt.Sprintf("Jenkins has no user %s, so the query has no tokens of theirs to list. Check the spelling in %s "+
+			"(whether case matters depends on Jenkins's security realm; the jenkins_users data source lists the users "+
+			"Jenkins has), or remove the id: a user who never logged in to Jenkins holds no tokens to adopt.",
+			strings.Join(quoted, ", "), attr))
 }
 
 // adoptedTokenModel is a token made outside Terraform as jenkins_user_api_token's state after an
