@@ -349,17 +349,21 @@ func (c *Client) RevokeTokenByValue(ctx context.Context, userID, name, value str
 	return deref(out.Revoked), nil
 }
 
-// TokenHasValue reports whether userID's token uuid has the given value.
-func (c *Client) TokenHasValue(ctx context.Context, userID, uuid, value string) (bool, error) {
+// TokenValueCheck is what Jenkins says of a token and a value.
+type TokenValueCheck struct {
+	Exists  bool `json:"exists"`  // the user holds a token with that UUID
+	Matches bool `json:"matches"` // and its value is the one given (an expired token matches nothing)
+}
+
+// TokenHasValue reports whether userID's token uuid exists and has the given value.
+func (c *Client) TokenHasValue(ctx context.Context, userID, uuid, value string) (TokenValueCheck, error) {
 	if err := ValidateTokenValue(value); err != nil {
-		return false, err
+		return TokenValueCheck{}, err
 	}
 	c.masker.add(value, value[2:])
-	var out struct {
-		Matches bool `json:"matches"`
-	}
+	var out TokenValueCheck
 	err := c.runScript(ctx, "token_has_value", map[string]any{"userId": userID, "uuid": uuid, "value": value}, &out, value)
-	return out.Matches, err
+	return out, err
 }
 
 func emptyZero(n int) any {

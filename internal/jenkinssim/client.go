@@ -42,8 +42,9 @@ func (s *Sim) HTTPClient() *http.Client {
 
 // Fault makes the next Count requests whose Jenkins path (after the context path) starts with
 // Path misbehave. Mode is "status" (answer Status, default 503, with Retry-After when set),
-// "delay" (wait DelayMS, then serve), "drop_response" (serve fully, then close the connection
-// without an answer) or "refuse" (close before reading). Count 0 means every request until
+// "delay" (wait DelayMS, then serve), "hold" (read the request, wait DelayMS, then serve: the
+// script runs even if the client gave up meanwhile), "drop_response" (serve fully, then close
+// the connection without an answer) or "refuse" (close before reading). Count 0 means every request until
 // ClearFaults.
 type Fault struct {
 	Path       string

@@ -220,23 +220,33 @@ func (d *providerData) jenkinsToday(ctx context.Context) string {
 	return info.Today
 }
 
-// selectTokens is the selection of the jenkins_user_tokens data source and of the list
-// resource (listSelected), where a user Jenkins does not know is an error.
+// selectTokens is the selection of the jenkins_user_tokens data source (listSelected), where a
+// user Jenkins does not know is an error.
 func (d *providerData) selectTokens(ctx context.Context, userIDs []string, legacy, expired, neverExpires types.Bool,
 	nameRegex types.String, unusedForDays types.Int64, createdBefore types.String) ([]jenkins.Token, diag.Diagnostics) {
+	tokens, missing, diags := d.selectTokensAndMissing(ctx, userIDs, legacy, expired, neverExpires, nameRegex, unusedForDays, createdBefore)
+	if !diags.HasError() && len(missing) > 0 {
+		addSelectionError(&diags, &jenkins.UserNotFoundError{UserIDs: missing})
+		return nil, diags
+	}
+	return tokens, diags
+}
+
+// selectTokensAndMissing is selectTokens that returns the ids Jenkins has no user for, so that
+// each caller words that error for what it does (the list resource's words are not the data
+// source's).
+func (d *providerData) selectTokensAndMissing(ctx context.Context, userIDs []string, legacy, expired, neverExpires types.Bool,
+	nameRegex types.String, unusedForDays types.Int64, createdBefore types.String) ([]jenkins.Token, []string, diag.Diagnostics) {
 	sel, diags := selectionFromConfig(legacy, expired, neverExpires, nameRegex, unusedForDays, createdBefore)
 	if diags.HasError() {
-		return nil, diags
+		return nil, nil, diags
 	}
 	found, err := d.listSelected(ctx, userIDs, nil, sel, nil)
-	if err == nil && len(found.missing) > 0 {
-		err = &jenkins.UserNotFoundError{UserIDs: found.missing}
-	}
 	if err != nil {
 		addSelectionError(&diags, err)
-		return nil, diags
+		return nil, nil, diags
 	}
-	return found.tokens, diags
+	return found.tokens, found.missing, diags
 }
 
 // scopeIDs reads the user_id / user_ids pair of a selection: nil means every user.

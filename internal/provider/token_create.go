@@ -107,7 +107,10 @@ func (d *providerData) settleUnansweredCreate(ctx context.Context, in newToken, 
 				"Apply again to create it", createErr, uuid)
 		}
 	}
-	return fmt.Errorf("%w\n\nJenkins held no token from this create when the provider looked, twice, %s apart", createErr, secondLookDelay)
+	// Not "nothing was created": Jenkins runs a script to its end after its caller left, and one
+	// still queued there (a busy controller) can add the token after the second look.
+	return fmt.Errorf("%w\n\nJenkins held no token from this create when the provider looked, twice, %s apart; a create "+
+		"still queued or running in Jenkins can add it later, so %s", createErr, secondLookDelay, mayBeLeft)
 }
 
 // secondLookDelay separates the two looks for the token of an unanswered create.

@@ -2,6 +2,9 @@ package provider
 
 import (
 	"context"
+	"fmt"
+	"strconv"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
@@ -51,7 +54,8 @@ func (r *userAPITokenListResource) Metadata(_ context.Context, req resource.Meta
 func (r *userAPITokenListResource) ListResourceConfigSchema(_ context.Context, _ list.ListResourceSchemaRequest, resp *list.ListResourceSchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Lists Jenkins API tokens as importable `jenkins_user_api_token` resources, for `terraform query` " +
-			"(Terraform 1.14 and later). The selection is the `jenkins_user_tokens` data source's. Each result is named " +
+			"(Terraform 1.14 and later). The selection is the `jenkins_user_tokens` data source's, except that legacy " +
+			"tokens are left out unless `legacy = true` asks for them (they cannot be imported). Each result is named " +
 			"`<user_id>: <token name>` and carries the identity `{ user_id, uuid }`; with `include_resource = true` " +
 			"also the resource (the token value stays null: Jenkins keeps only a hash). One script call per query, " +
 			"whatever the number of users.",
@@ -70,7 +74,14 @@ func (r *userAPITokenListResource) ListResourceConfigSchema(_ context.Context, _
 				Optional:            true,
 				Validators:          []validator.List{listvalidator.ValueStringsAre(stringvalidator.LengthAtLeast(1))},
 			},
-			"legacy": schema.BoolAttribute{MarkdownDescription: filterDescriptions["legacy"], Optional: true},
+			"legacy": schema.BoolAttribute{
+				MarkdownDescription: "`true`: only legacy tokens (the single pre-2.129 token, still accepted by Jenkins), " +
+					"listed for review with a warning each: importing one is refused, because Jenkins can give it a new " +
+					"UUID at every restart; retire them with `jenkins_legacy_token_cleanup`. `false` or unset: only new " +
+					"tokens. Unlike the `jenkins_user_tokens` data source, legacy tokens are left out unless asked for, so " +
+					"that `terraform query -generate-config-out` writes only imports that work.",
+				Optional: true,
+			},
 			"name_regex": schema.StringAttribute{
 				MarkdownDescription: filterDescriptions["name_regex"],
 				Optional:            true,
@@ -118,8 +129,16 @@ func (r *userAPITokenListResource) List(ctx context.Context, req list.ListReques
 		stream.Results = list.ListResultsStreamDiagnostics(diags)
 		return
 	}
-	tokens, d := r.data.selectTokens(ctx, ids, m.Legacy, m.Expired, m.NeverExpires, m.NameRegex, m.UnusedForDays, m.CreatedBefore)
+	// Legacy tokens cannot be adopted (see legacyImportRefused): left out unless asked for.
+	legacy := m.Legacy
+	if legacy.IsNull() {
+		legacy = types.BoolValue(false)
+	}
+	tokens, missing, d := r.data.selectTokensAndMissing(ctx, ids, legacy, m.Expired, m.NeverExpires, m.NameRegex, m.UnusedForDays, m.CreatedBefore)
 	diags.Append(d...)
+	if !diags.HasError() && len(missing) > 0 {
+		addUnknownListedUsers(&diags, m.UserID, missing)
+	}
 	if diags.HasError() {
 		stream.Results = list.ListResultsStreamDiagnostics(diags)
 		return
@@ -131,6 +150,9 @@ func (r *userAPITokenListResource) List(ctx context.Context, req list.ListReques
 			}
 			res := req.NewListResult(ctx)
 			res.DisplayName = shown(tok.UserID) + ": " + shown(tok.Name)
+			if tok.Legacy {
+				res.Diagnostics.AddWarning("Legacy API Token Cannot Be Imported", legacyImportRefused(tok.UserID, tok.UUID))
+			}
 			res.Diagnostics.Append(res.Identity.Set(ctx, tokenIdentity{UserID: types.StringValue(tok.UserID), UUID: types.StringValue(tok.UUID)})...)
 			if req.IncludeResource {
 				res.Diagnostics.Append(res.Resource.Set(ctx, adoptedTokenModel(tok))...)
@@ -140,6 +162,27 @@ func (r *userAPITokenListResource) List(ctx context.Context, req list.ListReques
 			}
 		}
 	}
+}
+
+// addUnknownListedUsers reports ids of the list's scope that Jenkins has no user for, on the
+// attribute that names them. A query is often written by hand from a list of people: one
+// misspelt id is an error rather than silently listing fewer tokens.
+func addUnknownListedUsers(diags *diag.Diagnostics, userID types.String, missing []string) {
+	attr := "user_ids"
+	if !userID.IsNull() {
+		attr = "user_id"
+	}
+	quoted := make([]string, len(missing))
+	for i, id := range missing {
+		quoted[i] = strconv.Quote(id)
+	}
+	// Terraform (1.14) resolves a list's diagnostic paths in the list block's body, where the
+	// selection is the nested config block: a path from the root would point at the whole block.
+	diags.AddAttributeError(path.Root("config").AtName(attr), "Unknown Jenkins User",
+		fmt.Sprintf("Jenkins has no user %s, so the query has no tokens of theirs to list. Check the spelling in %s "+
+			"(whether case matters depends on Jenkins's security realm; the jenkins_users data source lists the users "+
+			"Jenkins has), or remove the id: a user who never logged in to Jenkins holds no tokens to adopt.",
+			strings.Join(quoted, ", "), attr))
 }
 
 // adoptedTokenModel is a token made outside Terraform as jenkins_user_api_token's state after an

@@ -391,8 +391,7 @@ func tokenPlannedFor(tokenWO types.String) types.String {
 // adopted, not revoked, when its value is token_wo, as Jenkins tells by its hash. It reports
 // false when it added an error.
 func (r *userAPITokenResource) adoptsWithTokenWO(ctx context.Context, plan, state userAPITokenModel, tokenWO types.String, resp *resource.ModifyPlanResponse) (adopt, ok bool) {
-	imported := state.TokenWOVersion.IsNull() && state.Token.IsNull()
-	if !imported || tokenWO.IsNull() || plan.TokenWOVersion.IsNull() {
+	if !adoptingImported(plan, state) || tokenWO.IsNull() {
 		return false, true
 	}
 	if tokenWO.IsUnknown() || plan.TokenWOVersion.IsUnknown() || r.data == nil || r.data.client == nil {
@@ -405,17 +404,51 @@ func (r *userAPITokenResource) adoptsWithTokenWO(ctx context.Context, plan, stat
 		return false, false
 	}
 	ctx = tflog.MaskAllFieldValuesStrings(ctx, tokenWO.ValueString())
-	matches, err := r.data.client.TokenHasValue(ctx, state.UserID.ValueString(), state.UUID.ValueString(), tokenWO.ValueString())
+	check, err := r.data.client.TokenHasValue(ctx, state.UserID.ValueString(), state.UUID.ValueString(), tokenWO.ValueString())
 	if err != nil {
 		addError(&resp.Diagnostics, "Unable to Check the Imported Token's Value", err)
 		return false, false
 	}
-	if !matches {
+	if !check.Exists {
+		// Revoked since the refresh, or between a saved plan and its apply, where Terraform plans
+		// again and rejects a different answer as an inconsistent plan. Keep the adoption the
+		// refreshed state implies; Update finds the token gone and says to apply again.
+		resp.Diagnostics.AddAttributeWarning(path.Root("token_wo_version"), "Imported Token No Longer in Jenkins",
+			fmt.Sprintf("The token %s of user %q was revoked after the state was refreshed. Applying this plan fails; run "+
+				"terraform plan or apply again, and the new plan creates the token with the value token_wo gives.",
+				state.UUID.ValueString(), state.UserID.ValueString()))
+		return true, true
+	}
+	if !check.Matches {
 		resp.Diagnostics.AddAttributeWarning(path.Root("token_wo_version"), "Imported Token Has Another Value",
 			fmt.Sprintf("The token %s of user %q does not have the value token_wo gives, so the plan replaces it with one that "+
 				"has. To adopt the token instead, give its current value in token_wo.", state.UUID.ValueString(), state.UserID.ValueString()))
 	}
-	return matches, true
+	return check.Matches, true
+}
+
+// valueInUseDetail says what to do about a token_wo value another token of the user holds. A
+// token with this resource's name is most likely its own old token: Create cannot tell (it has
+// no prior state), but create_before_destroy with an unchanged value is the usual cause.
+func valueInUseDetail(inUse *jenkins.TokenValueInUseError, name string) string {
+	detail := fmt.Sprintf("Jenkins user %s already holds a token with the value token_wo gives: token %s (%s). Each token "+
+		"needs a value of its own, because two resources holding one token would revoke each other's.",
+		shown(inUse.UserID), inUse.UUID, shown(inUse.Name))
+	if inUse.Name == name {
+		detail += " If that is the token this resource replaces (create_before_destroy creates the new token before " +
+			"it revokes the old one), give the replacement a new value: change token_wo (for example to a new " +
+			"jenkins_api_token_value) and token_wo_version together. Or remove create_before_destroy, so that the old " +
+			"token is revoked first and the new one can take its value."
+	}
+	return detail + " If the token belongs to something else, give this token a value of its own in token_wo (for " +
+		"example from the jenkins_api_token_value ephemeral resource) with a new token_wo_version, or import that token " +
+		"instead."
+}
+
+// adoptingImported reports whether an update adopts an imported token by token_wo: no prior
+// version and no value in the state, a version in the plan (adoptsWithTokenWO said adopt).
+func adoptingImported(plan, state userAPITokenModel) bool {
+	return state.TokenWOVersion.IsNull() && state.Token.IsNull() && !plan.TokenWOVersion.IsNull()
 }
 
 // planUserID decides whether a changed user_id names another user: Jenkins decides, by its own
@@ -536,9 +569,7 @@ func (r *userAPITokenResource) Create(ctx context.Context, req resource.CreateRe
 	if err != nil {
 		var inUse *jenkins.TokenValueInUseError
 		if errors.As(err, &inUse) {
-			resp.Diagnostics.AddAttributeError(path.Root("token_wo"), "Token Value Already in Use",
-				err.Error()+". Give this token a new value in token_wo (for example from the jenkins_api_token_value ephemeral "+
-					"resource), or import the token that has it.")
+			resp.Diagnostics.AddAttributeError(path.Root("token_wo"), "Token Value Already in Use", valueInUseDetail(inUse, plan.Name.ValueString()))
 			return
 		}
 		addError(&resp.Diagnostics, "Unable to Create Jenkins API Token", err)
@@ -597,6 +628,21 @@ func (r *userAPITokenResource) Update(ctx context.Context, req resource.UpdateRe
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	if adoptingImported(plan, state) {
+		// The plan adopted the token on Jenkins's word; it may have been revoked since.
+		tok, err := r.data.readToken(ctx, state.UserID.ValueString(), state.UUID.ValueString())
+		if err != nil {
+			addError(&resp.Diagnostics, "Unable to Adopt Jenkins API Token", err)
+			return
+		}
+		if tok == nil {
+			resp.Diagnostics.AddAttributeError(path.Root("token_wo_version"), "Imported Token Revoked After the Plan",
+				fmt.Sprintf("The token %s of user %q was revoked outside Terraform after the plan that adopts it was made, so "+
+					"there is nothing to adopt. Run terraform apply again: the new plan creates the token with the value "+
+					"token_wo gives.", state.UUID.ValueString(), state.UserID.ValueString()))
+			return
+		}
+	}
 	if !plan.Name.Equal(state.Name) {
 		_, err := r.data.renameToken(ctx, state.UserID.ValueString(), state.UUID.ValueString(), plan.Name.ValueString())
 		if err != nil {
@@ -635,8 +681,8 @@ func (r *userAPITokenResource) Delete(ctx context.Context, req resource.DeleteRe
 }
 
 // ImportState takes `<user_id>/<uuid>` (terraform import, or an import block with id), or the
-// identity { user_id, uuid } (an import block with identity, Terraform 1.12+). The token value
-// stays null: Jenkins keeps only a hash.
+// identity { user_id, uuid } (an import block with identity, Terraform 1.12+), and stores the
+// owner as Jenkins spells the id. The token value stays null: Jenkins keeps only a hash.
 func (r *userAPITokenResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	var userID, uuid string
 	if req.ID != "" {
@@ -659,9 +705,49 @@ func (r *userAPITokenResource) ImportState(ctx context.Context, req resource.Imp
 			return
 		}
 	}
+	if !requireClient(r.data, &resp.Diagnostics) {
+		return
+	}
+	// One read, shared with the Read that follows (the reader batches and remembers it).
+	tok, err := r.data.readToken(ctx, userID, uuid)
+	if err != nil {
+		addError(&resp.Diagnostics, "Unable to Import Jenkins API Token", err)
+		return
+	}
+	if tok != nil && tok.Legacy {
+		resp.Diagnostics.AddError("Legacy API Token Cannot Be Imported", legacyImportRefused(tok.UserID, tok.UUID))
+		return
+	}
+	if tok != nil {
+		// The state keeps the owner as Jenkins spells the id: an import named DAVE for Jenkins's
+		// dave would otherwise differ from a configuration written as Jenkins spells it (as
+		// terraform query generates it), and every plan would pay a script call to learn that
+		// both name one user. A token that is gone is left to Read, which reports it.
+		userID = tok.UserID
+	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), userID+"/"+uuid)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("user_id"), userID)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("uuid"), uuid)...)
+	if tok != nil {
+		setIdentity(ctx, resp.Identity, *tok, &resp.Diagnostics)
+	}
+}
+
+// legacyImportRefused says why a legacy token is not adopted, and what to do instead. The
+// resource could neither follow it nor re-create it: Jenkins gives the legacy token of a user
+// whose record was last saved before 2.129 a new random UUID at every start (ApiTokenProperty
+// rebuilds it from the seed), so the next plan would find the adopted token gone and create a
+// new token named "Legacy Token" while the real one stays valid; and a legacy token cannot be
+// made again with its value, which is derived from a seed, not set. The legacy cleanup follows
+// the user's current legacy token and clears its seed.
+func legacyImportRefused(userID, uuid string) string {
+	return fmt.Sprintf("The token %s of user %s is the user's legacy API token (the single token of Jenkins before 2.129), "+
+		"which jenkins_user_api_token does not manage: Jenkins gives a legacy token a new UUID at every restart until "+
+		"the user's record is saved again, so the next plan would find the imported token gone and create a new token "+
+		"named \"Legacy Token\" while the legacy one stays valid, and a legacy token cannot be created again with its "+
+		"value. Retire it instead with the jenkins_legacy_token_cleanup resource, which revokes the user's current "+
+		"legacy token and clears its seed, after giving its holders a new token (a jenkins_user_api_token without "+
+		"import). Remove this import.", uuid, shown(userID))
 }
 
 // parseTokenID splits `<user_id>/<uuid>`. Jenkins user IDs cannot contain "/" (Jenkins maps it

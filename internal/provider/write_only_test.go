@@ -209,7 +209,7 @@ func TestAccUserAPIToken_writeOnlyValueInUse(t *testing.T) {
 			{Config: first, Check: accepted(target, xia, acctest.FixtureToken{Value: v})},
 			{
 				Config:      first + "\n" + second,
-				ExpectError: regexp.MustCompile(`(?s)Token Value Already in Use.*already the value of token\s+[0-9a-f-]{36}\s+\("first"\)`),
+				ExpectError: regexp.MustCompile(`(?s)Token Value Already in Use.*already\s+holds\s+a\s+token\s+with\s+the\s+value\s+token_wo\s+gives:\s+token\s+[0-9a-f-]{36}\s+\(first\)`),
 			},
 			{
 				Config: first,
@@ -371,14 +371,15 @@ func TestAccUserAPIToken_writeOnlySameNameSameValue(t *testing.T) {
 			{Config: first, Check: captureAttr("uuid", &uuid)},
 			{
 				Config:      first + "\n" + second,
-				ExpectError: regexp.MustCompile(`(?s)Token Value Already in Use.*\("same"\)`),
+				ExpectError: regexp.MustCompile(`(?s)Token Value Already in Use.*\(same\)`),
 			},
 			{Config: cbd(1)},
 			{
 				// A new version with the same value, the new token made first: it cannot have the
 				// old one's value, and the old token stays.
-				Config:      cbd(2),
-				ExpectError: regexp.MustCompile(`(?s)Token Value Already in Use`),
+				Config: cbd(2),
+				ExpectError: regexp.MustCompile(`(?s)Token Value Already in Use.*` + wrappedText("If that is the token this resource replaces (create_before_destroy") +
+					`.*` + wrappedText("change token_wo (for example to a new jenkins_api_token_value) and token_wo_version together")),
 			},
 			{
 				Config: cbd(1),

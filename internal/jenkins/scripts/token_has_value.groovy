@@ -1,8 +1,9 @@
 // Tells whether a token of a user has a given value: Jenkins keeps only a hash, so this is the
 // one way to check that a value in a configuration is the value of a token adopted by import.
 // Parameters: {"marker", "userId", "uuid", "value" ("11"+32 hex)}
-// Prints marker + {"ok":{"matches": bool}} + marker. An expired token matches nothing (2.548+,
-// as Jenkins's own findMatchingToken); a user or token gone matches nothing.
+// Prints marker + {"ok":{"exists": bool, "matches": bool}} + marker. exists: the user holds a
+// token with that UUID; a caller tells "gone" (revoked since it looked) from "another value" by
+// it. An expired token matches nothing (2.548+, as Jenkins's own findMatchingToken).
 import groovy.json.JsonOutput
 import groovy.json.JsonSlurper
 import jenkins.security.ApiTokenProperty
@@ -11,6 +12,14 @@ def p = new JsonSlurper().parseText(new String(java.util.Base64.getDecoder().dec
 
 def u = User.getById(p.userId, false)
 def prop = u == null ? null : u.getProperty(ApiTokenProperty)
-def t = prop == null ? null : prop.getTokenStore().findMatchingToken(p.value)
-print(p.marker + JsonOutput.toJson([ok: [matches: t != null && t.getUuid() == p.uuid]]) + p.marker)
+def exists = false
+if (prop != null) {
+    for (x in prop.getTokenStore().getTokenListSortedByName()) {
+        if (x.getUuid() == p.uuid) {
+            exists = true
+        }
+    }
+}
+def t = exists ? prop.getTokenStore().findMatchingToken(p.value) : null
+print(p.marker + JsonOutput.toJson([ok: [exists: exists, matches: t != null && t.getUuid() == p.uuid]]) + p.marker)
 return null

@@ -264,6 +264,11 @@ class SimServer {
             Thread.sleep((fault.delay_ms ?: 0) as long)
         }
         SimRequest req = SimRequest.read(ex, rel)
+        if (mode == 'hold') {
+            // Read, then held: the request runs later whether or not the client is still there,
+            // as a script queued in Jenkins does after its caller gave up.
+            Thread.sleep((fault.delay_ms ?: 0) as long)
+        }
         SimResponse resp
         WORLD.readLock().lock()
         try {
@@ -417,8 +422,8 @@ class SimServer {
                 }
             case 'POST /faults':
                 String mode = json.mode
-                if (!(mode in ['status', 'delay', 'drop_response', 'refuse']) || !(json.path instanceof String)) {
-                    return SimResponse.text(400, 'application/json;charset=UTF-8', JsonOutput.toJson([error: 'need path and mode status|delay|drop_response|refuse']))
+                if (!(mode in ['status', 'delay', 'hold', 'drop_response', 'refuse']) || !(json.path instanceof String)) {
+                    return SimResponse.text(400, 'application/json;charset=UTF-8', JsonOutput.toJson([error: 'need path and mode status|delay|hold|drop_response|refuse']))
                 }
                 FAULTS.add(new LinkedHashMap(json))
                 return ok([status: 'ok'])
