@@ -226,7 +226,9 @@ func (d *providerData) selectTokens(ctx context.Context, userIDs []string, legac
 	nameRegex types.String, unusedForDays types.Int64, createdBefore types.String) ([]jenkins.Token, diag.Diagnostics) {
 	tokens, missing, diags := d.selectTokensAndMissing(ctx, userIDs, legacy, expired, neverExpires, nameRegex, unusedForDays, createdBefore)
 	if !diags.HasError() && len(missing) > 0 {
-		addSelectionError(&diags, &jenkins.UserNotFoundError{UserIDs: missing})
+		diags.AddError("Unknown Jenkins User", fmt.Sprintf("%s. Check the spelling (whether case matters depends on "+
+			"Jenkins's security realm): the data source lists the tokens of users Jenkins has a record of, and a user "+
+			"without one holds no tokens.", (&jenkins.UserNotFoundError{UserIDs: missing}).Error()))
 		return nil, diags
 	}
 	return tokens, diags

@@ -328,7 +328,8 @@ func TestAccUserTokensDataSource_unknownUser(t *testing.T) {
 data "jenkins_user_tokens" "x" {
   user_ids = [%s, %s]
 }`, acctest.Quote(target.Username), acctest.Quote(ghost)),
-			ExpectError: regexp.MustCompile(`(?s)Unable to List Jenkins API Tokens.*` + regexp.QuoteMeta(ghost)),
+			// Worded for a listing, not for a create ("before a token can be created").
+			ExpectError: regexp.MustCompile(`(?s)Unknown Jenkins User.*` + regexp.QuoteMeta(ghost) + `.*the data source lists`),
 		}},
 	})
 	if target.UserExists(t, ghost) {
