@@ -359,3 +359,21 @@ resource "terraform_data" "offboarding" {
 		t.Error(err)
 	}
 }
+
+// TestAccSelectionMistakesRefusedByValidate: mistakes visible in the configuration alone are
+// refused by `terraform validate`, before any plan talks to Jenkins.
+func TestAccSelectionMistakesRefusedByValidate(t *testing.T) {
+	target := acctest.Shared(t)
+	cli, _ := cliVersion(t)
+	w := newCLIWorkdir(t, cli, jenkinsProviderOverrides(t))
+	w.write("main.tf", requireJenkins+target.ProviderBlock()+`
+data "jenkins_users" "x" {
+  check_realm  = false
+  realm_status = ["unknown"]
+}
+`)
+	out, code := w.run("validate", "-no-color")
+	if code == 0 || !strings.Contains(out, "Realm Status Needs check_realm") {
+		t.Errorf("terraform validate: exit %d, want the realm_status refusal:\n%s", code, out)
+	}
+}

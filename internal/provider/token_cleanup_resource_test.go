@@ -485,6 +485,7 @@ func TestAccTokenCleanup_badInput(t *testing.T) {
 		{"never_expires on legacy cleanup", "jenkins_legacy_token_cleanup", `  never_expires = true`, `(?s)never_expires.*(not expected|Unsupported argument)`},
 		{"keep_uuids not a uuid", "jenkins_user_token_cleanup", `  keep_uuids = ["laptop"]`, `(?s)must be a token UUID`},
 		{"empty user id", "jenkins_legacy_token_cleanup", `  user_ids = [""]`, `(?s)length`},
+		{"zero max_revocations", "jenkins_legacy_token_cleanup", `  max_revocations = 0`, `(?s)max_revocations.*at least 1`},
 		{"filter on legacy cleanup", "jenkins_legacy_token_cleanup", `  name_regex = "x"`, `(?s)name_regex.*(not expected|Unsupported argument)`},
 	}
 	for _, tc := range cases {
