@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/jenkins-access/terraform-provider-jenkins/internal/acctest"
+	"github.com/jenkins-access/terraform-provider-jenkins/internal/jenkins"
 	"github.com/jenkins-access/terraform-provider-jenkins/internal/jenkinssim"
 )
 
@@ -133,4 +134,83 @@ resource "jenkins_user_api_token" "second" {
 	}
 	t.Logf("%s %s exited %s after the SIGINT; %d of 40 sink tokens created; both ephemeral tokens revoked",
 		filepath.Base(cli), version, exitedAfter.Round(time.Millisecond), created)
+}
+
+// TestShutdownRevokesOpenEphemeralTokens is the registry behind the shutdown: the tokens Open
+// recorded and Close did not remove are revoked in one script call, and no other token; an
+// empty registry makes no call; neither a Jenkins slower than the bound nor a user's write lock
+// held by a create still settling keeps the shutdown past the bound.
+func TestShutdownRevokesOpenEphemeralTokens(t *testing.T) {
+	target := ownSim(t, jenkinssim.Options{})
+	d := settleTestData(t, target)
+	reg := &openEphemerals{}
+	d.ephemerals = reg
+	ctx := context.Background()
+	for _, id := range []string{"ann", "bob"} {
+		target.CreateUser(t, id, "pw")
+	}
+	// The client's first script call reads the version; make it now, so that it is not counted.
+	if _, err := d.client.ServerInfo(ctx); err != nil {
+		t.Fatal(err)
+	}
+	ref := func(user string, tok acctest.FixtureToken) jenkins.TokenRef {
+		return jenkins.TokenRef{UserID: user, UUID: tok.UUID}
+	}
+	annOpen, bobOpen := target.NewToken(t, "ann", "open"), target.NewToken(t, "bob", "open")
+	annClosed, annOwn := target.NewToken(t, "ann", "closed"), target.NewToken(t, "ann", "not ephemeral")
+	reg.add(ctx, d, ref("ann", annOpen))
+	reg.add(ctx, d, ref("bob", bobOpen))
+	reg.add(ctx, d, ref("ann", annClosed))
+	reg.remove(ref("ann", annClosed))
+
+	if err := target.Sim.ResetStats(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := reg.revokeAtShutdown(time.Second); n != 2 {
+		t.Errorf("shutdown confirmed %d tokens revoked, want 2", n)
+	}
+	if stats, err := target.Sim.Stats(ctx); err != nil || stats["scriptText"] != 1 {
+		t.Errorf("shutdown made %d script calls (%v), want 1", stats["scriptText"], err)
+	}
+	if names := target.TokenNames(t, "ann"); len(names) != 2 || names[annClosed.UUID] == "" || names[annOwn.UUID] == "" {
+		t.Errorf("ann holds %v, want the closed token and her own, not the open one", names)
+	}
+	if names := target.TokenNames(t, "bob"); len(names) != 0 {
+		t.Errorf("bob holds %v, want nothing", names)
+	}
+	if err := target.Sim.ResetStats(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := reg.revokeAtShutdown(time.Second); n != 0 {
+		t.Errorf("a second shutdown confirmed %d tokens, want 0", n)
+	}
+	if stats, err := target.Sim.Stats(ctx); err != nil || stats["scriptText"] != 0 {
+		t.Errorf("a shutdown with nothing open made %d script calls (%v), want 0", stats["scriptText"], err)
+	}
+
+	// A create for ann still settling holds her write lock: the shutdown gives up at its bound.
+	late := target.NewToken(t, "ann", "late")
+	reg.add(ctx, d, ref("ann", late))
+	release := d.writes.lock("ann")
+	start := time.Now()
+	n := reg.revokeAtShutdown(300 * time.Millisecond)
+	took := time.Since(start)
+	release()
+	if n != 0 || took > time.Second {
+		t.Errorf("with ann's write lock held, shutdown confirmed %d tokens after %s, want 0 within its 300 ms bound", n, took)
+	}
+	// Jenkins answers after the bound: the shutdown does not wait, and the token is still open.
+	if err := target.Sim.SetFault(ctx, jenkinssim.Fault{Path: "/scriptText", Mode: "delay", DelayMS: 3000}); err != nil {
+		t.Fatal(err)
+	}
+	start = time.Now()
+	n = reg.revokeAtShutdown(300 * time.Millisecond)
+	took = time.Since(start)
+	if err := target.Sim.ClearFaults(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n != 0 || took > time.Second || len(reg.stillOpen()) != 1 {
+		t.Errorf("with Jenkins 3 s slow, shutdown confirmed %d tokens after %s with %d still open, want 0 within its 300 ms bound and 1 open",
+			n, took, len(reg.stillOpen()))
+	}
 }
