@@ -68,9 +68,12 @@ func (r *userAPITokenEphemeralResource) Schema(_ context.Context, _ ephemeral.Sc
 			"for another provider or a CI step. Terraform opens it (the provider creates the token through the script " +
 			"console) and closes it at the end of the run (the provider revokes it by UUID). The value never appears in " +
 			"the plan or the state. Terraform opens ephemeral resources in both `plan` and `apply`, so each run creates " +
-			"and revokes a token twice; each gets a unique name suffix. A run that is killed never closes the token: on " +
-			"Jenkins " + expirationMinVersion + " or later it therefore expires by itself the day after it was made " +
-			"(`expiration_date`). Needs Terraform 1.10 or later, or OpenTofu 1.11 or later.",
+			"and revokes a token twice; each gets a unique name suffix. A run that is interrupted (Ctrl-C, or the SIGINT or " +
+			"SIGTERM a CI system sends to cancel a job) does not close the token either, but the provider revokes every " +
+			"token it opened and Terraform did not close when Terraform shuts it down (one script call, 1.5 s at most). " +
+			"A run that is killed (SIGKILL) leaves the token: on Jenkins " + expirationMinVersion + " or later it " +
+			"therefore expires by itself the day after it was made (`expiration_date`). Needs Terraform 1.10 or later, " +
+			"or OpenTofu 1.11 or later.",
 		Attributes: map[string]schema.Attribute{
 			"user_id": schema.StringAttribute{
 				MarkdownDescription: "The Jenkins user who owns the token. Jenkins matches it under its security realm's " +
