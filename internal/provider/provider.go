@@ -90,7 +90,7 @@ type providerData struct {
 	ephemerals *openEphemerals
 }
 
-// New returns the provider factory used by main and by the acceptance tests.
+// New returns the provider factory of the acceptance tests (main serves NewProcess).
 func New(version string) func() provider.Provider {
 	return NewWithClock(version, time.Now)
 }
