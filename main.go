@@ -24,10 +24,15 @@ func main() {
 	flag.BoolVar(&debug, "debug", false, "run the provider with support for debuggers like delve")
 	flag.Parse()
 
-	err := providerserver.Serve(context.Background(), provider.New(version), providerserver.ServeOpts{
+	process := provider.NewProcess(version)
+	err := providerserver.Serve(context.Background(), process.Provider, providerserver.ServeOpts{
 		Address: registryAddress,
 		Debug:   debug,
 	})
+	// The server returns when Terraform shuts the plugin down (after the run, or after an
+	// interrupt that skipped the ephemeral resources' Close) or the debug session ends: revoke
+	// the ephemeral tokens still open before the process exits.
+	process.Shutdown()
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -60,6 +60,8 @@ var (
 type jenkinsProvider struct {
 	version string
 	clock   func() time.Time
+	// ephemerals is the process's registry of ephemeral tokens opened and not closed.
+	ephemerals *openEphemerals
 }
 
 // providerModel is the provider block.
@@ -84,9 +86,11 @@ type providerData struct {
 	writes userWrites
 	// maxLifetimeDays is max_token_lifetime_days (0: no limit): see checkLifetime.
 	maxLifetimeDays int64
+	// ephemerals records the ephemeral tokens opened and not yet closed (openEphemerals).
+	ephemerals *openEphemerals
 }
 
-// New returns the provider factory used by main and by the acceptance tests.
+// New returns the provider factory of the acceptance tests (main serves NewProcess).
 func New(version string) func() provider.Provider {
 	return NewWithClock(version, time.Now)
 }
@@ -94,8 +98,40 @@ func New(version string) func() provider.Provider {
 // NewWithClock is New with an injected clock, for tests.
 func NewWithClock(version string, clock func() time.Time) func() provider.Provider {
 	return func() provider.Provider {
-		return &jenkinsProvider{version: version, clock: clock}
+		return &jenkinsProvider{version: version, clock: clock, ephemerals: &openEphemerals{}}
 	}
+}
+
+// Process is the provider as one plugin process serves it: the provider Terraform talks to,
+// and what the process does when Terraform shuts it down.
+type Process struct {
+	version    string
+	ephemerals *openEphemerals
+}
+
+// NewProcess returns the provider of a plugin process (main).
+func NewProcess(version string) *Process {
+	return &Process{version: version, ephemerals: &openEphemerals{}}
+}
+
+// Provider is the factory the server calls (once per process).
+func (p *Process) Provider() provider.Provider {
+	return &jenkinsProvider{version: p.version, clock: time.Now, ephemerals: p.ephemerals}
+}
+
+// Shutdown revokes, in one script call of 1.5 s at most, the ephemeral tokens this process
+// opened and Terraform did not close; main calls it once the server has returned.
+//
+// Why at shutdown and not at StopProvider: Terraform sends StopProvider (to every provider) at
+// the first Ctrl-C and then waits for the operations in flight, which may be other providers'
+// creates authenticated by these very tokens. Revoking then would fail those requests with 401
+// mid-create, and a create whose answer is lost must be settled (found and revoked by value)
+// with the same credential (token_create.go): the token would be left behind, valid. Terraform
+// shuts the plugins down only after the walk has ended (or at exit, plugin.CleanupClients), so
+// by then nothing uses the tokens. The shutdown is go-plugin's GRPCController.Shutdown, which
+// stops the gRPC server (so Serve returns) and gives the process 2 s to exit before killing it.
+func (p *Process) Shutdown() {
+	p.ephemerals.revokeAtShutdown(shutdownRevokeTimeout)
 }
 
 func (p *jenkinsProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
@@ -206,7 +242,7 @@ func (p *jenkinsProvider) Configure(ctx context.Context, req provider.ConfigureR
 	tflog.Debug(ctx, "configured Jenkins client", map[string]any{"server_url": client.BaseURL(), "username": settings.Username})
 
 	data := &providerData{client: client, reader: newTokenReader(client, batchWindow), now: p.clock,
-		maxLifetimeDays: cfg.MaxLifetimeDays.ValueInt64()}
+		maxLifetimeDays: cfg.MaxLifetimeDays.ValueInt64(), ephemerals: p.ephemerals}
 	resp.DataSourceData = data
 	resp.ResourceData = data
 	resp.EphemeralResourceData = data

@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -265,4 +267,139 @@ func scopeIDs(ctx context.Context, userID types.String, userIDs interface {
 		return ids, diags
 	}
 	return nil, nil
+}
+
+// shutdownRevokeTimeout bounds the revocation of the ephemeral tokens left open when Terraform
+// shuts the plugin down. Terraform's go-plugin (v1.6.0 in Terraform 1.11, v1.7.0 in 1.14) asks
+// the plugin to stop its server, then waits 2 s for the process to exit before it kills it;
+// the revocation must end, and the process exit, inside that wait.
+const shutdownRevokeTimeout = 1500 * time.Millisecond
+
+// openEphemerals is the registry of the ephemeral tokens this provider process opened and
+// Terraform has not closed: what the process revokes when Terraform shuts it down
+// (revokeAtShutdown). Terraform skips Close after one Ctrl-C or a cancelled CI job (the close
+// nodes are downstream of the operations the interrupt halted), but it still shuts its plugins
+// down gracefully. A nil registry records nothing.
+type openEphemerals struct {
+	mu     sync.Mutex
+	tokens map[jenkins.TokenRef]*providerData
+	// logCtx carries the SDK logger of the first Open, so that what happens at shutdown, when
+	// no request is in flight, still reaches Terraform's log.
+	logCtx context.Context
+}
+
+// add records a token Open created, with the provider data (client) that revokes it.
+func (o *openEphemerals) add(ctx context.Context, data *providerData, ref jenkins.TokenRef) {
+	if o == nil {
+		return
+	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.tokens == nil {
+		o.tokens = map[jenkins.TokenRef]*providerData{}
+		o.logCtx = tflog.SetField(context.WithoutCancel(ctx), "tf_rpc", "(plugin shutdown)")
+	}
+	o.tokens[ref] = data
+}
+
+// remove forgets a token once it is revoked (by Close, or by an Open that was interrupted).
+func (o *openEphemerals) remove(ref jenkins.TokenRef) {
+	if o == nil {
+		return
+	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	delete(o.tokens, ref)
+}
+
+// open lists the tokens still open, grouped by the provider data that opened them.
+func (o *openEphemerals) open() map[*providerData][]jenkins.TokenRef {
+	if o == nil {
+		return nil
+	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	groups := map[*providerData][]jenkins.TokenRef{}
+	for ref, data := range o.tokens {
+		groups[data] = append(groups[data], ref)
+	}
+	return groups
+}
+
+// revokeAtShutdown revokes every token still open, in one script call per configured client
+// (a provider process is configured once, so one call), and returns within timeout whatever
+// Jenkins does: the process is about to exit, and Terraform kills it 2 s after asking it to.
+// It reports how many tokens Jenkins confirmed revoked or gone.
+func (o *openEphemerals) revokeAtShutdown(timeout time.Duration) int {
+	groups := o.open()
+	if len(groups) == 0 {
+		return 0
+	}
+	o.mu.Lock()
+	logCtx := o.logCtx
+	o.mu.Unlock()
+	ctx, cancel := context.WithTimeout(logCtx, timeout)
+	defer cancel()
+	type outcome struct {
+		refs    []jenkins.TokenRef
+		results []jenkins.RevokedToken
+		err     error
+	}
+	done := make(chan outcome, len(groups))
+	for data, refs := range groups {
+		sort.Slice(refs, func(i, j int) bool { return refs[i].UUID < refs[j].UUID })
+		// revokeTokens takes the users' write locks, which a create still settling may hold
+		// past the deadline: wait for the answer or the deadline, whichever comes first.
+		go func() {
+			results, err := data.revokeTokens(ctx, refs)
+			done <- outcome{refs, results, err}
+		}()
+	}
+	confirmed := 0
+	for range groups {
+		select {
+		case out := <-done:
+			if out.err != nil {
+				tflog.Warn(ctx, "could not revoke the ephemeral API tokens Terraform did not close; they stay valid until they expire",
+					map[string]any{"tokens": refsText(out.refs), "error": out.err.Error()})
+				continue
+			}
+			// One result per ref, in order; a user ID in a result is Jenkins's spelling.
+			for i, res := range out.results {
+				if res.Problem != "" || i >= len(out.refs) {
+					tflog.Warn(ctx, "Jenkins failed to revoke an ephemeral API token Terraform did not close",
+						map[string]any{"user_id": res.UserID, "uuid": res.RequestedUUID, "problem": res.Problem})
+					continue
+				}
+				confirmed++
+				o.remove(out.refs[i])
+			}
+			tflog.Info(ctx, "revoked the ephemeral API tokens Terraform did not close", map[string]any{"tokens": refsText(out.refs)})
+		case <-ctx.Done():
+			tflog.Warn(ctx, "revoking the ephemeral API tokens Terraform did not close took too long; they stay valid until they expire",
+				map[string]any{"tokens": refsText(o.stillOpen())})
+			return confirmed
+		}
+	}
+	return confirmed
+}
+
+// stillOpen is every token still open, across clients.
+func (o *openEphemerals) stillOpen() []jenkins.TokenRef {
+	var all []jenkins.TokenRef
+	for _, refs := range o.open() {
+		all = append(all, refs...)
+	}
+	return all
+}
+
+// refsText names tokens by user and UUID for the log (never by value, which the provider
+// does not keep).
+func refsText(refs []jenkins.TokenRef) string {
+	s := make([]string, len(refs))
+	for i, r := range refs {
+		s[i] = strconv.Quote(r.UserID) + "/" + r.UUID
+	}
+	sort.Strings(s)
+	return strings.Join(s, ", ")
 }

@@ -266,6 +266,10 @@ func cliVersion(t *testing.T) (path, version string) {
 	var v struct {
 		Version string `json:"terraform_version"`
 	}
+	// OpenTofu prints its warning about a missing CLI configuration file on stdout, before the JSON.
+	if i := strings.IndexByte(string(out), '{'); i > 0 {
+		out = out[i:]
+	}
 	_ = json.Unmarshal(out, &v)
 	return path, v.Version
 }

@@ -68,14 +68,18 @@ func (r *userAPITokenEphemeralResource) Schema(_ context.Context, _ ephemeral.Sc
 			"for another provider or a CI step. Terraform opens it (the provider creates the token through the script " +
 			"console) and closes it at the end of the run (the provider revokes it by UUID). The value never appears in " +
 			"the plan or the state. Terraform opens ephemeral resources in both `plan` and `apply`, so each run creates " +
-			"and revokes a token twice; each gets a unique name suffix. A run that is killed never closes the token: on " +
-			"Jenkins " + expirationMinVersion + " or later it therefore expires by itself the day after it was made " +
-			"(`expiration_date`). Needs Terraform 1.10 or later, or OpenTofu 1.11 or later.",
+			"and revokes a token twice; each gets a unique name suffix. A run that is interrupted (Ctrl-C, or the SIGINT or " +
+			"SIGTERM a CI system sends to cancel a job) does not close the token either, but the provider revokes every " +
+			"token it opened and Terraform did not close when Terraform shuts it down (one script call, 1.5 s at most). " +
+			"A run that is killed (SIGKILL) leaves the token: on Jenkins " + expirationMinVersion + " or later it " +
+			"therefore expires by itself the day after it was made (`expiration_date`). Needs Terraform 1.10 or later, " +
+			"or OpenTofu 1.11 or later.",
 		Attributes: map[string]schema.Attribute{
 			"user_id": schema.StringAttribute{
-				MarkdownDescription: "The Jenkins user who owns the token (case-insensitive).",
-				Required:            true,
-				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+				MarkdownDescription: "The Jenkins user who owns the token. Jenkins matches it under its security realm's " +
+					"user ID strategy: ignoring case by default (Jenkins's own user database), exactly in some LDAP setups.",
+				Required:   true,
+				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
 			},
 			"name": schema.StringAttribute{
 				MarkdownDescription: "Prefix of the token's name. The provider appends ` (ephemeral <random>)` so that the " +
@@ -162,9 +166,13 @@ func (r *userAPITokenEphemeralResource) Open(ctx context.Context, req ephemeral.
 		addError(&resp.Diagnostics, "Unable to Create Jenkins API Token", err)
 		return
 	}
+	// Until it is revoked, the token is in the process's registry: a run interrupted before
+	// Terraform closes it has it revoked when Terraform shuts the plugin down.
+	opened := jenkins.TokenRef{UserID: m.UserID.ValueString(), UUID: tok.UUID}
+	r.data.ephemerals.add(ctx, r.data, opened)
 	if ctx.Err() != nil {
 		// The run was interrupted while the create was in flight: nothing will use the token,
-		// and a run that stops may never close it. Revoke it now.
+		// and a run that stops does not close it. Revoke it now.
 		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), settleGrace)
 		defer cancel()
 		if err := r.data.revokeToken(rctx, m.UserID.ValueString(), tok.UUID); err != nil {
@@ -172,6 +180,7 @@ func (r *userAPITokenEphemeralResource) Open(ctx context.Context, req ephemeral.
 				fmt.Errorf("the run was interrupted while token %s of user %q was created, and revoking it failed: %w", tok.UUID, m.UserID.ValueString(), err))
 			return
 		}
+		r.data.ephemerals.remove(opened)
 		resp.Diagnostics.AddError("Ephemeral Jenkins API Token Not Opened",
 			fmt.Sprintf("The run was interrupted while the token was created; the token (%s of user %q) was revoked again.", tok.UUID, m.UserID.ValueString()))
 		return
@@ -261,9 +270,11 @@ func (r *userAPITokenEphemeralResource) Close(ctx context.Context, req ephemeral
 		return
 	}
 	if err := r.data.revokeToken(ctx, ref.UserID, ref.UUID); err != nil {
+		// The token stays in the registry: the shutdown tries once more.
 		addError(&resp.Diagnostics, "Unable to Revoke Ephemeral Jenkins API Token",
 			fmt.Errorf("token %s of user %q: %w", ref.UUID, ref.UserID, err))
 		return
 	}
+	r.data.ephemerals.remove(jenkins.TokenRef{UserID: ref.UserID, UUID: ref.UUID})
 	tflog.Debug(ctx, "revoked ephemeral API token", map[string]any{"user_id": ref.UserID, "uuid": ref.UUID})
 }
