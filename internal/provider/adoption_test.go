@@ -21,12 +21,19 @@ import (
 func cliAt(t *testing.T, major, minor int, feature string) *cliWorkdir {
 	t.Helper()
 	requireTerraformCLI(t, feature)
+	return newCLIWorkdir(t, cliAtLeast(t, major, minor, feature), map[string]string{"registry.terraform.io/jenkins-access/jenkins": buildProvider(t)})
+}
+
+// cliAtLeast is the path of the CLI the tests use, Terraform or OpenTofu, when its version is at
+// least major.minor (OpenTofu's numbering is compared as is); the test skips otherwise, saying why.
+func cliAtLeast(t *testing.T, major, minor int, feature string) string {
+	t.Helper()
 	cli, version := cliVersion(t)
 	var ma, mi int
 	if _, err := fmt.Sscanf(version, "%d.%d", &ma, &mi); err != nil || ma < major || (ma == major && mi < minor) {
-		t.Skipf("%s needs Terraform %d.%d or later; the CLI is %q", feature, major, minor, version)
+		t.Skipf("%s needs a CLI of version %d.%d or later; the CLI is %q", feature, major, minor, version)
 	}
-	return newCLIWorkdir(t, cli, map[string]string{"registry.terraform.io/jenkins-access/jenkins": buildProvider(t)})
+	return cli
 }
 
 // withAPIToken is target with a fresh API token of its admin as the password, so that script

@@ -24,11 +24,7 @@ import (
 // tomorrow (forever before Jenkins 2.548).
 func TestAccUserAPITokenEphemeral_interruptedRunRevokesItsTokens(t *testing.T) {
 	target := ownSim(t, jenkinssim.Options{})
-	cli, version := cliVersion(t)
-	var major, minor int
-	if _, err := fmt.Sscanf(version, "%d.%d", &major, &minor); err != nil || major < 1 || (major == 1 && minor < 11) {
-		t.Skipf("ephemeral resources are tested with Terraform or OpenTofu 1.11 or later; the CLI is %q", version)
-	}
+	cli := cliAtLeast(t, 1, 11, "ephemeral resources")
 	// One user per sink: the two provider processes write at the same time, and Jenkins does
 	// not take two writes to one user at once (see userWrites).
 	sinks := []string{"sink-first", "sink-second"}
@@ -132,8 +128,8 @@ resource "jenkins_user_api_token" "second" {
 	if t.Failed() {
 		t.Fatalf("output of the interrupted apply:\n%s", out)
 	}
-	t.Logf("%s %s exited %s after the SIGINT; %d of 40 sink tokens created; both ephemeral tokens revoked",
-		filepath.Base(cli), version, exitedAfter.Round(time.Millisecond), created)
+	t.Logf("%s exited %s after the SIGINT; %d of 40 sink tokens created; both ephemeral tokens revoked",
+		filepath.Base(cli), exitedAfter.Round(time.Millisecond), created)
 }
 
 // TestShutdownRevokesOpenEphemeralTokens is the registry behind the shutdown: the tokens Open

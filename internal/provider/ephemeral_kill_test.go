@@ -27,11 +27,7 @@ func TestAccUserAPITokenEphemeral_killedRunTokenExpires(t *testing.T) {
 	// Its own simulator: the test moves the clock. UTC+14, so that Jenkins's date is not the
 	// machine's for most of the day.
 	target := ownSim(t, jenkinssim.Options{TimeZone: "Pacific/Kiritimati"})
-	cli, version := cliVersion(t)
-	var major, minor int
-	if _, err := fmt.Sscanf(version, "%d.%d", &major, &minor); err != nil || major < 1 || (major == 1 && minor < 11) {
-		t.Skipf("ephemeral resources are tested with Terraform or OpenTofu 1.11 or later; the CLI is %q", version)
-	}
+	cli := cliAtLeast(t, 1, 11, "ephemeral resources")
 	const svc = "svc"
 	target.CreateUser(t, svc, "pw")
 	overrides := jenkinsProviderOverrides(t)
@@ -139,8 +135,8 @@ resource "jenkins_user_api_token" "work" {
 			}
 		}
 	}
-	t.Logf("%s %s killed %s after the apply began (%d provider process(es) survived it); %d ephemeral token(s) left behind, expiring %s",
-		filepath.Base(cli), version, killedAfter.Round(time.Millisecond), survivors, len(held), tomorrow)
+	t.Logf("%s killed %s after the apply began (%d provider process(es) survived it); %d ephemeral token(s) left behind, expiring %s",
+		filepath.Base(cli), killedAfter.Round(time.Millisecond), survivors, len(held), tomorrow)
 }
 
 type heldToken struct {

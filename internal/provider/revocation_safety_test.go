@@ -285,19 +285,13 @@ data "jenkins_users" "inactive" {
 // time what it would refuse when it runs, so that a trigger is not spent on a refusal after the
 // triggering change was applied; `terraform plan -invoke` is its dry run and revokes nothing.
 func TestAccRevokeTokensAction_checkedAtPlan(t *testing.T) {
-	requireTerraformCLI(t, "actions (Terraform 1.14+)")
 	target := acctest.Shared(t)
 	target.RequireSim(t)
-	cli, version := cliVersion(t)
-	var major, minor int
-	if _, err := fmt.Sscanf(version, "%d.%d", &major, &minor); err != nil || major < 1 || (major == 1 && minor < 14) {
-		t.Skipf("actions need Terraform 1.14 or later; the CLI is %q", version)
-	}
+	w := cliAt(t, 1, 14, "actions")
 	bob, amy := acctest.UniqueID("bob"), acctest.UniqueID("amy")
 	target.CreateUser(t, bob, "pw")
 	target.CreateUser(t, amy, "pw")
 	laptop, kept := target.NewToken(t, bob, "laptop"), target.NewToken(t, amy, "kept")
-	w := newCLIWorkdir(t, cli, map[string]string{"registry.terraform.io/jenkins-access/jenkins": buildProvider(t)})
 	action := func(body string) string {
 		return requireJenkins + target.ProviderBlock() + "action \"jenkins_revoke_tokens\" \"x\" {\n  config {\n" + body + "\n  }\n}\n"
 	}

@@ -282,11 +282,7 @@ func TestAccQueryGenerateConfigAdoptsHandMadeTokens(t *testing.T) {
 	requireTerraformCLI(t, "terraform query (Terraform 1.14+)")
 	target := acctest.Shared(t)
 	target.RequireSim(t)
-	cli, version := cliVersion(t)
-	var major, minor int
-	if _, err := fmt.Sscanf(version, "%d.%d", &major, &minor); err != nil || major < 1 || (major == 1 && minor < 14) {
-		t.Skipf("terraform query needs Terraform 1.14 or later; the CLI is %q", version)
-	}
+	cli := cliAtLeast(t, 1, 14, "terraform query")
 	ola, pat := acctest.UniqueID("ola"), acctest.UniqueID("pat")
 	target.CreateUser(t, ola, "pw")
 	target.CreateUser(t, pat, "pw")
@@ -414,11 +410,7 @@ func TestAccRevokeTokensActionInvokedOnDemand(t *testing.T) {
 	requireTerraformCLI(t, "actions (Terraform 1.14+)")
 	target := acctest.Shared(t)
 	target.RequireSim(t)
-	cli, version := cliVersion(t)
-	var major, minor int
-	if _, err := fmt.Sscanf(version, "%d.%d", &major, &minor); err != nil || major < 1 || (major == 1 && minor < 14) {
-		t.Skipf("terraform apply -invoke needs Terraform 1.14 or later; the CLI is %q", version)
-	}
+	cli := cliAtLeast(t, 1, 14, "terraform apply -invoke")
 	bob := acctest.UniqueID("bob")
 	target.CreateUser(t, bob, "pw")
 	laptop, ci := target.NewToken(t, bob, "laptop"), target.NewToken(t, bob, "ci")

@@ -266,11 +266,7 @@ func TestAccUserAPIToken_writeOnlyImport(t *testing.T) {
 // value nor its 32 secret digits, and the value logs in.
 func TestAccUserAPIToken_writeOnlyValueNeverStored(t *testing.T) {
 	target := acctest.Shared(t)
-	cli, version := cliVersion(t)
-	var major, minor int
-	if _, err := fmt.Sscanf(version, "%d.%d", &major, &minor); err != nil || major < 1 || (major == 1 && minor < 11) {
-		t.Skipf("write-only attributes need Terraform or OpenTofu 1.11 or later; the CLI is %q", version)
-	}
+	cli := cliAtLeast(t, 1, 11, "write-only attributes")
 	zed := acctest.UniqueID("zed")
 	target.CreateUser(t, zed, "pw")
 	value := newValue(t)
