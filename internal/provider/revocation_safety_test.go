@@ -177,7 +177,7 @@ func TestAccUserTokenCleanup_heldWhenTheSelectionGrows(t *testing.T) {
 	for _, id := range staff {
 		tokens = append(tokens, directoryUser(t, target, id))
 	}
-	cleanup := func(max int) string {
+	cleanup := func(maxUsers int) string {
 		return target.ProviderBlock() + fmt.Sprintf(`
 resource "jenkins_user_token_cleanup" "gone" {
   realm_status    = ["unknown"]
@@ -187,7 +187,7 @@ resource "jenkins_user_token_cleanup" "gone" {
 resource "terraform_data" "other" {
   input = "unrelated"
 }
-`, max)
+`, maxUsers)
 	}
 	addr := "jenkins_user_token_cleanup.gone"
 	resource.Test(t, resource.TestCase{
