@@ -17,6 +17,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 )
 
 // Config is what the provider block gives the client.
@@ -72,21 +73,25 @@ func New(cfg Config) (*Client, error) {
 	if strings.TrimSpace(cfg.BaseURL) == "" {
 		return nil, errors.New("the Jenkins URL is empty")
 	}
+	// Credentials in the URL are refused before anything else, so that no message repeats them.
+	if HasUserInfo(cfg.BaseURL) {
+		return nil, errors.New("the Jenkins URL must not carry credentials (user:password@); use username and password")
+	}
 	u, err := url.Parse(strings.TrimSpace(cfg.BaseURL))
 	if err != nil {
-		return nil, fmt.Errorf("the Jenkins URL %q is not a URL: %w", cfg.BaseURL, err)
+		return nil, fmt.Errorf("the Jenkins URL %q is not a URL", RedactURL(cfg.BaseURL))
 	}
 	if u.Scheme != "http" && u.Scheme != "https" {
-		return nil, fmt.Errorf("the Jenkins URL %q must start with http:// or https://", cfg.BaseURL)
+		return nil, fmt.Errorf("the Jenkins URL %q must start with http:// or https://", RedactURL(cfg.BaseURL))
 	}
 	if u.Host == "" {
-		return nil, fmt.Errorf("the Jenkins URL %q has no host", cfg.BaseURL)
+		return nil, fmt.Errorf("the Jenkins URL %q has no host", RedactURL(cfg.BaseURL))
 	}
 	if u.User != nil {
 		return nil, errors.New("the Jenkins URL must not carry credentials; use username and password")
 	}
 	if u.RawQuery != "" || u.Fragment != "" {
-		return nil, fmt.Errorf("the Jenkins URL %q must not have a query or fragment", cfg.BaseURL)
+		return nil, fmt.Errorf("the Jenkins URL %q must not have a query or fragment", RedactURL(cfg.BaseURL))
 	}
 	if !strings.HasSuffix(u.Path, "/") {
 		u.Path += "/"
@@ -99,6 +104,14 @@ func New(cfg Config) (*Client, error) {
 	}
 	if cfg.Password == "" {
 		return nil, errors.New("the Jenkins password or API token is empty")
+	}
+	// Jenkins decodes Basic credentials as UTF-8, so other bytes could never log in; and the
+	// masker could not match them. Neither message repeats the value.
+	if !utf8.ValidString(cfg.Username) {
+		return nil, errors.New("the Jenkins username is not valid UTF-8 text: check its encoding")
+	}
+	if !utf8.ValidString(cfg.Password) {
+		return nil, errors.New("the Jenkins password or API token is not valid UTF-8 text: check its encoding (for example of JENKINS_PASSWORD)")
 	}
 
 	tlsCfg := &tls.Config{MinVersion: tls.VersionTLS12, InsecureSkipVerify: cfg.Insecure} //nolint:gosec // the user asked for it
@@ -149,10 +162,14 @@ func New(cfg Config) (*Client, error) {
 		// report the redirect (usually http:// vs https:// or a missing
 		// context path). GETs may follow redirects.
 		CheckRedirect: func(req *http.Request, via []*http.Request) error {
-			// Go resends the Authorization header to the same host whatever the scheme (and
-			// port): a redirect from https:// to http:// would send the credentials in cleartext.
+			// Go resends the Authorization header to the same host whatever the scheme and port,
+			// and to its subdomains: a redirect from https:// to http:// would send the
+			// credentials in cleartext, one to another port or host to another server.
 			if len(via) > 0 && via[0].URL.Scheme == "https" && req.URL.Scheme != "https" {
 				return &DowngradeError{From: via[len(via)-1].URL.Redacted(), To: req.URL.Redacted()}
+			}
+			if len(via) > 0 && !sameOrigin(via[0].URL, req.URL) {
+				return &CrossOriginRedirectError{From: via[len(via)-1].URL.Redacted(), To: req.URL.Redacted()}
 			}
 			if len(via) > 0 && via[0].Method != http.MethodGet {
 				return http.ErrUseLastResponse
@@ -165,6 +182,42 @@ func New(cfg Config) (*Client, error) {
 	}
 	return c, nil
 }
+
+// sameOrigin reports whether a and b have the same scheme, host and port (the default port of
+// the scheme when none is given).
+func sameOrigin(a, b *url.URL) bool {
+	port := func(u *url.URL) string {
+		if p := u.Port(); p != "" {
+			return p
+		}
+		if strings.EqualFold(u.Scheme, "https") {
+			return "443"
+		}
+		return "80"
+	}
+	return strings.EqualFold(a.Scheme, b.Scheme) && strings.EqualFold(a.Hostname(), b.Hostname()) && port(a) == port(b)
+}
+
+// RedactURL is raw with any user information (user:password@) replaced, for messages: it works
+// on text that does not parse as a URL too, so a malformed URL cannot show a password either.
+func RedactURL(raw string) string {
+	rest := raw
+	prefix := ""
+	if i := strings.Index(raw, "://"); i >= 0 {
+		prefix, rest = raw[:i+3], raw[i+3:]
+	}
+	end := strings.IndexAny(rest, "/?#")
+	if end < 0 {
+		end = len(rest)
+	}
+	if at := strings.LastIndex(rest[:end], "@"); at >= 0 {
+		return prefix + "REDACTED@" + rest[at+1:]
+	}
+	return raw
+}
+
+// HasUserInfo reports whether raw carries user information (user:password@ before the host).
+func HasUserInfo(raw string) bool { return RedactURL(raw) != raw }
 
 // BaseURL is the Jenkins URL, always with a trailing slash.
 func (c *Client) BaseURL() string { return c.base.String() }

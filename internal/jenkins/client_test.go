@@ -273,3 +273,69 @@ func TestRedirectToHTTPRefused(t *testing.T) {
 		t.Error("the credentials reached the http:// server")
 	}
 }
+
+// TestRedirectToAnotherOriginRefused: Go sends the Authorization header along a redirect to the
+// same host on another port, and to subdomains; the client follows no redirect that changes host
+// or port, so no other server receives the credentials.
+func TestRedirectToAnotherOriginRefused(t *testing.T) {
+	var gotAuth atomic.Bool
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "" {
+			gotAuth.Store(true)
+		}
+		w.Header().Set("X-Jenkins", "2.579")
+		_, _ = w.Write([]byte(`{"name":"admin","authenticated":true}`))
+	}))
+	defer other.Close()
+	first := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// Same host (127.0.0.1), another port.
+		http.Redirect(w, r, other.URL+r.URL.Path, http.StatusFound)
+	}))
+	defer first.Close()
+	c, err := New(Config{BaseURL: first.URL, Username: "admin", Password: "secret-password", MaxRetries: 0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.WhoAmI(context.Background())
+	var ce *CrossOriginRedirectError
+	if !errors.As(err, &ce) || !strings.Contains(err.Error(), "another host or port") {
+		t.Errorf("want a CrossOriginRedirectError, got %v", err)
+	}
+	if gotAuth.Load() {
+		t.Error("the credentials reached the other server")
+	}
+}
+
+// TestCredentialsThatAreNotUTF8: such a password is refused without being repeated, and a
+// secret that is not UTF-8 (a broken server's cookie) is masked without a panic, whose message
+// would print it.
+func TestCredentialsThatAreNotUTF8(t *testing.T) {
+	bad := "pw\xff\xfe"
+	_, err := New(Config{BaseURL: "https://ci.example.com/", Username: "admin", Password: bad})
+	if err == nil || strings.Contains(err.Error(), bad) || !strings.Contains(err.Error(), "UTF-8") {
+		t.Errorf("want a refusal that does not repeat the password, got %v", err)
+	}
+	if _, err := New(Config{BaseURL: "https://ci.example.com/", Username: "ad\xffmin", Password: "pw"}); err == nil {
+		t.Error("a username that is not UTF-8 was accepted")
+	}
+	m := newMasker()
+	m.add("c\xffk") // short, not UTF-8: would have been compiled into a regular expression
+	if got := m.mask("cookie value c\xffk here"); strings.Contains(got, "c\xffk") {
+		t.Errorf("the secret is not masked: %q", got)
+	}
+	_ = m.logCtx(context.Background())
+}
+
+// TestURLCredentialsRefusedUnshown: a URL with user information is refused, and the message
+// does not show the password, whether the URL parses or not.
+func TestURLCredentialsRefusedUnshown(t *testing.T) {
+	for _, u := range []string{"https://bob:hunter2-pw@ci.example.com/", "https://bob:hunter2-pw@ci.example.com/%zz", "http://bob:hunter2-pw@@x y/"} {
+		_, err := New(Config{BaseURL: u, Username: "admin", Password: "pw"})
+		if err == nil || strings.Contains(err.Error(), "hunter2-pw") {
+			t.Errorf("%s: want a refusal without the password, got %v", RedactURL(u), err)
+		}
+	}
+	if got := RedactURL("https://bob:pw@ci.example.com:8443/jenkins/?a=b@c"); got != "https://REDACTED@ci.example.com:8443/jenkins/?a=b@c" {
+		t.Errorf("RedactURL: %s", got)
+	}
+}

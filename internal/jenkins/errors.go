@@ -141,6 +141,18 @@ func (e *DowngradeError) Error() string {
 		"Check server_url and the reverse proxy's redirects (for example its idea of the scheme behind TLS termination)", e.From, e.To)
 }
 
+// CrossOriginRedirectError: Jenkins, or something in front of it, redirected to another host or
+// port. Go would send the credentials there (to the same host name on any port, and to its
+// subdomains), so the client does not follow.
+type CrossOriginRedirectError struct {
+	From, To string
+}
+
+func (e *CrossOriginRedirectError) Error() string {
+	return fmt.Sprintf("refused to follow a redirect from %s to %s: it leads to another host or port, which would receive "+
+		"the credentials. Set server_url to the URL Jenkins is served at (its root URL in Manage Jenkins > System)", e.From, e.To)
+}
+
 // ExpirationInPastError: a token's expiration date is before Jenkins's today (in the
 // controller's time zone), so the token could never log in. Nothing was created.
 type ExpirationInPastError struct {

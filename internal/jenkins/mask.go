@@ -76,7 +76,10 @@ func (m *masker) add(secrets ...string) {
 		sort.Slice(m.sorted, func(i, j int) bool { return len(m.sorted[i]) > len(m.sorted[j]) })
 		m.logStrong, m.logBounded = m.logStrong[:0], m.logBounded[:0]
 		for _, sec := range m.sorted {
-			if len(sec) >= strongSecretLen {
+			// A secret that is not UTF-8 (a cookie from a broken server) cannot be part of a
+			// regular expression: it is masked wherever it occurs, as a long one is, never
+			// compiled (a panic would print it).
+			if len(sec) >= strongSecretLen || !utf8.ValidString(sec) {
 				m.logStrong = append(m.logStrong, sec)
 			} else {
 				m.logBounded = append(m.logBounded, regexp.MustCompile(`(?:^|[^`+wordClass+`])`+regexp.QuoteMeta(sec)+`(?:$|[^`+wordClass+`])`))
@@ -138,7 +141,7 @@ func (m *masker) mask(s string, extraB64 ...string) string {
 		if sec == "" {
 			continue
 		}
-		if len(sec) >= strongSecretLen {
+		if len(sec) >= strongSecretLen || !utf8.ValidString(sec) {
 			s = strings.ReplaceAll(s, sec, maskText)
 			if esc := url.QueryEscape(sec); esc != sec {
 				s = strings.ReplaceAll(s, esc, maskText)

@@ -358,7 +358,7 @@ func warnAboutTransport(c jenkins.Config, diags *diag.Diagnostics) {
 		diags.AddAttributeWarning(path.Root("server_url"), "Jenkins Credentials Sent in Cleartext",
 			fmt.Sprintf("server_url %s uses http://: the provider's password or API token, and the value of every token it "+
 				"creates, cross the network unencrypted, readable by anyone on the path. Use https:// (set ca_cert for a "+
-				"private CA). Loopback addresses (127.0.0.1, ::1, localhost) do not warn.", c.BaseURL))
+				"private CA). Loopback addresses (127.0.0.1, ::1, localhost) do not warn.", jenkins.RedactURL(c.BaseURL)))
 	}
 }
 
@@ -391,13 +391,19 @@ func quoteOrUser(username string) string {
 	return strconv.Quote(username)
 }
 
+// validateServerURL checks server_url. Credentials in it are refused first, and no message
+// shows them (every URL in a message is redacted).
 func validateServerURL(raw string) error {
+	if jenkins.HasUserInfo(raw) {
+		return fmt.Errorf("server_url must not carry credentials (user:password@ before the host), got %q: set username "+
+			"and password (or %s and %s) instead", jenkins.RedactURL(raw), envUsername, envPassword)
+	}
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fmt.Errorf("server_url must be an http:// or https:// URL such as https://ci.example.com/jenkins/, got %q", raw)
+		return fmt.Errorf("server_url must be an http:// or https:// URL such as https://ci.example.com/jenkins/, got %q", jenkins.RedactURL(raw))
 	}
 	if u.RawQuery != "" || u.Fragment != "" {
-		return fmt.Errorf("server_url must not have a query or fragment, got %q", raw)
+		return fmt.Errorf("server_url must not have a query or fragment, got %q", jenkins.RedactURL(raw))
 	}
 	return nil
 }

@@ -8,6 +8,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
+
+	"github.com/jenkins-access/terraform-provider-jenkins/internal/jenkins"
 )
 
 // TestProviderSchema serves the provider the way Terraform does and asks for its schema: every
@@ -96,6 +98,62 @@ func TestProviderValidatesDurations(t *testing.T) {
 
 // TestProviderWarnsOnCleartext: an http:// server_url sends the credential and every new token
 // value unencrypted: configure warns, except for loopback addresses (tests, the demo).
+// configureDiagnostics configures a provider with server_url u, username admin and password,
+// and returns the diagnostics.
+func configureDiagnostics(t *testing.T, u, password string) []*tfprotov6.Diagnostic {
+	t.Helper()
+	ctx := context.Background()
+	server, err := providerserver.NewProtocol6WithError(New("test")())()
+	if err != nil {
+		t.Fatal(err)
+	}
+	schema, err := server.GetProviderSchema(ctx, &tfprotov6.GetProviderSchemaRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	typ := schema.Provider.ValueType().(tftypes.Object)
+	vals := map[string]tftypes.Value{}
+	for name, at := range typ.AttributeTypes {
+		vals[name] = tftypes.NewValue(at, nil)
+	}
+	vals["server_url"] = tftypes.NewValue(tftypes.String, u)
+	vals["username"] = tftypes.NewValue(tftypes.String, "admin")
+	vals["password"] = tftypes.NewValue(tftypes.String, password)
+	config, err := tfprotov6.NewDynamicValue(typ, tftypes.NewValue(typ, vals))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := server.ConfigureProvider(ctx, &tfprotov6.ConfigureProviderRequest{Config: &config})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.Diagnostics
+}
+
+// TestServerURLCredentialsNeverShown: credentials in server_url are refused, and neither the
+// refusal nor any other message repeats them, whether the URL parses or not.
+func TestServerURLCredentialsNeverShown(t *testing.T) {
+	for _, u := range []string{
+		"http://bob:hunter2-pw@ci.example.com/jenkins/",
+		"https://bob:hunter2-pw@ci.example.com:8443/",
+		"https://bob:hunter2-pw@ci.example.com/%zz",   // does not parse
+		"http://bob:hunter2-pw@@ci example.com/?q#f", // neither
+		"ftp://bob:hunter2-pw@ci.example.com/",
+	} {
+		diags := configureDiagnostics(t, u, "secret")
+		refused := false
+		for _, d := range diags {
+			if strings.Contains(d.Summary+d.Detail, "hunter2-pw") {
+				t.Errorf("%s: a diagnostic shows the password: %s: %s", jenkins.RedactURL(u), d.Summary, d.Detail)
+			}
+			refused = refused || (d.Severity == tfprotov6.DiagnosticSeverityError && strings.Contains(d.Detail, "credentials"))
+		}
+		if !refused {
+			t.Errorf("%s: not refused for carrying credentials: %v", jenkins.RedactURL(u), diags)
+		}
+	}
+}
+
 func TestProviderWarnsOnCleartext(t *testing.T) {
 	ctx := context.Background()
 	for u, warn := range map[string]bool{
