@@ -136,7 +136,7 @@ func TestServerURLCredentialsNeverShown(t *testing.T) {
 	for _, u := range []string{
 		"http://bob:hunter2-pw@ci.example.com/jenkins/",
 		"https://bob:hunter2-pw@ci.example.com:8443/",
-		"https://bob:hunter2-pw@ci.example.com/%zz",   // does not parse
+		"https://bob:hunter2-pw@ci.example.com/%zz",  // does not parse
 		"http://bob:hunter2-pw@@ci example.com/?q#f", // neither
 		"ftp://bob:hunter2-pw@ci.example.com/",
 	} {
