@@ -168,11 +168,11 @@ func New(cfg Config) (*Client, error) {
 			if len(via) > 0 && via[0].URL.Scheme == "https" && req.URL.Scheme != "https" {
 				return &DowngradeError{From: via[len(via)-1].URL.Redacted(), To: req.URL.Redacted()}
 			}
+			if len(via) > 0 && via[0].Method != http.MethodGet {
+				return http.ErrUseLastResponse // not followed: the 3xx is reported, naming the target
+			}
 			if len(via) > 0 && !sameOrigin(via[0].URL, req.URL) {
 				return &CrossOriginRedirectError{From: via[len(via)-1].URL.Redacted(), To: req.URL.Redacted()}
-			}
-			if len(via) > 0 && via[0].Method != http.MethodGet {
-				return http.ErrUseLastResponse
 			}
 			if len(via) >= 10 {
 				return errors.New("stopped after 10 redirects")

@@ -287,12 +287,14 @@ func TestRedirectToAnotherOriginRefused(t *testing.T) {
 		_, _ = w.Write([]byte(`{"name":"admin","authenticated":true}`))
 	}))
 	defer other.Close()
+	var asked atomic.Int32
 	first := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		asked.Add(1)
 		// Same host (127.0.0.1), another port.
 		http.Redirect(w, r, other.URL+r.URL.Path, http.StatusFound)
 	}))
 	defer first.Close()
-	c, err := New(Config{BaseURL: first.URL, Username: "admin", Password: "secret-password", MaxRetries: 0})
+	c, err := New(Config{BaseURL: first.URL, Username: "admin", Password: "secret-password", MaxRetries: 3})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -303,6 +305,9 @@ func TestRedirectToAnotherOriginRefused(t *testing.T) {
 	}
 	if gotAuth.Load() {
 		t.Error("the credentials reached the other server")
+	}
+	if n := asked.Load(); n != 1 {
+		t.Errorf("the refused redirect was tried %d times, want once: it would be the same redirect again", n)
 	}
 }
 

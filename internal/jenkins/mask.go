@@ -2,6 +2,7 @@ package jenkins
 
 import (
 	"context"
+	"index/suffixarray"
 	"net/url"
 	"regexp"
 	"sort"
@@ -41,6 +42,11 @@ type masker struct {
 	mu      sync.RWMutex
 	secrets map[string]struct{}
 	sorted  []string // longest first, so a secret containing another is masked whole
+	// strong masks every long secret (and its query escape) in one pass, whatever their number:
+	// a run creating a thousand tokens knows two thousand secrets, and a 64 MiB answer must not
+	// be scanned once per secret. bounded are the short ones (masked as whole values only).
+	strong  *strings.Replacer
+	bounded []string
 	b64     map[string]struct{}
 	// logStrong and logBounded are what logCtx registers with tflog, rebuilt when a secret is
 	// added (not per request: every request logs).
@@ -74,19 +80,29 @@ func (m *masker) add(secrets ...string) {
 			m.sorted = append(m.sorted, s)
 		}
 		sort.Slice(m.sorted, func(i, j int) bool { return len(m.sorted[i]) > len(m.sorted[j]) })
-		m.logStrong, m.logBounded = m.logStrong[:0], m.logBounded[:0]
+		m.logStrong, m.logBounded, m.bounded = m.logStrong[:0], m.logBounded[:0], m.bounded[:0]
+		var pairs []string
 		for _, sec := range m.sorted {
 			// A secret that is not UTF-8 (a cookie from a broken server) cannot be part of a
 			// regular expression: it is masked wherever it occurs, as a long one is, never
 			// compiled (a panic would print it).
-			if len(sec) >= strongSecretLen || !utf8.ValidString(sec) {
+			if isStrong(sec) {
 				m.logStrong = append(m.logStrong, sec)
+				pairs = append(pairs, sec, maskText)
+				if esc := url.QueryEscape(sec); esc != sec {
+					pairs = append(pairs, esc, maskText)
+				}
 			} else {
+				m.bounded = append(m.bounded, sec)
 				m.logBounded = append(m.logBounded, regexp.MustCompile(`(?:^|[^`+wordClass+`])`+regexp.QuoteMeta(sec)+`(?:$|[^`+wordClass+`])`))
 			}
 		}
+		m.strong = strings.NewReplacer(pairs...)
 	}
 }
+
+// isStrong: a secret masked wherever it occurs (see masker).
+func isStrong(sec string) bool { return len(sec) >= strongSecretLen || !utf8.ValidString(sec) }
 
 // addBase64 registers a base64 secret, masked whole and in pieces.
 func (m *masker) addBase64(b64 string) {
@@ -99,10 +115,11 @@ func (m *masker) addBase64(b64 string) {
 	m.mu.Unlock()
 }
 
-func (m *masker) list() []string {
+// replacers returns the one-pass replacer of the long secrets and the short secrets.
+func (m *masker) replacers() (*strings.Replacer, []string) {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
-	return append([]string(nil), m.sorted...)
+	return m.strong, append([]string(nil), m.bounded...)
 }
 
 func (m *masker) base64Secrets() []string {
@@ -136,30 +153,54 @@ func (m *masker) mask(s string, extraB64 ...string) string {
 	for _, re := range credentialHeaders {
 		s = re.ReplaceAllString(s, "${1}${2}"+maskText)
 	}
-	b64s := append(m.base64Secrets(), extraB64...)
-	for _, sec := range append(append([]string(nil), extraB64...), m.list()...) {
+	// The extra secrets of this call first: they are the longest (a script's parameters).
+	for _, sec := range extraB64 {
 		if sec == "" {
 			continue
 		}
-		if len(sec) >= strongSecretLen || !utf8.ValidString(sec) {
-			s = strings.ReplaceAll(s, sec, maskText)
-			if esc := url.QueryEscape(sec); esc != sec {
-				s = strings.ReplaceAll(s, esc, maskText)
-			}
-			continue
+		s = strings.ReplaceAll(s, sec, maskText)
+		if esc := url.QueryEscape(sec); esc != sec {
+			s = strings.ReplaceAll(s, esc, maskText)
 		}
+	}
+	strong, bounded := m.replacers()
+	if strong != nil {
+		s = strong.Replace(s)
+	}
+	for _, sec := range bounded {
 		s = replaceBounded(s, sec)
 	}
+	pieces := newPieceIndex(append(m.base64Secrets(), extraB64...))
 	s = b64Piece.ReplaceAllStringFunc(s, func(run string) string {
-		plain := strings.TrimRight(percentB64.Replace(run), "=")
-		for _, sec := range b64s {
-			if strings.Contains(sec, plain) {
-				return maskText
-			}
+		if pieces.holds(strings.TrimRight(percentB64.Replace(run), "=")) {
+			return maskText
 		}
 		return run
 	})
 	return hexRun.ReplaceAllString(s, maskText)
+}
+
+// pieceIndex answers "is this run part of one of the base64 secrets?" in time that grows with
+// the run's length, not with the secrets' size: a suffix array over the secrets, joined by a
+// character no base64 run holds. Checking each run of a large answer against a large script
+// parameter with strings.Contains cost the product of their sizes (a 4 MiB body took a minute).
+type pieceIndex struct{ idx *suffixarray.Index }
+
+func newPieceIndex(secrets []string) pieceIndex {
+	var b []byte
+	for _, s := range secrets {
+		if s != "" {
+			b = append(append(b, s...), '\n')
+		}
+	}
+	if len(b) == 0 {
+		return pieceIndex{}
+	}
+	return pieceIndex{idx: suffixarray.New(b)}
+}
+
+func (p pieceIndex) holds(run string) bool {
+	return p.idx != nil && run != "" && len(p.idx.Lookup([]byte(run), 1)) > 0
 }
 
 var percentB64 = strings.NewReplacer("%2B", "+", "%2b", "+", "%2F", "/", "%2f", "/", "%3D", "=", "%3d", "=")
@@ -202,8 +243,33 @@ func isWordRune(r rune) bool {
 
 // sanitize turns an answer's body into text fit for an error message: HTML reduced to its
 // text, every secret masked, then cut to limit characters.
+//
+// Only what can be shown is masked: the text is first cut to limit plus the length of the
+// longest secret, so that a secret starting before the cut is still masked whole, and a large
+// body costs no more than that.
 func (m *masker) sanitize(body []byte, limit int, extraB64 ...string) string {
-	return cut(m.mask(bodyText(body), extraB64...), limit)
+	text := bodyText(body)
+	// 128: room for a token-shaped run (hexRun) the client was never told about.
+	window := limit + max(m.longest(extraB64), 128) + 16
+	if len(text) > window {
+		text = text[:window]
+	}
+	return cut(m.mask(text, extraB64...), limit)
+}
+
+// longest is the length of the longest secret, the extra ones included, as it may appear
+// (query-escaped).
+func (m *masker) longest(extra []string) int {
+	n := 0
+	for _, s := range extra {
+		n = max(n, len(url.QueryEscape(s)))
+	}
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	if len(m.sorted) > 0 {
+		n = max(n, len(url.QueryEscape(m.sorted[0])))
+	}
+	return n
 }
 
 // logCtx registers the client's secrets as tflog masks, so that even a field added by a later

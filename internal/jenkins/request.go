@@ -81,6 +81,12 @@ func (c *Client) url(r *request) string {
 
 // do is the funnel every call goes through: auth, user agent, crumbs,
 // retries, typed errors.
+// isSessionCookie: Jenkins's (Jetty's) session cookie is JSESSIONID.<instance hash>; other
+// servlet containers in front of it use JSESSIONID too.
+func isSessionCookie(name string) bool {
+	return strings.HasPrefix(strings.ToUpper(name), "JSESSIONID")
+}
+
 func (c *Client) do(ctx context.Context, r *request) (*response, error) {
 	ctx = c.masker.logCtx(ctx)
 	if len(r.secrets) > 0 {
@@ -191,9 +197,16 @@ func (c *Client) attempt(ctx context.Context, r *request, n int) (*response, err
 	if r.jar != nil {
 		if cks := hresp.Cookies(); len(cks) > 0 {
 			r.jar.SetCookies(req.URL, cks)
+			// Only the session cookie is a credential (a crumb is bound to it); a load
+			// balancer's stickiness cookie is not. Registered in one call: a flood of cookies
+			// from a broken server must not cost a rebuild of the masks per cookie.
+			var sessions []string
 			for _, ck := range cks {
-				c.masker.add(ck.Value)
+				if isSessionCookie(ck.Name) {
+					sessions = append(sessions, ck.Value)
+				}
 			}
+			c.masker.add(sessions...)
 		}
 	}
 	resp := &response{status: hresp.StatusCode, header: hresp.Header, body: data}

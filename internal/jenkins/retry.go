@@ -85,6 +85,11 @@ func (c *Client) retryable(r *request, err error) (bool, time.Duration) {
 	if errors.As(err, &tooLarge) {
 		return false, 0 // the same answer again
 	}
+	var downgrade *DowngradeError
+	var crossOrigin *CrossOriginRedirectError
+	if errors.As(err, &downgrade) || errors.As(err, &crossOrigin) {
+		return false, 0 // a redirect refused for the credentials' sake: the same redirect again
+	}
 	// A transport error: the request may or may not have reached Jenkins. Every request the
 	// client sends is safe to repeat, so it is sent again.
 	return true, 0
