@@ -88,6 +88,8 @@ type providerData struct {
 	maxLifetimeDays int64
 	// ephemerals records the ephemeral tokens opened and not yet closed (openEphemerals).
 	ephemerals *openEphemerals
+	// tally counts the users whose tokens this run's bulk revocations plan to revoke.
+	tally *revocationTally
 }
 
 // New returns the provider factory of the acceptance tests (main serves NewProcess).
@@ -242,7 +244,7 @@ func (p *jenkinsProvider) Configure(ctx context.Context, req provider.ConfigureR
 	tflog.Debug(ctx, "configured Jenkins client", map[string]any{"server_url": client.BaseURL(), "username": settings.Username})
 
 	data := &providerData{client: client, reader: newTokenReader(client, batchWindow), now: p.clock,
-		maxLifetimeDays: cfg.MaxLifetimeDays.ValueInt64(), ephemerals: p.ephemerals}
+		maxLifetimeDays: cfg.MaxLifetimeDays.ValueInt64(), ephemerals: p.ephemerals, tally: &revocationTally{}}
 	resp.DataSourceData = data
 	resp.ResourceData = data
 	resp.EphemeralResourceData = data

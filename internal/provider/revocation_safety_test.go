@@ -371,3 +371,27 @@ data "jenkins_users" "x" {
 		t.Errorf("terraform validate: exit %d, want the realm_status refusal:\n%s", code, out)
 	}
 }
+
+// TestAccUserTokenCleanup_forEachWarnsAboutTheRunTotal: max_revocations is per resource
+// instance, so for_each over users gives each its own budget; the plan says when the instances
+// together go past it.
+func TestAccUserTokenCleanup_forEachWarnsAboutTheRunTotal(t *testing.T) {
+	target := ownSim(t, jenkinssim.Options{})
+	leavers := []string{"l1", "l2", "l3"}
+	for _, id := range leavers {
+		directoryUser(t, target, id)
+	}
+	w := newCLIWorkdir(t, cliAtLeast(t, 1, 0, "plans"), jenkinsProviderOverrides(t))
+	w.write("main.tf", requireJenkins+target.ProviderBlock()+`
+resource "jenkins_user_token_cleanup" "leaver" {
+  for_each        = toset(["l1", "l2", "l3"])
+  user_ids        = [each.key]
+  max_revocations = 2
+}
+`)
+	out, code := w.run("plan", "-no-color")
+	if code != 0 || !strings.Contains(out, "Revocations Planned in This Run Exceed max_revocations Together") ||
+		!regexp.MustCompile(`(?s)3\s+users\s+together`).MatchString(out) {
+		t.Errorf("terraform plan: exit %d, want a warning about 3 users together:\n%s", code, out)
+	}
+}

@@ -167,6 +167,7 @@ func (a *revokeTokensAction) ModifyPlan(ctx context.Context, req action.ModifyPl
 	if !ok || len(tokens) == 0 {
 		return
 	}
+	a.data.warnRunTotal(req.Config.Raw.String(), tokens, cfg.maxUsers, &resp.Diagnostics)
 	resp.Diagnostics.AddWarning(fmt.Sprintf("Jenkins API Tokens Selected for Revocation: %d of %d User(s)", len(tokens), countUsers(tokens)),
 		"The action's selection holds these tokens now; it revokes what it selects when it runs:\n"+describeTokens(tokens))
 }

@@ -249,6 +249,7 @@ func (r *tokenCleanupResource) readConfig(ctx context.Context, src getter) (clea
 	var maxRevocations types.Int64
 	diags.Append(src.GetAttribute(ctx, path.Root("user_ids"), &userIDs)...)
 	diags.Append(src.GetAttribute(ctx, path.Root("exclude_user_ids"), &excluded)...)
+	diags.Append(src.GetAttribute(ctx, path.Root("max_revocations"), &maxRevocations)...)
 	if diags.HasError() {
 		return cfg, diags
 	}
@@ -276,7 +277,6 @@ func (r *tokenCleanupResource) readConfig(ctx context.Context, src getter) (clea
 	var keep, statuses types.Set
 	diags.Append(src.GetAttribute(ctx, path.Root("realm_status"), &statuses)...)
 	diags.Append(src.GetAttribute(ctx, path.Root("inactive_for_days"), &inactive)...)
-	diags.Append(src.GetAttribute(ctx, path.Root("max_revocations"), &maxRevocations)...)
 	diags.Append(src.GetAttribute(ctx, path.Root("legacy"), &legacy)...)
 	diags.Append(src.GetAttribute(ctx, path.Root("expired"), &expired)...)
 	diags.Append(src.GetAttribute(ctx, path.Root("never_expires"), &neverExpires)...)
@@ -459,6 +459,9 @@ func (r *tokenCleanupResource) ModifyPlan(ctx context.Context, req resource.Modi
 			resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root(r.kind.toRevokeAttr), pending)...)
 			return
 		}
+		if cfg, d := r.readConfig(ctx, req.Plan); !d.HasError() && !cfg.unknown {
+			r.data.warnRunTotal(req.Config.Raw.String(), tokens, cfg.maxUsers, &resp.Diagnostics)
+		}
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("revoked"), unknownRevoked)...)
 		return
 	}
@@ -487,6 +490,7 @@ func (r *tokenCleanupResource) ModifyPlan(ctx context.Context, req resource.Modi
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	r.data.warnRunTotal(req.Config.Raw.String(), tokens, cfg.maxUsers, &resp.Diagnostics)
 	if len(tokens) > 0 {
 		// Terraform plans again during apply and prints this once more: it must be true then too.
 		resp.Diagnostics.AddWarning(fmt.Sprintf("Jenkins API Tokens Selected for Revocation: %d of %d User(s)", len(tokens), countUsers(tokens)),

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"sync"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -183,7 +184,9 @@ const (
 		"used, and no token with a creation date: only a legacy token migrated from before Jenkins 2.129, or no token) counts " +
 		"as inactive. See `last_login_at` of the `jenkins_users` data source for what Jenkins records of logins. Needs usage " +
 		"statistics on in Jenkins: without them token use is unknown, and the filter is refused."
-	maxRevocationsDescription = "The most users (not tokens) whose tokens one run may revoke: a safety catch, default 10. " +
+	maxRevocationsDescription = "The most users (not tokens) whose tokens one run of this resource instance (or action) may " +
+		"revoke: a safety catch, default 10. It applies to each instance on its own: with `for_each` or `count` every " +
+		"instance has its own, and the plan warns when the run's cleanups and actions together exceed it. " +
 		"A selection over it is refused before anything is revoked, naming how many users it would touch (at plan time " +
 		"when the selection is known then, else at apply): raise it for a deliberate bulk cleanup. A selection touching the " +
 		"provider's own user is refused the same way: exclude it (`exclude_user_ids`); the one token the provider " +
@@ -340,4 +343,51 @@ func selectionFromConfig(legacy, expired, neverExpires types.Bool, nameRegex typ
 		sel.CreatedBefore = &t
 	}
 	return sel, diags
+}
+
+// revocationTally is what the bulk revocations planned in this provider process (one provider
+// configuration, one Terraform run phase) touch, by the configuration that planned them:
+// max_revocations applies to each resource instance, so for_each over a list of users gives
+// every instance its own budget. The tally makes that visible: a plan whose cleanups and actions
+// together touch more users than one's max_revocations warns.
+type revocationTally struct {
+	mu    sync.Mutex
+	users map[string]map[string]bool // planning configuration -> users
+}
+
+// add records that the configuration key plans to revoke tokens of tokens' users, and returns
+// how many users every configuration recorded so far touches together, and how many recorded.
+func (r *revocationTally) add(key string, tokens []jenkins.Token) (users, configs int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.users == nil {
+		r.users = map[string]map[string]bool{}
+	}
+	mine := map[string]bool{}
+	for _, t := range tokens {
+		mine[t.UserID] = true
+	}
+	r.users[key] = mine
+	all := map[string]bool{}
+	for _, us := range r.users {
+		for u := range us {
+			all[u] = true
+		}
+	}
+	return len(all), len(r.users)
+}
+
+// warnRunTotal warns when the bulk revocations planned in this run together touch more users
+// than maxUsers, the limit of the one planning now.
+func (d *providerData) warnRunTotal(key string, tokens []jenkins.Token, maxUsers int64, diags *diag.Diagnostics) {
+	if d == nil || d.tally == nil || len(tokens) == 0 {
+		return
+	}
+	users, configs := d.tally.add(key, tokens)
+	if configs > 1 && int64(users) > maxUsers {
+		diags.AddAttributeWarning(path.Root("max_revocations"), "Revocations Planned in This Run Exceed max_revocations Together",
+			fmt.Sprintf("%d cleanups and actions planned so far in this run revoke the tokens of %d users together, more than "+
+				"this one's max_revocations (%d). max_revocations applies to each resource instance on its own: with "+
+				"for_each or count, each instance has its own. Check that so many revocations are meant.", configs, users, maxUsers))
+	}
 }
