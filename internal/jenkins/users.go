@@ -13,6 +13,12 @@ const (
 	RealmUnknown      = "unknown"      // the realm answers UsernameNotFoundException
 	RealmUnverifiable = "unverifiable" // the realm cannot tell (UserMayOrMayNotExistException2)
 	RealmNotChecked   = "not_checked"  // not asked
+	// The directory has the account and refuses it (Spring's AccountStatusException family,
+	// which the ldap plugin throws since 2.2): Jenkins refuses the user's API tokens.
+	RealmDisabled           = "disabled"            // DisabledException (or another AccountStatusException)
+	RealmAccountExpired     = "account_expired"     // AccountExpiredException
+	RealmCredentialsExpired = "credentials_expired" // CredentialsExpiredException
+	RealmLocked             = "locked"              // LockedException
 )
 
 // UserRecord is one user record Jenkins holds, with what tells whether the person is around.

@@ -168,13 +168,22 @@ func (neverExpiresValidator) ValidateBool(ctx context.Context, req validator.Boo
 	}
 }
 
+// selectableRealmStatuses are the realm_status values the cleanup and the action select by:
+// every answer of the realm (not_checked cannot happen there, the realm is always asked).
+var selectableRealmStatuses = []string{jenkins.RealmKnown, jenkins.RealmUnknown, jenkins.RealmUnverifiable,
+	jenkins.RealmDisabled, jenkins.RealmAccountExpired, jenkins.RealmCredentialsExpired, jenkins.RealmLocked}
+
 // Owner filters and the safety catch, shared by jenkins_user_token_cleanup and
 // jenkins_revoke_tokens.
 const (
 	realmStatusFilterDescription = "Only tokens of users whose status in the security realm is one of these (as the " +
-		"`jenkins_users` data source reports it): `unknown` selects the people the directory no longer knows, whose records " +
-		"and tokens stayed. One realm lookup per user in scope (an LDAP query each). A directory outage can make everyone " +
-		"`unknown`: `max_revocations` then refuses the selection."
+		"`jenkins_users` data source reports it, where each value is explained): `unknown` selects the people the directory " +
+		"no longer knows, whose records and tokens stayed; `disabled` and `account_expired` the accounts a directory turned " +
+		"off (how Active Directory usually offboards, seen through the ldap plugin 2.2 and later); `locked` and " +
+		"`credentials_expired` are often temporary (a lockout after wrong passwords, a password past its age). A leavers' " +
+		"cleanup is `[\"unknown\", \"disabled\", \"account_expired\"]`. One realm lookup per user in scope (an LDAP query " +
+		"each); a realm that fails to answer fails the selection. A directory outage can still make everyone `unknown` (an " +
+		"LDAP configuration set to \"ignore if unavailable\"): `max_revocations` then refuses the selection."
 	inactiveFilterDescription = "Only tokens of users with no activity in the last N days: " + inactiveActivity
 	// inactiveForDescription is jenkins_users's inactive_for_days.
 	inactiveForDescription = "Only users with no activity in the last N days: " + inactiveActivity

@@ -62,7 +62,25 @@ var userInfoAttrTypes = map[string]attr.Type{
 	"has_legacy_token":      types.BoolType,
 }
 
-var realmStatuses = []string{jenkins.RealmKnown, jenkins.RealmUnknown, jenkins.RealmUnverifiable, jenkins.RealmNotChecked}
+// realmStatusDescription says what each realm_status proves, and what it does not.
+const realmStatusDescription = "What the security realm says when asked about the user: " +
+	"`known` (it finds the account: the directory still has it; Jenkins accepts the user's API tokens. With the " +
+	"active-directory plugin a disabled account is still `known`, as its lookup does not read the account's flags, and " +
+	"its tokens still log in); " +
+	"`unknown` (it answers \"no such user\": with a directory behind it, the account is gone, and Jenkins refuses the " +
+	"user's API tokens, unless Jenkins runs with `hudson.model.User.allowNonExistentUserToLogin`; an LDAP configuration " +
+	"set to \"ignore if unavailable\" answers the same during an outage, see the cleanups' safety catches); " +
+	"`disabled`, `account_expired`, `credentials_expired`, `locked` (the directory has the account and refuses it: " +
+	"Spring's `DisabledException`, `AccountExpiredException`, `CredentialsExpiredException`, `LockedException`, which the " +
+	"ldap plugin answers from 2.2 on for accounts its directory marks so; Jenkins refuses the user's API tokens. " +
+	"`disabled` and `account_expired` are how a directory offboards; `locked` is often a lockout after wrong passwords " +
+	"that ends by itself; `credentials_expired` is a password past its age, common for service accounts); " +
+	"`unverifiable` (it cannot look users up, as many SSO realms: proves nothing, and Jenkins still accepts the user's API " +
+	"tokens); `not_checked` (`check_realm = false`). A realm that fails to answer (a directory outage: " +
+	"`AuthenticationServiceException`, `DataAccessException`) fails the read with its error rather than reporting " +
+	"anyone gone."
+
+var realmStatuses = append([]string{jenkins.RealmNotChecked}, selectableRealmStatuses...)
 
 func NewUsersDataSource() datasource.DataSource { return &usersDataSource{} }
 
@@ -107,14 +125,9 @@ func (d *usersDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, 
 				MarkdownDescription: "The users, in Jenkins's order (by ID, as its id strategy compares them).",
 				Computed:            true,
 				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
-					"id":        schema.StringAttribute{Computed: true, MarkdownDescription: "The user ID, as Jenkins spells it."},
-					"full_name": schema.StringAttribute{Computed: true, MarkdownDescription: "The user's full name."},
-					"realm_status": schema.StringAttribute{Computed: true, MarkdownDescription: "What the security realm says: " +
-						"`known` (it finds the user: proves the directory still has the account, not that it is enabled); " +
-						"`unknown` (it answers \"no such user\": with a directory behind it, the account is gone, and Jenkins refuses " +
-						"the user's API tokens; a directory outage can look the same, see the cleanups' safety catches); " +
-						"`unverifiable` (it cannot look users up, as many SSO realms: proves nothing, and Jenkins still accepts the " +
-						"user's API tokens); `not_checked` (`check_realm = false`)."},
+					"id":           schema.StringAttribute{Computed: true, MarkdownDescription: "The user ID, as Jenkins spells it."},
+					"full_name":    schema.StringAttribute{Computed: true, MarkdownDescription: "The user's full name."},
+					"realm_status": schema.StringAttribute{Computed: true, MarkdownDescription: realmStatusDescription},
 					"last_login_at": schema.StringAttribute{Computed: true, MarkdownDescription: "When Jenkins last recorded an " +
 						"interactive login (RFC 3339 UTC), from `LastGrantedAuthoritiesProperty`: Jenkins records the first web login " +
 						"and each later one whose granted authorities (groups) changed, not every login. So it proves the user logged " +

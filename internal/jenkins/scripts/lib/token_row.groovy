@@ -42,10 +42,16 @@ def serverInfo() {
             self           : hudson.model.User.current()?.getId()]
 }
 
-// realmStatus asks the security realm about id: "known", "unknown" (UsernameNotFoundException)
-// or "unverifiable" (UserMayOrMayNotExistException*: the realm cannot tell). Anything else (the
-// realm is down) propagates. loadUserByUsername2 exists since Jenkins 2.266; before, only the
-// Acegi loadUserByUsername, whose exceptions have the same simple names.
+// realmStatus asks the security realm about id: "known", "unknown" (UsernameNotFoundException),
+// "unverifiable" (UserMayOrMayNotExistException*: the realm cannot tell), or the state of an
+// account the directory has but refuses (Spring's AccountStatusException family, thrown by the
+// ldap plugin since 2.2 for accounts its UserAttributesHelper finds disabled, expired or locked):
+// "disabled", "account_expired", "credentials_expired", "locked". Jenkins refuses the API tokens
+// of all four (BasicHeaderApiTokenAuthenticator catches only UsernameNotFoundException).
+// Anything else (AuthenticationServiceException, DataAccessException: the realm failed to
+// answer) propagates: an outage must never read as "gone". loadUserByUsername2 exists since
+// Jenkins 2.266; before, only the Acegi loadUserByUsername, whose exceptions have the same
+// simple names (Acegi has no AccountStatusException: its four classes are matched by name).
 def realmStatus(String id) {
     def realm = jenkins.model.Jenkins.get().getSecurityRealm()
     try {
@@ -63,8 +69,26 @@ def realmStatus(String id) {
         if (names.contains('UsernameNotFoundException')) {
             return ['unknown', null]
         }
+        def refused = [DisabledException: 'disabled', AccountExpiredException: 'account_expired',
+                       CredentialsExpiredException: 'credentials_expired', LockedException: 'locked']
+        def state = names.findResult { refused[it] }
+        if (state != null) {
+            return [state, null]
+        }
+        if (names.contains('AccountStatusException')) {
+            // A plugin's own subclass: the account exists and the realm refuses it.
+            return ['disabled', null]
+        }
         throw e
     }
+}
+
+// realmRefusesTokens: Jenkins refuses the API tokens of a user the realm answers status for. The
+// authenticator impersonates the token's user through the realm; a UsernameNotFoundException or
+// an AccountStatusException there fails the request (BasicHeaderApiTokenAuthenticator,
+// User.getUserDetailsForImpersonation2). "unverifiable" users log in with minimum access.
+def realmRefusesTokens(String status) {
+    return status in ['unknown', 'disabled', 'account_expired', 'credentials_expired', 'locked']
 }
 
 // userFacts is what tells whether u is still around: [realmStatus, lastGrantedMillis|null,
