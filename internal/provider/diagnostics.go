@@ -66,6 +66,11 @@ func addSelectionError(diags *diag.Diagnostics, err error) {
 		diags.AddAttributeError(path.Root(statsOff.attribute()), "Usage Statistics Are Off in Jenkins", err.Error())
 		return
 	}
+	var stillLogsIn unknownStillLogsInError
+	if errors.As(err, &stillLogsIn) {
+		diags.AddAttributeError(path.Root("realm_status"), "Unknown Users' Tokens Still Log In on This Jenkins", err.Error())
+		return
+	}
 	addError(diags, "Unable to List Jenkins API Tokens", err)
 }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
+	"github.com/jenkins-access/terraform-provider-jenkins/internal/acctest"
 	"github.com/jenkins-access/terraform-provider-jenkins/internal/jenkinssim"
 )
 
@@ -124,4 +125,65 @@ func TestAccRealmAccountStates(t *testing.T) {
 	if err := accepted(target, "mia", mia)(nil); err != nil {
 		t.Error(err)
 	}
+}
+
+// TestAccAllowNonExistentUserToLogin: on a Jenkins started with
+// -Dhudson.model.User.allowNonExistentUserToLogin=true, local automation users the realm does not
+// know use their tokens every day. A create for one works, a cleanup by realm_status "unknown"
+// alone is refused, and with inactive_for_days only the unknown users whose tokens went unused
+// are selected.
+func TestAccAllowNonExistentUserToLogin(t *testing.T) {
+	target := ownSim(t, jenkinssim.Options{SystemProperties: map[string]string{"hudson.model.User.allowNonExistentUserToLogin": "true"}})
+	ctx := context.Background()
+	localUser := func(id string) acctest.FixtureToken {
+		target.Script(t, `User.getById(P.id, true).save(); emit([:])`, map[string]string{"id": id}, nil)
+		return target.NewToken(t, id, "automation")
+	}
+	if err := target.Sim.SetClock(ctx, -60); err != nil {
+		t.Fatal(err)
+	}
+	ghost := localUser("ghost")
+	if err := target.Sim.SetClock(ctx, 0); err != nil {
+		t.Fatal(err)
+	}
+	robot := localUser("robot")
+	if code := whoAmIStatus(target.URL, "robot", robot.Value); code != http.StatusOK {
+		t.Fatalf("precondition: an unknown user's token answers %d, want 200 with the property", code)
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{
+			{
+				Config: target.ProviderBlock() + "data \"jenkins_users\" \"u\" {\n  realm_status = [\"unknown\"]\n}\n",
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("data.jenkins_users.u", tfjsonpath.New("users"), knownvalue.SetExact([]knownvalue.Check{
+						knownvalue.ObjectPartial(map[string]knownvalue.Check{"id": knownvalue.StringExact("ghost")}),
+						knownvalue.ObjectPartial(map[string]knownvalue.Check{"id": knownvalue.StringExact("robot")}),
+					})),
+				},
+			},
+			{
+				// Jenkins accepts the tokens of unknown users here, so the provider makes one.
+				Config: target.ProviderBlock() + `resource "jenkins_user_api_token" "t" {
+  user_id = "robot"
+  name    = "deploy"
+}
+`,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("jenkins_user_api_token.t", tfjsonpath.New("uuid"), knownvalue.NotNull()),
+				},
+			},
+			{
+				Config:      cleanupHCL(target, "jenkins_user_token_cleanup", `  realm_status = ["unknown"]`),
+				ExpectError: regexp.MustCompile(`(?s)Unknown Users' Tokens Still Log In on This Jenkins.*inactive_for_days`),
+			},
+			{
+				Config: cleanupHCL(target, "jenkins_user_token_cleanup", "  realm_status = [\"unknown\"]\n  inactive_for_days = 30"),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("jenkins_user_token_cleanup.c", tfjsonpath.New("revoked"), revokedTokens(ghost)),
+				},
+				Check: resource.ComposeAggregateTestCheckFunc(rejected(target, "ghost", ghost), accepted(target, "robot", robot)),
+			},
+		},
+	})
 }

@@ -115,7 +115,24 @@ func (s tokenSelection) supportedBy(info jenkins.ServerInfo) error {
 	if s.InactiveForDays != nil && !info.UsageStatistics {
 		return &usageStatisticsOffError{days: *s.InactiveForDays, attr: "inactive_for_days"}
 	}
+	// With allowNonExistentUserToLogin, "unknown" is what local automation users are by design,
+	// and their tokens are in use: the status alone must not revoke them. Token use can.
+	if s.RealmStatuses[jenkins.RealmUnknown] && info.AllowNonExistentUserToLogin && s.InactiveForDays == nil {
+		return unknownStillLogsInError{}
+	}
 	return nil
+}
+
+// unknownStillLogsInError: a selection by realm_status "unknown" alone on a Jenkins where the
+// tokens of unknown users still log in.
+type unknownStillLogsInError struct{}
+
+func (unknownStillLogsInError) Error() string {
+	return "This Jenkins runs with hudson.model.User.allowNonExistentUserToLogin=true: " +
+		"the API tokens of users its security realm does not know still log in, which is how local automation users " +
+		"without a directory account work. realm_status \"unknown\" then proves nothing about token access, and selecting " +
+		"by it alone would revoke tokens in daily use. Add inactive_for_days, so that only unknown users whose tokens " +
+		"went unused are selected, or name the users with user_ids."
 }
 
 // filterDescriptions describe the selection attributes, the same in the jenkins_user_tokens data
@@ -183,7 +200,9 @@ const (
 		"`credentials_expired` are often temporary (a lockout after wrong passwords, a password past its age). A leavers' " +
 		"cleanup is `[\"unknown\", \"disabled\", \"account_expired\"]`. One realm lookup per user in scope (an LDAP query " +
 		"each); a realm that fails to answer fails the selection. A directory outage can still make everyone `unknown` (an " +
-		"LDAP configuration set to \"ignore if unavailable\"): `max_revocations` then refuses the selection."
+		"LDAP configuration set to \"ignore if unavailable\"): `max_revocations` then refuses the selection. On a Jenkins " +
+		"running with `hudson.model.User.allowNonExistentUserToLogin=true` the tokens of `unknown` users still log in (local " +
+		"automation users): selecting `unknown` there is refused unless `inactive_for_days` is set too."
 	inactiveFilterDescription = "Only tokens of users with no activity in the last N days: " + inactiveActivity
 	// inactiveForDescription is jenkins_users's inactive_for_days.
 	inactiveForDescription = "Only users with no activity in the last N days: " + inactiveActivity

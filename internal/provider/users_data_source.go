@@ -215,6 +215,7 @@ func (d *usersDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 	}
 	now := d.data.now()
 	elems := make([]attr.Value, 0, len(l.Users))
+	unknown := 0
 	for _, u := range l.Users {
 		if len(statuses) > 0 && !statuses[u.RealmStatus] {
 			continue
@@ -228,6 +229,9 @@ func (d *usersDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 		if !m.InactiveForDays.IsNull() && !inactiveFor(u, now, m.InactiveForDays.ValueInt64()) {
 			continue
 		}
+		if u.RealmStatus == jenkins.RealmUnknown {
+			unknown++
+		}
 		obj, diags := types.ObjectValueFrom(ctx, userInfoAttrTypes, userInfoModel{
 			ID: types.StringValue(u.ID), FullName: types.StringValue(u.FullName), RealmStatus: types.StringValue(u.RealmStatus),
 			LastLoginAt: timeValue(u.LastGrantedAt), LastTokenUseAt: timeValue(u.LastTokenUseAt), LastTokenMade: timeValue(u.LastTokenCreatedAt),
@@ -238,6 +242,14 @@ func (d *usersDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 			return
 		}
 		elems = append(elems, obj)
+	}
+	if unknown > 0 && l.Info.AllowNonExistentUserToLogin {
+		resp.Diagnostics.AddWarning("Unknown Users' Tokens Still Log In on This Jenkins",
+			fmt.Sprintf("%d of the users listed are unknown to the security realm, and this Jenkins runs with "+
+				"hudson.model.User.allowNonExistentUserToLogin=true: their API tokens still log in (local automation users "+
+				"work that way). realm_status \"unknown\" proves nothing about token access here; look at "+
+				"last_token_use_at before revoking anything. The cleanups and the action refuse realm_status = "+
+				"[\"unknown\"] without inactive_for_days on such a Jenkins.", unknown))
 	}
 	users, diags := types.ListValue(types.ObjectType{AttrTypes: userInfoAttrTypes}, elems)
 	resp.Diagnostics.Append(diags...)

@@ -32,13 +32,18 @@ def tokenRow(u, prop, t, statsOn) {
 
 // serverInfo is what the provider needs to know of this Jenkins to decide as Jenkins does:
 // its version, its today (LocalDate.now() in the JVM's zone, what token expiry compares with),
-// the security realm's user id strategy, and whether usage statistics are kept.
+// the security realm's user id strategy, whether usage statistics are kept, and whether tokens of
+// users the realm does not know log in.
 def serverInfo() {
     return [version        : jenkins.model.Jenkins.VERSION,
             today          : java.time.LocalDate.now().toString(),
             timeZone       : java.util.TimeZone.getDefault().getID(),
             idStrategy     : hudson.model.User.idStrategy().getClass().getName(),
             usageStatistics: jenkins.security.apitoken.ApiTokenPropertyConfiguration.get().isUsageStatisticsEnabled(),
+            // -Dhudson.model.User.allowNonExistentUserToLogin=true (a public static field, read at
+            // its current value: a script can flip it): tokens of users the realm does not know
+            // still log in (User.getUserDetailsForImpersonation2).
+            allowNonExistentUserToLogin: hudson.model.User.ALLOW_NON_EXISTENT_USER_TO_LOGIN,
             self           : hudson.model.User.current()?.getId()]
 }
 
@@ -86,9 +91,14 @@ def realmStatus(String id) {
 // realmRefusesTokens: Jenkins refuses the API tokens of a user the realm answers status for. The
 // authenticator impersonates the token's user through the realm; a UsernameNotFoundException or
 // an AccountStatusException there fails the request (BasicHeaderApiTokenAuthenticator,
-// User.getUserDetailsForImpersonation2). "unverifiable" users log in with minimum access.
+// User.getUserDetailsForImpersonation2). "unverifiable" users log in with minimum access, and so
+// do "unknown" ones when allowNonExistentUserToLogin is set (it covers UsernameNotFoundException
+// only, not a refused account).
 def realmRefusesTokens(String status) {
-    return status in ['unknown', 'disabled', 'account_expired', 'credentials_expired', 'locked']
+    if (status == 'unknown') {
+        return !hudson.model.User.ALLOW_NON_EXISTENT_USER_TO_LOGIN
+    }
+    return status in ['disabled', 'account_expired', 'credentials_expired', 'locked']
 }
 
 // userFacts is what tells whether u is still around: [realmStatus, lastGrantedMillis|null,
