@@ -38,7 +38,8 @@ func (s tokenSelection) matchesOwner(f jenkins.UserFacts, now time.Time) bool {
 	if s.RealmStatuses != nil && !s.RealmStatuses[f.RealmStatus] {
 		return false
 	}
-	if s.InactiveForDays != nil && !inactiveSince(now, *s.InactiveForDays, f.LastGrantedAt, f.LastTokenUseAt, f.LastTokenCreatedAt) {
+	// A last use Jenkins lost is not "never used": such a user cannot be shown inactive.
+	if s.InactiveForDays != nil && (f.LastTokenUseUnknown || !inactiveSince(now, *s.InactiveForDays, f.LastGrantedAt, f.LastTokenUseAt, f.LastTokenCreatedAt)) {
 		return false
 	}
 	return true
@@ -207,9 +208,11 @@ const (
 	// inactiveForDescription is jenkins_users's inactive_for_days.
 	inactiveForDescription = "Only users with no activity in the last N days: " + inactiveActivity
 	inactiveActivity       = "no interactive login recorded, no token used and no token created then (a token's creation " +
-		"counts: someone minted it for the user). A user with none of these dates at all (no web login recorded, tokens never " +
-		"used, and no token with a creation date: only a legacy token migrated from before Jenkins 2.129, or no token) counts " +
-		"as inactive. See `last_login_at` of the `jenkins_users` data source for what Jenkins records of logins. Needs usage " +
+		"counts: someone minted it for the user). A user with none of these dates at all (no web login recorded, no token, or " +
+		"tokens never used) counts as inactive, except one whose last token use Jenkins may have lost, who is never " +
+		"selected: a legacy token without a creation date and without usage statistics of its own, as a record last saved " +
+		"before Jenkins 2.129 has after every restart (its legacy token gets a new UUID and the statistics are keyed by UUID; " +
+		"see `last_token_use_unknown` of the `jenkins_users` data source). See `last_login_at` there for what Jenkins records of logins. Needs usage " +
 		"statistics on in Jenkins: without them token use is unknown, and the filter is refused."
 	maxRevocationsDescription = "The most users (not tokens) whose tokens one run may revoke: a safety catch, default 10. " +
 		"A selection over it is refused before anything is revoked, naming how many users it would touch (at plan time " +

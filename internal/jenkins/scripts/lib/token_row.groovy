@@ -102,8 +102,13 @@ def realmRefusesTokens(String status) {
 }
 
 // userFacts is what tells whether u is still around: [realmStatus, lastGrantedMillis|null,
-// lastTokenUseMillis|null, lastTokenCreatedMillis|null] (see list_users.groovy for what each
-// can prove). A token's creation counts as activity: someone minted it for the user then.
+// lastTokenUseMillis|null, lastTokenCreatedMillis|null, lastUseUnknown] (see list_users.groovy
+// for what each can prove). A token's creation counts as activity: someone minted it for the
+// user then. lastUseUnknown: the user holds a legacy token without a creation date and without
+// statistics of its own. Jenkins gives the legacy token of a record last saved before 2.129 a new
+// UUID at every start (ApiTokenProperty.setUser, ApiTokenStore.regenerateTokenFromLegacyIfRequired)
+// and keys statistics by UUID, so right after a restart its last use reads as never, whatever
+// happened minutes before: the last use is then unknown, not never.
 def userFacts(u, checkRealm, statsOn) {
     def status = checkRealm ? realmStatus(u.getId())[0] : 'not_checked'
     def granted = u.getProperty(jenkins.security.LastGrantedAuthoritiesProperty)
@@ -111,6 +116,7 @@ def userFacts(u, checkRealm, statsOn) {
     def prop = u.getProperty(jenkins.security.ApiTokenProperty)
     def lastUse = null
     def lastCreated = null
+    def lastUseUnknown = false
     if (prop != null) {
         for (t in prop.getTokenStore().getTokenListSortedByName()) {
             def c = t.getCreationDate()
@@ -120,13 +126,17 @@ def userFacts(u, checkRealm, statsOn) {
             if (!statsOn) {
                 continue
             }
-            def d = prop.getTokenStats().findTokenStatsById(t.getUuid()).getLastUseDate()
+            def s = prop.getTokenStats().findTokenStatsById(t.getUuid())
+            def d = s.getLastUseDate()
             if (d != null && (lastUse == null || d.getTime() > lastUse)) {
                 lastUse = d.getTime()
             }
+            if (t.isLegacy() && c == null && d == null && s.getUseCounter() == 0) {
+                lastUseUnknown = true
+            }
         }
     }
-    return [status, lastGranted, lastUse, lastCreated]
+    return [status, lastGranted, lastUse, lastCreated, lastUseUnknown]
 }
 
 // createdRecently: Jenkins made the token in the last 15 minutes, by its own clock (the one
