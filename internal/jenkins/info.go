@@ -21,6 +21,10 @@ type ServerInfo struct {
 	UsageStatistics bool `json:"usageStatistics"`
 	// Self is the provider's own user as Jenkins spells it (User.current()).
 	Self string `json:"self"`
+	// AllowNonExistentUserToLogin: Jenkins runs with hudson.model.User.allowNonExistentUserToLogin,
+	// so the API tokens of users its security realm does not know still log in (local automation
+	// users): realm status "unknown" then proves nothing about token access.
+	AllowNonExistentUserToLogin bool `json:"allowNonExistentUserToLogin"`
 }
 
 type infoCache struct {

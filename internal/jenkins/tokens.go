@@ -57,8 +57,8 @@ func (t *tokenRow) UnmarshalJSON(b []byte) error {
 }
 
 // factsRow is [id, lastGrantedMillis|null, lastTokenUseMillis|null, lastTokenCreatedMillis|null,
-// realmStatus]: the one field never null comes last, so that a short row is told apart (see
-// tokenRow).
+// lastUseUnknown, realmStatus]: a field never null comes last, so that a short row is told apart
+// (see tokenRow).
 type factsRow struct {
 	id string
 	UserFacts
@@ -67,12 +67,12 @@ type factsRow struct {
 func (f *factsRow) UnmarshalJSON(b []byte) error {
 	var granted, lastUse, lastCreated *int64
 	last, extra := &seen{dst: &f.RealmStatus}, &seen{dst: &json.RawMessage{}}
-	fields := [6]any{&f.id, &granted, &lastUse, &lastCreated, last, extra}
+	fields := [7]any{&f.id, &granted, &lastUse, &lastCreated, &f.LastTokenUseUnknown, last, extra}
 	if err := json.Unmarshal(b, &fields); err != nil {
 		return fmt.Errorf("user facts row: %w", err)
 	}
 	if !last.ok || extra.ok {
-		return fmt.Errorf("user facts row has %d fields, want 5", rowLen(b))
+		return fmt.Errorf("user facts row has %d fields, want 6", rowLen(b))
 	}
 	f.LastGrantedAt, f.LastTokenUseAt, f.LastTokenCreatedAt = millis(granted), millis(lastUse), millis(lastCreated)
 	return nil
@@ -159,6 +159,9 @@ type UserFacts struct {
 	// LastTokenCreatedAt is when the user's newest token was made (someone minted it for the
 	// user then); nil without tokens or for a migrated legacy token, which has no date.
 	LastTokenCreatedAt *time.Time
+	// LastTokenUseUnknown: LastTokenUseAt may miss a use of a legacy token whose statistics a
+	// restart lost (see UserRecord).
+	LastTokenUseUnknown bool
 }
 
 // ListTokensWithFacts is ListTokensInScope also reporting, for each user listed, the facts that

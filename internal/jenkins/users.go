@@ -13,6 +13,12 @@ const (
 	RealmUnknown      = "unknown"      // the realm answers UsernameNotFoundException
 	RealmUnverifiable = "unverifiable" // the realm cannot tell (UserMayOrMayNotExistException2)
 	RealmNotChecked   = "not_checked"  // not asked
+	// The directory has the account and refuses it (Spring's AccountStatusException family,
+	// which the ldap plugin throws since 2.2): Jenkins refuses the user's API tokens.
+	RealmDisabled           = "disabled"            // DisabledException (or another AccountStatusException)
+	RealmAccountExpired     = "account_expired"     // AccountExpiredException
+	RealmCredentialsExpired = "credentials_expired" // CredentialsExpiredException
+	RealmLocked             = "locked"              // LockedException
 )
 
 // UserRecord is one user record Jenkins holds, with what tells whether the person is around.
@@ -30,7 +36,12 @@ type UserRecord struct {
 	// when the only one is a migrated legacy token, which has no date.
 	LastTokenCreatedAt *time.Time
 	TokenCount         int
-	HasLegacyToken     bool
+	// LastTokenUseUnknown: the user holds a legacy token without a creation date and without
+	// statistics of its own. Jenkins gives the legacy token of a record last saved before 2.129 a
+	// new UUID at every start and keys statistics by UUID, so LastTokenUseAt may miss a use made
+	// minutes before the last restart: the last use is unknown, not never.
+	LastTokenUseUnknown bool
+	HasLegacyToken      bool
 }
 
 type userRow UserRecord
@@ -38,12 +49,12 @@ type userRow UserRecord
 func (u *userRow) UnmarshalJSON(b []byte) error {
 	var granted, lastUse, lastCreated *int64
 	last, extra := &seen{dst: &u.HasLegacyToken}, &seen{dst: &json.RawMessage{}}
-	fields := [9]any{&u.ID, &u.FullName, &u.RealmStatus, &granted, &lastUse, &lastCreated, &u.TokenCount, last, extra}
+	fields := [10]any{&u.ID, &u.FullName, &u.RealmStatus, &granted, &lastUse, &lastCreated, &u.TokenCount, &u.LastTokenUseUnknown, last, extra}
 	if err := json.Unmarshal(b, &fields); err != nil {
 		return fmt.Errorf("user row: %w", err)
 	}
 	if !last.ok || extra.ok {
-		return fmt.Errorf("user row has %d fields, want 8", rowLen(b))
+		return fmt.Errorf("user row has %d fields, want 9", rowLen(b))
 	}
 	u.LastGrantedAt, u.LastTokenUseAt, u.LastTokenCreatedAt = millis(granted), millis(lastUse), millis(lastCreated)
 	return nil

@@ -169,6 +169,16 @@ func (s *Sim) AddRealmUsers(ctx context.Context, ids ...string) error {
 	return s.client.control(ctx, http.MethodPost, "realm-users", map[string]any{"ids": ids}, nil)
 }
 
+// SetRealmAccount gives the directory account of userID a status, as a directory admin would:
+// "disabled", "locked", "expired" (the account's end date passed) or "credentials_expired" make
+// the realm's lookup throw Spring's DisabledException, LockedException, AccountExpiredException or
+// CredentialsExpiredException (the ldap plugin's checks); "unavailable" and "data_access_failure"
+// make the lookup of userID fail as a directory outage does (AuthenticationServiceException,
+// DataAccessException); "active" clears it. The status outlives restarts, as the directory does.
+func (s *Sim) SetRealmAccount(ctx context.Context, userID, status string) error {
+	return s.client.control(ctx, http.MethodPost, "realm-accounts", map[string]any{"id": userID, "status": status}, nil)
+}
+
 // Answer is one HTTP answer of the simulator, read whole.
 type Answer struct {
 	Status int

@@ -16,6 +16,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -46,7 +47,10 @@ type Options struct {
 	// realms): every lookup answers UserMayOrMayNotExistException2, and API tokens of any user
 	// with a record still log in, as in Jenkins. Default "supported".
 	RealmLookup string
-	Log         io.Writer
+	// SystemProperties are set on the simulated JVM (-Dname=value), as an admin sets Jenkins's
+	// own switches, for example hudson.model.User.allowNonExistentUserToLogin.
+	SystemProperties map[string]string
+	Log              io.Writer
 }
 
 // Sim is a running simulator.
@@ -135,11 +139,26 @@ func Start(ctx context.Context, opts Options) (*Sim, error) {
 		"-Djava.awt.headless=true",
 		// Jenkins's "today" (LocalDate.now() in HashedToken.isExpired) is the JVM's default zone.
 		"-Duser.timezone=" + opts.TimeZone,
+	}
+	// Sorted, so that a run's command line does not depend on map order.
+	props := make([]string, 0, len(opts.SystemProperties))
+	for k := range opts.SystemProperties {
+		if k == "" || strings.ContainsAny(k, "= ") {
+			os.RemoveAll(dir)
+			return nil, fmt.Errorf("jenkinssim: system property name %q", k)
+		}
+		props = append(props, k)
+	}
+	sort.Strings(props)
+	for _, k := range props {
+		args = append(args, "-D"+k+"="+opts.SystemProperties[k])
+	}
+	args = append(args,
 		"-cp", filepath.Join(groovyLib, "*"),
 		"groovy.ui.GroovyMain",
 		filepath.Join(srcDir, "boot", "Boot.groovy"), srcDir, filepath.Join(dir, "classes"),
 		"--listen", opts.Listen, "--version", opts.Version, "--id-strategy", opts.IDStrategy, "--realm-lookup", opts.RealmLookup,
-	}
+	)
 	if opts.ContextPath != "" {
 		args = append(args, "--context-path", opts.ContextPath)
 	}

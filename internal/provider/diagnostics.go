@@ -21,8 +21,10 @@ func explainError(err error) string {
 	switch {
 	case errors.As(err, &unf):
 		return fmt.Sprintf("%s\n\nCheck the user ID (whether case matters depends on Jenkins's security realm). The user "+
-			"must exist in Jenkins, or be known to its security realm, and the realm must not deny knowing it: Jenkins lets "+
-			"a user's API tokens log in only then. With a security realm that cannot look users up (many SSO realms), the "+
+			"must exist in Jenkins, or be known to its security realm, and the realm must neither deny knowing it nor refuse "+
+			"the account (a directory account disabled, expired or locked): Jenkins lets a user's API tokens log in only "+
+			"then, and the provider makes no token Jenkins would refuse. The jenkins_users data source shows what the realm "+
+			"says of each user (realm_status). With a security realm that cannot look users up (many SSO realms), the "+
 			"user must log in to Jenkins once, so that Jenkins has a record of them, before a token can be created.", err)
 	case jenkins.IsUnauthorized(err):
 		return fmt.Sprintf("Jenkins rejected the username or the password/API token (HTTP 401). Check username and "+
@@ -62,6 +64,11 @@ func addSelectionError(diags *diag.Diagnostics, err error) {
 	var statsOff *usageStatisticsOffError
 	if errors.As(err, &statsOff) {
 		diags.AddAttributeError(path.Root(statsOff.attribute()), "Usage Statistics Are Off in Jenkins", err.Error())
+		return
+	}
+	var stillLogsIn unknownStillLogsInError
+	if errors.As(err, &stillLogsIn) {
+		diags.AddAttributeError(path.Root("realm_status"), "Unknown Users' Tokens Still Log In on This Jenkins", err.Error())
 		return
 	}
 	addError(diags, "Unable to List Jenkins API Tokens", err)

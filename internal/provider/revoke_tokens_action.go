@@ -95,7 +95,7 @@ func (a *revokeTokensAction) Schema(_ context.Context, _ action.SchemaRequest, r
 				MarkdownDescription: realmStatusFilterDescription,
 				ElementType:         types.StringType,
 				Optional:            true,
-				Validators:          []validator.Set{setvalidator.ValueStringsAre(stringvalidator.OneOf(jenkins.RealmKnown, jenkins.RealmUnknown, jenkins.RealmUnverifiable))},
+				Validators:          []validator.Set{setvalidator.ValueStringsAre(stringvalidator.OneOf(selectableRealmStatuses...))},
 			},
 			"inactive_for_days": schema.Int64Attribute{
 				MarkdownDescription: inactiveFilterDescription,

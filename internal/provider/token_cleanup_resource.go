@@ -204,7 +204,7 @@ func (r *tokenCleanupResource) Schema(_ context.Context, _ resource.SchemaReques
 			MarkdownDescription: realmStatusFilterDescription,
 			ElementType:         types.StringType,
 			Optional:            true,
-			Validators:          []validator.Set{setvalidator.ValueStringsAre(stringvalidator.OneOf(jenkins.RealmKnown, jenkins.RealmUnknown, jenkins.RealmUnverifiable))},
+			Validators:          []validator.Set{setvalidator.ValueStringsAre(stringvalidator.OneOf(selectableRealmStatuses...))},
 		}
 		attrs["inactive_for_days"] = schema.Int64Attribute{
 			MarkdownDescription: inactiveFilterDescription,

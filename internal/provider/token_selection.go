@@ -39,7 +39,8 @@ func (s tokenSelection) matchesOwner(f jenkins.UserFacts, now time.Time) bool {
 	if s.RealmStatuses != nil && !s.RealmStatuses[f.RealmStatus] {
 		return false
 	}
-	if s.InactiveForDays != nil && !inactiveSince(now, *s.InactiveForDays, f.LastGrantedAt, f.LastTokenUseAt, f.LastTokenCreatedAt) {
+	// A last use Jenkins lost is not "never used": such a user cannot be shown inactive.
+	if s.InactiveForDays != nil && (f.LastTokenUseUnknown || !inactiveSince(now, *s.InactiveForDays, f.LastGrantedAt, f.LastTokenUseAt, f.LastTokenCreatedAt)) {
 		return false
 	}
 	return true
@@ -116,7 +117,24 @@ func (s tokenSelection) supportedBy(info jenkins.ServerInfo) error {
 	if s.InactiveForDays != nil && !info.UsageStatistics {
 		return &usageStatisticsOffError{days: *s.InactiveForDays, attr: "inactive_for_days"}
 	}
+	// With allowNonExistentUserToLogin, "unknown" is what local automation users are by design,
+	// and their tokens are in use: the status alone must not revoke them. Token use can.
+	if s.RealmStatuses[jenkins.RealmUnknown] && info.AllowNonExistentUserToLogin && s.InactiveForDays == nil {
+		return unknownStillLogsInError{}
+	}
 	return nil
+}
+
+// unknownStillLogsInError: a selection by realm_status "unknown" alone on a Jenkins where the
+// tokens of unknown users still log in.
+type unknownStillLogsInError struct{}
+
+func (unknownStillLogsInError) Error() string {
+	return "This Jenkins runs with hudson.model.User.allowNonExistentUserToLogin=true: " +
+		"the API tokens of users its security realm does not know still log in, which is how local automation users " +
+		"without a directory account work. realm_status \"unknown\" then proves nothing about token access, and selecting " +
+		"by it alone would revoke tokens in daily use. Add inactive_for_days, so that only unknown users whose tokens " +
+		"went unused are selected, or name the users with user_ids."
 }
 
 // filterDescriptions describe the selection attributes, the same in the jenkins_user_tokens data
@@ -169,20 +187,33 @@ func (neverExpiresValidator) ValidateBool(ctx context.Context, req validator.Boo
 	}
 }
 
+// selectableRealmStatuses are the realm_status values the cleanup and the action select by:
+// every answer of the realm (not_checked cannot happen there, the realm is always asked).
+var selectableRealmStatuses = []string{jenkins.RealmKnown, jenkins.RealmUnknown, jenkins.RealmUnverifiable,
+	jenkins.RealmDisabled, jenkins.RealmAccountExpired, jenkins.RealmCredentialsExpired, jenkins.RealmLocked}
+
 // Owner filters and the safety catch, shared by jenkins_user_token_cleanup and
 // jenkins_revoke_tokens.
 const (
 	realmStatusFilterDescription = "Only tokens of users whose status in the security realm is one of these (as the " +
-		"`jenkins_users` data source reports it): `unknown` selects the people the directory no longer knows, whose records " +
-		"and tokens stayed. One realm lookup per user in scope (an LDAP query each). A directory outage can make everyone " +
-		"`unknown`: `max_revocations` then refuses the selection."
+		"`jenkins_users` data source reports it, where each value is explained): `unknown` selects the people the directory " +
+		"no longer knows, whose records and tokens stayed; `disabled` and `account_expired` the accounts a directory turned " +
+		"off (how Active Directory usually offboards, seen through the ldap plugin 2.2 and later); `locked` and " +
+		"`credentials_expired` are often temporary (a lockout after wrong passwords, a password past its age). A leavers' " +
+		"cleanup is `[\"unknown\", \"disabled\", \"account_expired\"]`. One realm lookup per user in scope (an LDAP query " +
+		"each); a realm that fails to answer fails the selection. A directory outage can still make everyone `unknown` (an " +
+		"LDAP configuration set to \"ignore if unavailable\"): `max_revocations` then refuses the selection. On a Jenkins " +
+		"running with `hudson.model.User.allowNonExistentUserToLogin=true` the tokens of `unknown` users still log in (local " +
+		"automation users): selecting `unknown` there is refused unless `inactive_for_days` is set too."
 	inactiveFilterDescription = "Only tokens of users with no activity in the last N days: " + inactiveActivity
 	// inactiveForDescription is jenkins_users's inactive_for_days.
 	inactiveForDescription = "Only users with no activity in the last N days: " + inactiveActivity
 	inactiveActivity       = "no interactive login recorded, no token used and no token created then (a token's creation " +
-		"counts: someone minted it for the user). A user with none of these dates at all (no web login recorded, tokens never " +
-		"used, and no token with a creation date: only a legacy token migrated from before Jenkins 2.129, or no token) counts " +
-		"as inactive. See `last_login_at` of the `jenkins_users` data source for what Jenkins records of logins. Needs usage " +
+		"counts: someone minted it for the user). A user with none of these dates at all (no web login recorded, no token, or " +
+		"tokens never used) counts as inactive, except one whose last token use Jenkins may have lost, who is never " +
+		"selected: a legacy token without a creation date and without usage statistics of its own, as a record last saved " +
+		"before Jenkins 2.129 has after every restart (its legacy token gets a new UUID and the statistics are keyed by UUID; " +
+		"see `last_token_use_unknown` of the `jenkins_users` data source). See `last_login_at` there for what Jenkins records of logins. Needs usage " +
 		"statistics on in Jenkins: without them token use is unknown, and the filter is refused."
 	maxRevocationsDescription = "The most users (not tokens) whose tokens one run of this resource instance (or action) may " +
 		"revoke: a safety catch, default 10. It applies to each instance on its own: with `for_each` or `count` every " +

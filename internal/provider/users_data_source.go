@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
@@ -48,21 +49,41 @@ type userInfoModel struct {
 	LastTokenUseAt types.String `tfsdk:"last_token_use_at"`
 	LastTokenMade  types.String `tfsdk:"last_token_created_at"`
 	TokenCount     types.Int64  `tfsdk:"token_count"`
+	LastUseUnknown types.Bool   `tfsdk:"last_token_use_unknown"`
 	HasLegacyToken types.Bool   `tfsdk:"has_legacy_token"`
 }
 
 var userInfoAttrTypes = map[string]attr.Type{
-	"id":                    types.StringType,
-	"full_name":             types.StringType,
-	"realm_status":          types.StringType,
-	"last_login_at":         types.StringType,
-	"last_token_use_at":     types.StringType,
-	"last_token_created_at": types.StringType,
-	"token_count":           types.Int64Type,
-	"has_legacy_token":      types.BoolType,
+	"id":                     types.StringType,
+	"full_name":              types.StringType,
+	"realm_status":           types.StringType,
+	"last_login_at":          types.StringType,
+	"last_token_use_at":      types.StringType,
+	"last_token_created_at":  types.StringType,
+	"token_count":            types.Int64Type,
+	"last_token_use_unknown": types.BoolType,
+	"has_legacy_token":       types.BoolType,
 }
 
-var realmStatuses = []string{jenkins.RealmKnown, jenkins.RealmUnknown, jenkins.RealmUnverifiable, jenkins.RealmNotChecked}
+// realmStatusDescription says what each realm_status proves, and what it does not.
+const realmStatusDescription = "What the security realm says when asked about the user: " +
+	"`known` (it finds the account: the directory still has it; Jenkins accepts the user's API tokens. With the " +
+	"active-directory plugin a disabled account is still `known`, as its lookup does not read the account's flags, and " +
+	"its tokens still log in); " +
+	"`unknown` (it answers \"no such user\": with a directory behind it, the account is gone, and Jenkins refuses the " +
+	"user's API tokens, unless Jenkins runs with `hudson.model.User.allowNonExistentUserToLogin`; an LDAP configuration " +
+	"set to \"ignore if unavailable\" answers the same during an outage, see the cleanups' safety catches); " +
+	"`disabled`, `account_expired`, `credentials_expired`, `locked` (the directory has the account and refuses it: " +
+	"Spring's `DisabledException`, `AccountExpiredException`, `CredentialsExpiredException`, `LockedException`, which the " +
+	"ldap plugin answers from 2.2 on for accounts its directory marks so; Jenkins refuses the user's API tokens. " +
+	"`disabled` and `account_expired` are how a directory offboards; `locked` is often a lockout after wrong passwords " +
+	"that ends by itself; `credentials_expired` is a password past its age, common for service accounts); " +
+	"`unverifiable` (it cannot look users up, as many SSO realms: proves nothing, and Jenkins still accepts the user's API " +
+	"tokens); `not_checked` (`check_realm = false`). A realm that fails to answer (a directory outage: " +
+	"`AuthenticationServiceException`, `DataAccessException`) fails the read with its error rather than reporting " +
+	"anyone gone."
+
+var realmStatuses = append([]string{jenkins.RealmNotChecked}, selectableRealmStatuses...)
 
 func NewUsersDataSource() datasource.DataSource { return &usersDataSource{} }
 
@@ -107,14 +128,9 @@ func (d *usersDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, 
 				MarkdownDescription: "The users, in Jenkins's order (by ID, as its id strategy compares them).",
 				Computed:            true,
 				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
-					"id":        schema.StringAttribute{Computed: true, MarkdownDescription: "The user ID, as Jenkins spells it."},
-					"full_name": schema.StringAttribute{Computed: true, MarkdownDescription: "The user's full name."},
-					"realm_status": schema.StringAttribute{Computed: true, MarkdownDescription: "What the security realm says: " +
-						"`known` (it finds the user: proves the directory still has the account, not that it is enabled); " +
-						"`unknown` (it answers \"no such user\": with a directory behind it, the account is gone, and Jenkins refuses " +
-						"the user's API tokens; a directory outage can look the same, see the cleanups' safety catches); " +
-						"`unverifiable` (it cannot look users up, as many SSO realms: proves nothing, and Jenkins still accepts the " +
-						"user's API tokens); `not_checked` (`check_realm = false`)."},
+					"id":           schema.StringAttribute{Computed: true, MarkdownDescription: "The user ID, as Jenkins spells it."},
+					"full_name":    schema.StringAttribute{Computed: true, MarkdownDescription: "The user's full name."},
+					"realm_status": schema.StringAttribute{Computed: true, MarkdownDescription: realmStatusDescription},
 					"last_login_at": schema.StringAttribute{Computed: true, MarkdownDescription: "When Jenkins last recorded an " +
 						"interactive login (RFC 3339 UTC), from `LastGrantedAuthoritiesProperty`: Jenkins records the first web login " +
 						"and each later one whose granted authorities (groups) changed, not every login. So it proves the user logged " +
@@ -122,6 +138,13 @@ func (d *usersDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, 
 						"token use never records one)."},
 					"last_token_use_at": schema.StringAttribute{Computed: true, MarkdownDescription: "The latest use of any of the " +
 						"user's API tokens (RFC 3339 UTC); null when never used, or when Jenkins keeps no usage statistics."},
+					"last_token_use_unknown": schema.BoolAttribute{Computed: true, MarkdownDescription: "`true`: Jenkins may have " +
+						"lost the user's last token use, so a null or old `last_token_use_at` proves nothing. The user holds a legacy " +
+						"token without a creation date and without usage statistics of its own: a record last saved before Jenkins " +
+						"2.129 gets a new legacy token UUID at every restart, and the statistics are keyed by UUID, so a service " +
+						"account that used its token minutes before a restart reads as never having used it. `inactive_for_days` " +
+						"leaves such users out, with a warning naming them. Saving the user (any change to the record) makes the UUID " +
+						"stable from the next start on; retiring the legacy token (`jenkins_legacy_token_cleanup`) ends it."},
 					"last_token_created_at": schema.StringAttribute{Computed: true, MarkdownDescription: "When the newest of the " +
 						"user's API tokens was created (RFC 3339 UTC): someone minted it for the user then, so it counts as activity " +
 						"for `inactive_for_days`. Null without tokens, or when the only one is a legacy token migrated from a record " +
@@ -202,6 +225,8 @@ func (d *usersDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 	}
 	now := d.data.now()
 	elems := make([]attr.Value, 0, len(l.Users))
+	unknown := 0
+	var lostUse []string // users left out by inactive_for_days only because their last use is unknown
 	for _, u := range l.Users {
 		if len(statuses) > 0 && !statuses[u.RealmStatus] {
 			continue
@@ -213,18 +238,42 @@ func (d *usersDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 			continue
 		}
 		if !m.InactiveForDays.IsNull() && !inactiveFor(u, now, m.InactiveForDays.ValueInt64()) {
+			if u.LastTokenUseUnknown && inactiveSince(now, m.InactiveForDays.ValueInt64(), u.LastGrantedAt, u.LastTokenUseAt, u.LastTokenCreatedAt) {
+				lostUse = append(lostUse, shown(u.ID))
+			}
 			continue
+		}
+		if u.RealmStatus == jenkins.RealmUnknown {
+			unknown++
 		}
 		obj, diags := types.ObjectValueFrom(ctx, userInfoAttrTypes, userInfoModel{
 			ID: types.StringValue(u.ID), FullName: types.StringValue(u.FullName), RealmStatus: types.StringValue(u.RealmStatus),
 			LastLoginAt: timeValue(u.LastGrantedAt), LastTokenUseAt: timeValue(u.LastTokenUseAt), LastTokenMade: timeValue(u.LastTokenCreatedAt),
-			TokenCount: types.Int64Value(int64(u.TokenCount)), HasLegacyToken: types.BoolValue(u.HasLegacyToken),
+			TokenCount: types.Int64Value(int64(u.TokenCount)), LastUseUnknown: types.BoolValue(u.LastTokenUseUnknown),
+			HasLegacyToken: types.BoolValue(u.HasLegacyToken),
 		})
 		resp.Diagnostics.Append(diags...)
 		if resp.Diagnostics.HasError() {
 			return
 		}
 		elems = append(elems, obj)
+	}
+	if unknown > 0 && l.Info.AllowNonExistentUserToLogin {
+		resp.Diagnostics.AddWarning("Unknown Users' Tokens Still Log In on This Jenkins",
+			fmt.Sprintf("%d of the users listed are unknown to the security realm, and this Jenkins runs with "+
+				"hudson.model.User.allowNonExistentUserToLogin=true: their API tokens still log in (local automation users "+
+				"work that way). realm_status \"unknown\" proves nothing about token access here; look at "+
+				"last_token_use_at before revoking anything. The cleanups and the action refuse realm_status = "+
+				"[\"unknown\"] without inactive_for_days on such a Jenkins.", unknown))
+	}
+	if len(lostUse) > 0 {
+		resp.Diagnostics.AddAttributeWarning(path.Root("inactive_for_days"), "Last Token Use Unknown for Some Users",
+			fmt.Sprintf("Left out although nothing recorded shows them active: %s. Each holds a legacy token without a "+
+				"creation date and without usage statistics of its own: Jenkins gives the legacy token of a user record last "+
+				"saved before 2.129 a new UUID at every start, and keeps statistics by UUID, so a use made minutes before the "+
+				"last restart no longer shows. To make their use visible from the next restart on, save the user record once "+
+				"(for example change its description), or retire the legacy token with jenkins_legacy_token_cleanup after "+
+				"giving the account a new token.", strings.Join(lostUse, ", ")))
 	}
 	users, diags := types.ListValue(types.ObjectType{AttrTypes: userInfoAttrTypes}, elems)
 	resp.Diagnostics.Append(diags...)
@@ -235,7 +284,8 @@ func (d *usersDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }
 
-// inactiveFor reports whether u shows no activity in the last days days (see inactiveSince).
+// inactiveFor reports whether u shows no activity in the last days days (see inactiveSince). A
+// last use Jenkins lost is not "never used": such a user cannot be shown inactive.
 func inactiveFor(u jenkins.UserRecord, now time.Time, days int64) bool {
-	return inactiveSince(now, days, u.LastGrantedAt, u.LastTokenUseAt, u.LastTokenCreatedAt)
+	return !u.LastTokenUseUnknown && inactiveSince(now, days, u.LastGrantedAt, u.LastTokenUseAt, u.LastTokenCreatedAt)
 }

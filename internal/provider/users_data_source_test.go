@@ -68,6 +68,7 @@ func TestAccUsersDataSource(t *testing.T) {
 							"last_login_at": knownvalue.Null(), "last_token_use_at": knownvalue.Null(),
 							"last_token_created_at": knownvalue.StringRegexp(rfc3339UTC),
 							"token_count":           knownvalue.Int64Exact(1), "has_legacy_token": knownvalue.Bool(false),
+							"last_token_use_unknown": knownvalue.Bool(false),
 						}),
 						knownvalue.ObjectPartial(map[string]knownvalue.Check{
 							"id": knownvalue.StringExact(idle), "realm_status": knownvalue.StringExact("known"),
@@ -130,4 +131,69 @@ func TestAccUsersDataSource_badInput(t *testing.T) {
 			})
 		})
 	}
+}
+
+// TestAccUsersDataSource_legacyUseLostAtRestart: an API-only service account whose record was
+// last saved before Jenkins 2.129 uses its legacy token; Jenkins restarts and gives that token a
+// new UUID, whose statistics are empty. Its last use is unknown, not never: inactive_for_days
+// leaves it out (and says why), while a user whose token really went unused is selected.
+func TestAccUsersDataSource_legacyUseLostAtRestart(t *testing.T) {
+	target := ownSim(t, jenkinssim.Options{})
+	ctx := context.Background()
+	if err := target.Sim.SetClock(ctx, -60); err != nil {
+		t.Fatal(err)
+	}
+	target.CreateUser(t, "idle", "pw")
+	idle := target.NewToken(t, "idle", "unused")
+	if err := target.Sim.SetClock(ctx, 0); err != nil {
+		t.Fatal(err)
+	}
+	_, value, err := target.Sim.LegacyUser(ctx, "svc", "pw")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code := whoAmIStatus(target.URL, "svc", value); code != 200 {
+		t.Fatalf("precondition: the legacy token answers %d", code)
+	}
+	restartJenkins(t, target)
+	svc := acctest.FixtureToken{Value: value}
+	users := func(extra string) string {
+		return target.ProviderBlock() + "data \"jenkins_users\" \"u\" {\n  id_regex = \"^(svc|idle)$\"\n" + extra + "\n}\n"
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{
+			{
+				Config: users(""),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("data.jenkins_users.u", tfjsonpath.New("users"), knownvalue.SetExact([]knownvalue.Check{
+						knownvalue.ObjectPartial(map[string]knownvalue.Check{
+							"id": knownvalue.StringExact("idle"), "last_token_use_unknown": knownvalue.Bool(false),
+						}),
+						knownvalue.ObjectPartial(map[string]knownvalue.Check{
+							"id": knownvalue.StringExact("svc"), "last_token_use_at": knownvalue.Null(),
+							"last_token_created_at": knownvalue.Null(), "last_token_use_unknown": knownvalue.Bool(true),
+							"has_legacy_token": knownvalue.Bool(true),
+						}),
+					})),
+				},
+			},
+			{
+				Config: users("  inactive_for_days = 1"),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("data.jenkins_users.u", tfjsonpath.New("users"), knownvalue.SetExact([]knownvalue.Check{
+						knownvalue.ObjectPartial(map[string]knownvalue.Check{"id": knownvalue.StringExact("idle")}),
+					})),
+				},
+			},
+			{
+				// The cleanup selects the same way: idle's token goes, svc's stays.
+				Config: cleanupHCL(target, "jenkins_user_token_cleanup", "  user_ids = [\"svc\", \"idle\"]\n  inactive_for_days = 1"),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("jenkins_user_token_cleanup.c", tfjsonpath.New("revoked"), revokedTokens(idle)),
+				},
+				Check: resource.ComposeAggregateTestCheckFunc(rejected(target, "idle", idle), accepted(target, "svc", svc)),
+			},
+		},
+	})
 }

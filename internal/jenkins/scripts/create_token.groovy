@@ -36,7 +36,8 @@ if (u == null) {
             u = User.getById(r[1], true)
         }
     }
-} else if (realmStatus(u.getId())[0] == 'unknown') {
+} else if (realmRefusesTokens(realmStatus(u.getId())[0])) {
+    // A token Jenkins would refuse (the realm does not know the user, or refuses the account) is not made.
     u = null
 }
 

@@ -6,7 +6,7 @@
 //                                       instead of failing the whole listing),
 //              "facts": Boolean, "checkRealm": Boolean (also report userFacts of each user
 //                                       listed: [id, lastGranted, lastTokenUse,
-//                                       lastTokenCreated, realmStatus])}
+//                                       lastTokenCreated, lastUseUnknown, realmStatus])}
 // Prints marker + {"ok":{"tokens":[row...], "missing":[id...], "unknownExcluded":[id...],
 //                        "resolved":[[requested, canonical]...],
 //                        "info":{serverInfo}}} + marker,
@@ -92,7 +92,7 @@ if (!missing.isEmpty() && !p.allowMissing) {
         }
         if (p.facts) {
             def f = userFacts(u, p.checkRealm, statsOn)
-            facts.add([u.getId(), f[1], f[2], f[3], f[0]])
+            facts.add([u.getId(), f[1], f[2], f[3], f[4], f[0]])
         }
     }
     result = [ok: [tokens: rows, missing: missing, unknownExcluded: unknownExcluded, resolved: resolved, facts: facts, info: serverInfo()]]

@@ -1,7 +1,7 @@
 // Lists every user record Jenkins holds, with what tells whether the person is still around.
 // Parameters: {"marker", "checkRealm": bool}
 // A row: [id, fullName, realmStatus, lastGrantedMillis|null, lastTokenUseMillis|null,
-//         lastTokenCreatedMillis|null, tokenCount, hasLegacyToken]
+//         lastTokenCreatedMillis|null, tokenCount, lastUseUnknown, hasLegacyToken]
 //   realmStatus: realmStatus() in lib/token_row.groovy, or "not_checked" without checkRealm
 //     (a lookup per user can be an LDAP query).
 //   lastGranted: LastGrantedAuthoritiesProperty's timestamp, set at the first interactive login
@@ -11,6 +11,9 @@
 //     statistics are off (see info.usageStatistics).
 //   lastTokenCreated: the creation of the user's newest token; null without tokens, or when the
 //     only one is a legacy token migrated from a record older than the token store.
+//   lastUseUnknown: a legacy token without a creation date has no statistics of its own, as right
+//     after a restart for a record last saved before 2.129 (userFacts): lastTokenUse does not
+//     prove the token unused.
 // Only users with a saved record: Jenkins also keeps records in memory for SCM committers.
 // Prints marker + {"ok":{"users":[row...], "info":{serverInfo}}} + marker. Read-only.
 import groovy.json.JsonOutput
@@ -28,7 +31,7 @@ for (u in User.getAll()) {
     def facts = userFacts(u, p.checkRealm, statsOn)
     def prop = u.getProperty(ApiTokenProperty)
     def tokens = prop == null ? [] : prop.getTokenStore().getTokenListSortedByName()
-    rows.add([u.getId(), u.getFullName(), facts[0], facts[1], facts[2], facts[3], tokens.size(), prop != null && prop.hasLegacyToken()])
+    rows.add([u.getId(), u.getFullName(), facts[0], facts[1], facts[2], facts[3], tokens.size(), facts[4], prop != null && prop.hasLegacyToken()])
 }
 print(p.marker + JsonOutput.toJson([ok: [users: rows, info: serverInfo()]]) + p.marker)
 return null

@@ -32,20 +32,31 @@ def tokenRow(u, prop, t, statsOn) {
 
 // serverInfo is what the provider needs to know of this Jenkins to decide as Jenkins does:
 // its version, its today (LocalDate.now() in the JVM's zone, what token expiry compares with),
-// the security realm's user id strategy, and whether usage statistics are kept.
+// the security realm's user id strategy, whether usage statistics are kept, and whether tokens of
+// users the realm does not know log in.
 def serverInfo() {
     return [version        : jenkins.model.Jenkins.VERSION,
             today          : java.time.LocalDate.now().toString(),
             timeZone       : java.util.TimeZone.getDefault().getID(),
             idStrategy     : hudson.model.User.idStrategy().getClass().getName(),
             usageStatistics: jenkins.security.apitoken.ApiTokenPropertyConfiguration.get().isUsageStatisticsEnabled(),
+            // -Dhudson.model.User.allowNonExistentUserToLogin=true (a public static field, read at
+            // its current value: a script can flip it): tokens of users the realm does not know
+            // still log in (User.getUserDetailsForImpersonation2).
+            allowNonExistentUserToLogin: hudson.model.User.ALLOW_NON_EXISTENT_USER_TO_LOGIN,
             self           : hudson.model.User.current()?.getId()]
 }
 
-// realmStatus asks the security realm about id: "known", "unknown" (UsernameNotFoundException)
-// or "unverifiable" (UserMayOrMayNotExistException*: the realm cannot tell). Anything else (the
-// realm is down) propagates. loadUserByUsername2 exists since Jenkins 2.266; before, only the
-// Acegi loadUserByUsername, whose exceptions have the same simple names.
+// realmStatus asks the security realm about id: "known", "unknown" (UsernameNotFoundException),
+// "unverifiable" (UserMayOrMayNotExistException*: the realm cannot tell), or the state of an
+// account the directory has but refuses (Spring's AccountStatusException family, thrown by the
+// ldap plugin since 2.2 for accounts its UserAttributesHelper finds disabled, expired or locked):
+// "disabled", "account_expired", "credentials_expired", "locked". Jenkins refuses the API tokens
+// of all four (BasicHeaderApiTokenAuthenticator catches only UsernameNotFoundException).
+// Anything else (AuthenticationServiceException, DataAccessException: the realm failed to
+// answer) propagates: an outage must never read as "gone". loadUserByUsername2 exists since
+// Jenkins 2.266; before, only the Acegi loadUserByUsername, whose exceptions have the same
+// simple names (Acegi has no AccountStatusException: its four classes are matched by name).
 def realmStatus(String id) {
     def realm = jenkins.model.Jenkins.get().getSecurityRealm()
     try {
@@ -63,13 +74,41 @@ def realmStatus(String id) {
         if (names.contains('UsernameNotFoundException')) {
             return ['unknown', null]
         }
+        def refused = [DisabledException: 'disabled', AccountExpiredException: 'account_expired',
+                       CredentialsExpiredException: 'credentials_expired', LockedException: 'locked']
+        def state = names.findResult { refused[it] }
+        if (state != null) {
+            return [state, null]
+        }
+        if (names.contains('AccountStatusException')) {
+            // A plugin's own subclass: the account exists and the realm refuses it.
+            return ['disabled', null]
+        }
         throw e
     }
 }
 
+// realmRefusesTokens: Jenkins refuses the API tokens of a user the realm answers status for. The
+// authenticator impersonates the token's user through the realm; a UsernameNotFoundException or
+// an AccountStatusException there fails the request (BasicHeaderApiTokenAuthenticator,
+// User.getUserDetailsForImpersonation2). "unverifiable" users log in with minimum access, and so
+// do "unknown" ones when allowNonExistentUserToLogin is set (it covers UsernameNotFoundException
+// only, not a refused account).
+def realmRefusesTokens(String status) {
+    if (status == 'unknown') {
+        return !hudson.model.User.ALLOW_NON_EXISTENT_USER_TO_LOGIN
+    }
+    return status in ['disabled', 'account_expired', 'credentials_expired', 'locked']
+}
+
 // userFacts is what tells whether u is still around: [realmStatus, lastGrantedMillis|null,
-// lastTokenUseMillis|null, lastTokenCreatedMillis|null] (see list_users.groovy for what each
-// can prove). A token's creation counts as activity: someone minted it for the user then.
+// lastTokenUseMillis|null, lastTokenCreatedMillis|null, lastUseUnknown] (see list_users.groovy
+// for what each can prove). A token's creation counts as activity: someone minted it for the
+// user then. lastUseUnknown: the user holds a legacy token without a creation date and without
+// statistics of its own. Jenkins gives the legacy token of a record last saved before 2.129 a new
+// UUID at every start (ApiTokenProperty.setUser, ApiTokenStore.regenerateTokenFromLegacyIfRequired)
+// and keys statistics by UUID, so right after a restart its last use reads as never, whatever
+// happened minutes before: the last use is then unknown, not never.
 def userFacts(u, checkRealm, statsOn) {
     def status = checkRealm ? realmStatus(u.getId())[0] : 'not_checked'
     def granted = u.getProperty(jenkins.security.LastGrantedAuthoritiesProperty)
@@ -77,6 +116,7 @@ def userFacts(u, checkRealm, statsOn) {
     def prop = u.getProperty(jenkins.security.ApiTokenProperty)
     def lastUse = null
     def lastCreated = null
+    def lastUseUnknown = false
     if (prop != null) {
         for (t in prop.getTokenStore().getTokenListSortedByName()) {
             def c = t.getCreationDate()
@@ -86,13 +126,17 @@ def userFacts(u, checkRealm, statsOn) {
             if (!statsOn) {
                 continue
             }
-            def d = prop.getTokenStats().findTokenStatsById(t.getUuid()).getLastUseDate()
+            def s = prop.getTokenStats().findTokenStatsById(t.getUuid())
+            def d = s.getLastUseDate()
             if (d != null && (lastUse == null || d.getTime() > lastUse)) {
                 lastUse = d.getTime()
             }
+            if (t.isLegacy() && c == null && d == null && s.getUseCounter() == 0) {
+                lastUseUnknown = true
+            }
         }
     }
-    return [status, lastGranted, lastUse, lastCreated]
+    return [status, lastGranted, lastUse, lastCreated, lastUseUnknown]
 }
 
 // createdRecently: Jenkins made the token in the last 15 minutes, by its own clock (the one

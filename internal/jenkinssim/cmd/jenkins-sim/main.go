@@ -3,7 +3,7 @@
 //	go run ./internal/jenkinssim/cmd/jenkins-sim --listen 127.0.0.1:8080 --admin admin:admin \
 //	    [--context-path /jenkins] [--version 2.579] [--tls-cert f --tls-key f]
 //	    [--timezone UTC] [--id-strategy case-insensitive|case-sensitive|case-sensitive-email]
-//	    [--realm-lookup supported|unsupported]
+//	    [--realm-lookup supported|unsupported] [-D name=value ...]
 package main
 
 import (
@@ -28,6 +28,15 @@ func main() {
 	timeZone := flag.String("timezone", "UTC", "the simulated JVM's time zone (IANA name): Jenkins's today")
 	realmLookup := flag.String("realm-lookup", "supported", "unsupported: the realm cannot look users up (UserMayOrMayNotExistException2), as many SSO realms")
 	idStrategy := flag.String("id-strategy", "case-insensitive", "user id strategy: case-insensitive, case-sensitive or case-sensitive-email")
+	props := map[string]string{}
+	flag.Func("D", "a Jenkins system property as name=value, e.g. hudson.model.User.allowNonExistentUserToLogin=true (repeatable)", func(v string) error {
+		k, val, ok := strings.Cut(v, "=")
+		if !ok || k == "" {
+			return fmt.Errorf("want name=value, got %q", v)
+		}
+		props[k] = val
+		return nil
+	})
 	flag.Parse()
 
 	user, password, ok := strings.Cut(*admin, ":")
@@ -38,17 +47,18 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	sim, err := jenkinssim.Start(ctx, jenkinssim.Options{
-		Listen:        *listen,
-		AdminUser:     user,
-		AdminPassword: password,
-		ContextPath:   *contextPath,
-		Version:       *version,
-		TLSCertFile:   *tlsCert,
-		TLSKeyFile:    *tlsKey,
-		TimeZone:      *timeZone,
-		IDStrategy:    *idStrategy,
-		RealmLookup:   *realmLookup,
-		Log:           os.Stderr,
+		Listen:           *listen,
+		AdminUser:        user,
+		AdminPassword:    password,
+		ContextPath:      *contextPath,
+		Version:          *version,
+		TLSCertFile:      *tlsCert,
+		TLSKeyFile:       *tlsKey,
+		TimeZone:         *timeZone,
+		IDStrategy:       *idStrategy,
+		RealmLookup:      *realmLookup,
+		SystemProperties: props,
+		Log:              os.Stderr,
 	})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "jenkins-sim:", err)

@@ -61,6 +61,14 @@ class JenkinsRoutes {
                         return Pages.oops(500)
                     }
                     auth = new UsernamePasswordAuthenticationToken(tokenUser.id, ['authenticated'])
+                } catch (RuntimeException e) {
+                    // A disabled, locked or expired directory account (AccountStatusException) or a
+                    // realm that fails to answer: BasicHeaderApiTokenAuthenticator catches only
+                    // UsernameNotFoundException (BasicHeaderApiTokenAuthenticator.java:40), and
+                    // User.getUserDetailsForImpersonation2 lets the rest through whatever
+                    // allowNonExistentUserToLogin says (User.java:455-468), so the exception
+                    // leaves the filter chain: the request fails, the token is refused.
+                    return Pages.oops(500)
                 }
                 viaToken = true
             } else {

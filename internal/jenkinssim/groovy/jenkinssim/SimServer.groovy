@@ -41,6 +41,8 @@ class SimServer {
     static final List<Map> FAULTS = Collections.synchronizedList(new ArrayList<Map>())
     static final Set<String> SESSIONS = ConcurrentHashMap.newKeySet()
     static final Set<String> REALM_USERS = ConcurrentHashMap.newKeySet()
+    /** Account statuses the directory gives (POST /realm-accounts), kept across restarts as the directory is. */
+    static final Map<String, String> REALM_ACCOUNTS = new ConcurrentHashMap<String, String>()
     static final SecureRandom RANDOM = new SecureRandom()
     static volatile int restartGeneration = 0
 
@@ -133,6 +135,7 @@ class SimServer {
         }
         Jenkins j = Jenkins.simBoot()
         ((HudsonPrivateSecurityRealm) j.securityRealm).simAddExternalUsers(REALM_USERS)
+        REALM_ACCOUNTS.each { id, status -> ((HudsonPrivateSecurityRealm) j.securityRealm).simSetAccountStatus(id, status) }
         if (wipe) {
             ACLContext_with(ACL.SYSTEM2) {
                 ((HudsonPrivateSecurityRealm) j.securityRealm).createAccount(adminId, adminPassword)
@@ -400,6 +403,7 @@ class SimServer {
                     restartGeneration++
                     FAULTS.clear()
                     REALM_USERS.clear()
+                    REALM_ACCOUNTS.clear()
                     SimClock.offsetDays = 0
                     boot(true)
                     state = 'running'
@@ -474,6 +478,31 @@ class SimServer {
                     Jenkins j = Jenkins.getInstanceOrNull()
                     if (j != null) {
                         ((HudsonPrivateSecurityRealm) j.securityRealm).simRemoveExternalUsers(gone)
+                    }
+                } finally {
+                    WORLD.readLock().unlock()
+                }
+                return ok([status: 'ok'])
+            case 'POST /realm-accounts':
+                // The directory's state of an account: disabled, locked, expired (account) or
+                // credentials_expired make the ldap plugin's lookup throw the matching Spring
+                // AccountStatusException; unavailable and data_access_failure make the lookup of
+                // this id fail as a directory outage does; active clears it.
+                if (!(json.id instanceof String) || ((String) json.id).isEmpty() ||
+                    !(json.status in HudsonPrivateSecurityRealm.SIM_ACCOUNT_STATUSES)) {
+                    return SimResponse.text(400, 'application/json;charset=UTF-8', JsonOutput.toJson([error: 'need {"id": "...", "status": "' +
+                        HudsonPrivateSecurityRealm.SIM_ACCOUNT_STATUSES.join('|') + '"}']))
+                }
+                WORLD.readLock().lock()
+                try {
+                    if (json.status == 'active') {
+                        REALM_ACCOUNTS.remove((String) json.id)
+                    } else {
+                        REALM_ACCOUNTS.put((String) json.id, (String) json.status)
+                    }
+                    Jenkins j = Jenkins.getInstanceOrNull()
+                    if (j != null) {
+                        ((HudsonPrivateSecurityRealm) j.securityRealm).simSetAccountStatus((String) json.id, (String) json.status)
                     }
                 } finally {
                     WORLD.readLock().unlock()

@@ -4,6 +4,12 @@ import hudson.model.User
 import hudson.model.UserProperty
 import jenkins.model.IdStrategy
 import jenkins.model.Jenkins
+import org.springframework.dao.DataAccessResourceFailureException
+import org.springframework.security.authentication.AccountExpiredException
+import org.springframework.security.authentication.AuthenticationServiceException
+import org.springframework.security.authentication.CredentialsExpiredException
+import org.springframework.security.authentication.DisabledException
+import org.springframework.security.authentication.LockedException
 import org.springframework.security.core.userdetails.UserDetails
 import org.springframework.security.core.userdetails.UsernameNotFoundException
 
@@ -29,6 +35,11 @@ class HudsonPrivateSecurityRealm extends SecurityRealm {
 
     private final Set<String> externalIds = Collections.synchronizedSet(new HashSet<String>())
 
+    /** The statuses a directory can give an account (POST /__sim/realm-accounts), by keyFor(id). */
+    static final List<String> SIM_ACCOUNT_STATUSES = ['active', 'disabled', 'locked', 'expired', 'credentials_expired',
+                                                      'unavailable', 'data_access_failure']
+    private final Map<String, String> accountStatus = new java.util.concurrent.ConcurrentHashMap<String, String>()
+
     IdStrategy getUserIdStrategy() { simIdStrategy }
 
     User createAccount(String userName, String password) throws IOException {
@@ -53,15 +64,56 @@ class HudsonPrivateSecurityRealm extends SecurityRealm {
         if (!simLookupSupported) {
             throw new UserMayOrMayNotExistException2('the realm cannot look up ' + username)
         }
+        String status = accountStatus.get(User.idStrategy().keyFor(username))
+        // A directory that fails to answer fails the lookup itself, before any account is found:
+        // LDAPUserDetailsService wraps a failed search in AuthenticationServiceException (ldap
+        // plugin LDAPSecurityRealm.java:1348-1349); Acegi-era realms declare DataAccessException.
+        if (status == 'unavailable') {
+            throw new AuthenticationServiceException('Failed to search LDAP for ' + username)
+        }
+        if (status == 'data_access_failure') {
+            throw new DataAccessResourceFailureException('Failed to search the user directory for ' + username)
+        }
         User u = User.getById(username, false)
         Details d = u == null ? null : u.getProperty(Details)
+        UserDetails found = null
         if (d != null) {
-            return new org.springframework.security.core.userdetails.User(u.id, '', ['authenticated'])
+            found = new org.springframework.security.core.userdetails.User(u.id, '', ['authenticated'])
+        } else if (externalIds.contains(User.idStrategy().keyFor(username))) {
+            found = new org.springframework.security.core.userdetails.User(username, '', ['authenticated'])
         }
-        if (externalIds.contains(User.idStrategy().keyFor(username))) {
-            return new org.springframework.security.core.userdetails.User(username, '', ['authenticated'])
+        if (found == null) {
+            throw new UsernameNotFoundException(u == null ? username : 'Password is not set: ' + username)
         }
-        throw new UsernameNotFoundException(u == null ? username : 'Password is not set: ' + username)
+        simCheckAccountStatus(username, status)
+        return found
+    }
+
+    /**
+     * The ldap plugin's checks of a found account, in its order (LDAPSecurityRealm.java:1320-1323,
+     * UserAttributesHelper.java:88-200; ldap plugin 2.2 and later), with its messages.
+     */
+    private static void simCheckAccountStatus(String username, String status) {
+        switch (status) {
+            case 'disabled':
+                throw new DisabledException('The user "' + username + '" is administratively disabled.')
+            case 'expired':
+                throw new AccountExpiredException('The user "' + username + '" is expired since 20260101000000Z.')
+            case 'credentials_expired':
+                throw new CredentialsExpiredException('The user "' + username + '" has expired credentials.')
+            case 'locked':
+                throw new LockedException('The user "' + username + '" is locked and must be unlocked by an administrator.')
+        }
+    }
+
+    /** Simulator hook: the directory gives the account of id this status ("active" clears it). */
+    void simSetAccountStatus(String id, String status) {
+        String key = User.idStrategy().keyFor(id)
+        if (status == 'active') {
+            accountStatus.remove(key)
+        } else {
+            accountStatus.put(key, status)
+        }
     }
 
     /** Simulator hook: the realm now knows these ids (as LDAP would). */
@@ -78,7 +130,17 @@ class HudsonPrivateSecurityRealm extends SecurityRealm {
     User simAuthenticate(String username, String password) {
         User u = User.getById(username, false)
         Details d = u == null ? null : u.getProperty(Details)
-        (d != null && d.isPasswordCorrect(password)) ? u : null
+        if (d == null || !d.isPasswordCorrect(password)) {
+            return null
+        }
+        String status = accountStatus.get(User.idStrategy().keyFor(u.id))
+        if (status != null && status in ['disabled', 'locked', 'expired', 'credentials_expired']) {
+            // The realm's authentication manager refuses a disabled, locked or expired account
+            // as it refuses a wrong password, and BasicHeaderRealPasswordAuthenticator turns its
+            // AuthenticationException into "not me" (401; BasicHeaderRealPasswordAuthenticator.java:64-67).
+            return null
+        }
+        u
     }
 
     static class Details extends UserProperty {

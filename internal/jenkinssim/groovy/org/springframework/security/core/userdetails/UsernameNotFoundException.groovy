@@ -1,6 +1,8 @@
 package org.springframework.security.core.userdetails
 
-// Thrown by a security realm that does not know a user (a RuntimeException, as in Spring).
-class UsernameNotFoundException extends RuntimeException {
+import org.springframework.security.core.AuthenticationException
+
+// Thrown by a security realm that does not know a user (an AuthenticationException, as in Spring).
+class UsernameNotFoundException extends AuthenticationException {
     UsernameNotFoundException(String msg) { super(msg) }
 }
