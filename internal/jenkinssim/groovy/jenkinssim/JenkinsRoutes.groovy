@@ -13,6 +13,7 @@ import jenkins.model.Jenkins
 import jenkins.security.ApiTokenProperty
 import jenkins.security.apitoken.ApiTokenPropertyConfiguration
 import jenkins.security.apitoken.LegacyApiTokenAdministrativeMonitor
+import jenkins.security.seed.UserSeedProperty
 import org.springframework.security.access.AccessDeniedException
 import org.springframework.security.authentication.UsernamePasswordAuthenticationToken
 import org.springframework.security.core.Authentication
@@ -372,6 +373,13 @@ class JenkinsRoutes {
         if (rest.size() >= 3 && rest[0] == 'descriptorByName') {
             def d = Jenkins.get().getDescriptor(rest[1])
             String action = rest[2]
+            if (d instanceof UserSeedProperty.DescriptorImpl && rest.size() == 3 && action == 'renewSessionSeed') {
+                // @RequirePOST doRenewSessionSeed(@AncestorInPath User): the user of the URL.
+                if (req.method != 'POST') {
+                    return Pages.requirePost(req)
+                }
+                return ((UserSeedProperty.DescriptorImpl) d).doRenewSessionSeed(u, req.uri())
+            }
             if (!(d instanceof ApiTokenProperty.DescriptorImpl) || rest.size() > 3 || !(action in TOKEN_ACTIONS)) {
                 return Pages.notFound(req)
             }

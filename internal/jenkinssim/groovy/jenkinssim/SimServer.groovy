@@ -130,6 +130,7 @@ class SimServer {
         SESSIONS.clear()
         ApiTokenProperty.simResetSwitches()
         hudson.security.csrf.DefaultCrumbIssuer.simResetSwitches()
+        jenkins.security.seed.UserSeedProperty.simResetSwitches()
         if (wipe) {
             SimDisk.clear()
         }
@@ -459,13 +460,16 @@ class SimServer {
                 }
             case 'POST /login':
                 // A web login (form or SSO) of json.id: SecurityListener.fireLoggedIn, i.e.
-                // LastGrantedAuthoritiesProperty.SecurityListenerImpl.loggedIn.
-                if (!(json.id instanceof String) || ((String) json.id).trim().isEmpty()) {
-                    return SimResponse.text(400, 'application/json;charset=UTF-8', JsonOutput.toJson([error: 'need {"id": "..."}']))
+                // LastGrantedAuthoritiesProperty.SecurityListenerImpl.loggedIn. json.authorities:
+                // what the realm granted at this login (its groups), as an SSO realm builds them;
+                // absent, what the simulated realm's lookup grants.
+                if (!(json.id instanceof String) || ((String) json.id).trim().isEmpty() ||
+                    (json.authorities != null && !(json.authorities instanceof List && ((List) json.authorities).every { it instanceof String }))) {
+                    return SimResponse.text(400, 'application/json;charset=UTF-8', JsonOutput.toJson([error: 'need {"id": "...", "authorities": ["..."] (optional)}']))
                 }
                 WORLD.readLock().lock()
                 try {
-                    return ok(ACLContext_with(ACL.SYSTEM2) { webLogin((String) json.id) } as Map)
+                    return ok(ACLContext_with(ACL.SYSTEM2) { webLogin((String) json.id, (List<String>) json.authorities) } as Map)
                 } finally {
                     WORLD.readLock().unlock()
                 }
@@ -546,8 +550,12 @@ class SimServer {
          token: java.security.MessageDigest.getInstance('MD5').digest(seed.getBytes('UTF-8')).encodeHex().toString()]
     }
 
-    /** LastGrantedAuthoritiesProperty.SecurityListenerImpl.loggedIn, for a login as id. */
-    static Map webLogin(String id) {
+    /**
+     * LastGrantedAuthoritiesProperty.SecurityListenerImpl.loggedIn (LastGrantedAuthoritiesProperty.java:118-131),
+     * for a login as id whose Authentication holds granted (null: what the realm's lookup grants,
+     * or only "authenticated" when it cannot look the user up).
+     */
+    static Map webLogin(String id, List<String> granted) {
         User u = User.getById(id, true)
         jenkins.security.LastGrantedAuthoritiesProperty p = u.getProperty(jenkins.security.LastGrantedAuthoritiesProperty)
         if (p == null) {
@@ -555,10 +563,14 @@ class SimServer {
             u.addProperty(p)
         }
         List<String> authorities = ['authenticated']
-        try {
-            authorities = new ArrayList<String>(Jenkins.get().securityRealm.simLoadUser(u.id).authorities)
-        } catch (RuntimeException ignored) {
-            // a realm that cannot look the user up: only "authenticated"
+        if (granted != null) {
+            authorities = new ArrayList<String>(granted)
+        } else {
+            try {
+                authorities = new ArrayList<String>(Jenkins.get().securityRealm.simLoadUser(u.id).authorities)
+            } catch (RuntimeException ignored) {
+                // a realm that cannot look the user up: only "authenticated"
+            }
         }
         p.update(new org.springframework.security.authentication.UsernamePasswordAuthenticationToken(u.id, authorities))
         [id: u.id, timestamp: p.@timestamp]
