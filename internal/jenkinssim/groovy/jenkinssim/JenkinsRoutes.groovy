@@ -52,16 +52,13 @@ class JenkinsRoutes {
             User tokenUser = apiTokenUser(j, username, password)
             if (tokenUser != null) {
                 try {
-                    UserDetails d = j.securityRealm.simLoadUser(tokenUser.id)
+                    // BasicHeaderApiTokenAuthenticator.java:36-37: the user's details for
+                    // impersonation (the last recorded authorities when the realm cannot tell).
+                    UserDetails d = tokenUser.getUserDetailsForImpersonation2()
                     auth = new UsernamePasswordAuthenticationToken(tokenUser.id, d.authorities)
-                } catch (hudson.security.UserMayOrMayNotExistException2 e) {
-                    // User.getUserDetailsForImpersonation2: LegitimateButUnknownUserDetails.
-                    auth = new UsernamePasswordAuthenticationToken(tokenUser.id, ['authenticated'])
                 } catch (UsernameNotFoundException e) {
-                    if (!User.ALLOW_NON_EXISTENT_USER_TO_LOGIN) {
-                        return Pages.oops(500)
-                    }
-                    auth = new UsernamePasswordAuthenticationToken(tokenUser.id, ['authenticated'])
+                    // BasicHeaderApiTokenAuthenticator.java:40-44: a ServletException.
+                    return Pages.oops(500)
                 } catch (RuntimeException e) {
                     // A disabled, locked or expired directory account (AccountStatusException) or a
                     // realm that fails to answer: BasicHeaderApiTokenAuthenticator catches only
