@@ -169,6 +169,13 @@ func (s *Sim) AddRealmUsers(ctx context.Context, ids ...string) error {
 	return s.client.control(ctx, http.MethodPost, "realm-users", map[string]any{"ids": ids}, nil)
 }
 
+// AddRealmUserWithPassword makes the security realm know userID and accept password for it,
+// without a Jenkins record: a directory user who can log in, or JenkinsRule's dummy realm (whose
+// password is the user name). A Basic login with it makes no record.
+func (s *Sim) AddRealmUserWithPassword(ctx context.Context, userID, password string) error {
+	return s.client.control(ctx, http.MethodPost, "realm-users", map[string]any{"ids": []string{userID}, "password": password}, nil)
+}
+
 // SetRealmAccount gives the directory account of userID a status, as a directory admin would:
 // "disabled", "locked", "expired" (the account's end date passed) or "credentials_expired" make
 // the realm's lookup throw Spring's DisabledException, LockedException, AccountExpiredException or

@@ -70,12 +70,12 @@ class JenkinsRoutes {
                 }
                 viaToken = true
             } else {
-                User pwUser = Boolean.getBoolean('jenkins.security.ignoreBasicAuth') ? null :
+                String pwName = Boolean.getBoolean('jenkins.security.ignoreBasicAuth') ? null :
                     ((HudsonPrivateSecurityRealm) j.securityRealm).simAuthenticate(username, password)
-                if (pwUser == null) {
+                if (pwName == null) {
                     return unauthorized(req)
                 }
-                auth = new UsernamePasswordAuthenticationToken(pwUser.id, ['authenticated'])
+                auth = new UsernamePasswordAuthenticationToken(pwName, ['authenticated'])
             }
         }
         String sessionId = req.cookie(SimServer.cookieName)

@@ -41,6 +41,8 @@ class SimServer {
     static final List<Map> FAULTS = Collections.synchronizedList(new ArrayList<Map>())
     static final Set<String> SESSIONS = ConcurrentHashMap.newKeySet()
     static final Set<String> REALM_USERS = ConcurrentHashMap.newKeySet()
+    /** Passwords the directory holds for some of REALM_USERS (test data, plain), kept across restarts. */
+    static final Map<String, String> REALM_PASSWORDS = new ConcurrentHashMap<String, String>()
     /** Account statuses the directory gives (POST /realm-accounts), kept across restarts as the directory is. */
     static final Map<String, String> REALM_ACCOUNTS = new ConcurrentHashMap<String, String>()
     static final SecureRandom RANDOM = new SecureRandom()
@@ -136,6 +138,7 @@ class SimServer {
         }
         Jenkins j = Jenkins.simBoot()
         ((HudsonPrivateSecurityRealm) j.securityRealm).simAddExternalUsers(REALM_USERS)
+        REALM_PASSWORDS.each { id, pw -> ((HudsonPrivateSecurityRealm) j.securityRealm).simSetExternalPassword(id, pw) }
         REALM_ACCOUNTS.each { id, status -> ((HudsonPrivateSecurityRealm) j.securityRealm).simSetAccountStatus(id, status) }
         if (wipe) {
             ACLContext_with(ACL.SYSTEM2) {
@@ -404,6 +407,7 @@ class SimServer {
                     restartGeneration++
                     FAULTS.clear()
                     REALM_USERS.clear()
+                    REALM_PASSWORDS.clear()
                     REALM_ACCOUNTS.clear()
                     SimClock.offsetDays = 0
                     boot(true)
@@ -477,6 +481,7 @@ class SimServer {
                 // The directory no longer knows these ids; their Jenkins records stay.
                 List<String> gone = (json.ids ?: []) as List<String>
                 REALM_USERS.removeAll(gone)
+                gone.each { REALM_PASSWORDS.remove(it) }
                 WORLD.readLock().lock()
                 try {
                     Jenkins j = Jenkins.getInstanceOrNull()
@@ -513,13 +518,23 @@ class SimServer {
                 }
                 return ok([status: 'ok'])
             case 'POST /realm-users':
+                // json.password (optional): the directory accepts it for these ids.
                 List<String> ids = (json.ids ?: []) as List<String>
+                if (json.password != null && !(json.password instanceof String)) {
+                    return SimResponse.text(400, 'application/json;charset=UTF-8', JsonOutput.toJson([error: 'need {"ids": [...], "password": "..." (optional)}']))
+                }
                 REALM_USERS.addAll(ids)
+                if (json.password != null) {
+                    ids.each { REALM_PASSWORDS.put(it, (String) json.password) }
+                }
                 WORLD.readLock().lock()
                 try {
                     Jenkins j = Jenkins.getInstanceOrNull()
                     if (j != null) {
                         ((HudsonPrivateSecurityRealm) j.securityRealm).simAddExternalUsers(ids)
+                        if (json.password != null) {
+                            ids.each { ((HudsonPrivateSecurityRealm) j.securityRealm).simSetExternalPassword(it, (String) json.password) }
+                        }
                     }
                 } finally {
                     WORLD.readLock().unlock()
