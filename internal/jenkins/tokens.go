@@ -56,25 +56,26 @@ func (t *tokenRow) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// factsRow is [id, lastGrantedMillis|null, lastTokenUseMillis|null, lastTokenCreatedMillis|null,
-// lastUseUnknown, realmStatus]: a field never null comes last, so that a short row is told apart
-// (see tokenRow).
+// factsRow is [id, lastLoginMillis|null, lastTokenUseMillis|null, lastTokenCreatedMillis|null,
+// lastUseUnknown, sessionsInvalidatedMillis|null, realmStatus]: a field never null comes last, so
+// that a short row is told apart (see tokenRow).
 type factsRow struct {
 	id string
 	UserFacts
 }
 
 func (f *factsRow) UnmarshalJSON(b []byte) error {
-	var granted, lastUse, lastCreated *int64
+	var granted, lastUse, lastCreated, invalidated *int64
 	last, extra := &seen{dst: &f.RealmStatus}, &seen{dst: &json.RawMessage{}}
-	fields := [7]any{&f.id, &granted, &lastUse, &lastCreated, &f.LastTokenUseUnknown, last, extra}
+	fields := [8]any{&f.id, &granted, &lastUse, &lastCreated, &f.LastTokenUseUnknown, &invalidated, last, extra}
 	if err := json.Unmarshal(b, &fields); err != nil {
 		return fmt.Errorf("user facts row: %w", err)
 	}
 	if !last.ok || extra.ok {
-		return fmt.Errorf("user facts row has %d fields, want 6", rowLen(b))
+		return fmt.Errorf("user facts row has %d fields, want 7", rowLen(b))
 	}
 	f.LastGrantedAt, f.LastTokenUseAt, f.LastTokenCreatedAt = millis(granted), millis(lastUse), millis(lastCreated)
+	f.SessionsInvalidatedAt = millis(invalidated)
 	return nil
 }
 
@@ -153,7 +154,9 @@ type TokenList struct {
 
 // UserFacts is what tells whether a user is still around (see UserRecord).
 type UserFacts struct {
-	RealmStatus    string
+	RealmStatus string
+	// LastGrantedAt is the last web login Jenkins recorded (see UserRecord); nil when the record's
+	// last stamp is a sessions invalidation.
 	LastGrantedAt  *time.Time
 	LastTokenUseAt *time.Time
 	// LastTokenCreatedAt is when the user's newest token was made (someone minted it for the
@@ -162,6 +165,8 @@ type UserFacts struct {
 	// LastTokenUseUnknown: LastTokenUseAt may miss a use of a legacy token whose statistics a
 	// restart lost (see UserRecord).
 	LastTokenUseUnknown bool
+	// SessionsInvalidatedAt: see UserRecord. Not activity of the user.
+	SessionsInvalidatedAt *time.Time
 }
 
 // ListTokensWithFacts is ListTokensInScope also reporting, for each user listed, the facts that

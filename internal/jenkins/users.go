@@ -27,7 +27,9 @@ type UserRecord struct {
 	FullName    string
 	RealmStatus string
 	// LastGrantedAt is when Jenkins last recorded the authorities of an interactive login: the
-	// first web login, or the last one whose authorities changed (not every login). nil: never.
+	// first web login, or the last one whose authorities changed (not every login). nil: none
+	// recorded, or the record's last stamp is a sessions invalidation (SessionsInvalidatedAt),
+	// which overwrote the login's date.
 	LastGrantedAt *time.Time
 	// LastTokenUseAt is the latest use of any of the user's tokens; nil when never used or when
 	// usage statistics are off.
@@ -41,22 +43,28 @@ type UserRecord struct {
 	// new UUID at every start and keys statistics by UUID, so LastTokenUseAt may miss a use made
 	// minutes before the last restart: the last use is unknown, not never.
 	LastTokenUseUnknown bool
-	HasLegacyToken      bool
+	// SessionsInvalidatedAt is when "Invalidate sessions" (UserSeedProperty) was pressed for the
+	// user, if that is the last thing LastGrantedAuthoritiesProperty stamped: Jenkins keeps one
+	// timestamp, so the login before is lost, and no web login was recorded since (the next one
+	// stamps again). An admin's action, not the user's: it is not activity.
+	SessionsInvalidatedAt *time.Time
+	HasLegacyToken        bool
 }
 
 type userRow UserRecord
 
 func (u *userRow) UnmarshalJSON(b []byte) error {
-	var granted, lastUse, lastCreated *int64
+	var granted, lastUse, lastCreated, invalidated *int64
 	last, extra := &seen{dst: &u.HasLegacyToken}, &seen{dst: &json.RawMessage{}}
-	fields := [10]any{&u.ID, &u.FullName, &u.RealmStatus, &granted, &lastUse, &lastCreated, &u.TokenCount, &u.LastTokenUseUnknown, last, extra}
+	fields := [11]any{&u.ID, &u.FullName, &u.RealmStatus, &granted, &lastUse, &lastCreated, &u.TokenCount, &u.LastTokenUseUnknown, &invalidated, last, extra}
 	if err := json.Unmarshal(b, &fields); err != nil {
 		return fmt.Errorf("user row: %w", err)
 	}
 	if !last.ok || extra.ok {
-		return fmt.Errorf("user row has %d fields, want 9", rowLen(b))
+		return fmt.Errorf("user row has %d fields, want 10", rowLen(b))
 	}
 	u.LastGrantedAt, u.LastTokenUseAt, u.LastTokenCreatedAt = millis(granted), millis(lastUse), millis(lastCreated)
+	u.SessionsInvalidatedAt = millis(invalidated)
 	return nil
 }
 

@@ -169,6 +169,13 @@ func (s *Sim) AddRealmUsers(ctx context.Context, ids ...string) error {
 	return s.client.control(ctx, http.MethodPost, "realm-users", map[string]any{"ids": ids}, nil)
 }
 
+// AddRealmUserWithPassword makes the security realm know userID and accept password for it,
+// without a Jenkins record: a directory user who can log in, or JenkinsRule's dummy realm (whose
+// password is the user name). A Basic login with it makes no record.
+func (s *Sim) AddRealmUserWithPassword(ctx context.Context, userID, password string) error {
+	return s.client.control(ctx, http.MethodPost, "realm-users", map[string]any{"ids": []string{userID}, "password": password}, nil)
+}
+
 // SetRealmAccount gives the directory account of userID a status, as a directory admin would:
 // "disabled", "locked", "expired" (the account's end date passed) or "credentials_expired" make
 // the realm's lookup throw Spring's DisabledException, LockedException, AccountExpiredException or
@@ -247,13 +254,38 @@ func (s *Sim) RemoveRealmUsers(ctx context.Context, ids ...string) error {
 
 // WebLogin records an interactive login of userID, as Jenkins does after a form or SSO login
 // (LastGrantedAuthoritiesProperty: created and saved at the first login, updated and saved
-// when the granted authorities change). It returns the property's timestamp (Unix ms).
-func (s *Sim) WebLogin(ctx context.Context, userID string) (int64, error) {
+// when the granted authorities change). granted is what the security realm granted at this
+// login (its groups, "authenticated" included if the realm grants it); none: what the
+// simulated realm's lookup grants. It returns the property's timestamp (Unix ms).
+func (s *Sim) WebLogin(ctx context.Context, userID string, granted ...string) (int64, error) {
 	var out struct {
 		Timestamp int64 `json:"timestamp"`
 	}
-	err := s.client.control(ctx, http.MethodPost, "login", map[string]any{"id": userID}, &out)
+	body := map[string]any{"id": userID}
+	if granted != nil {
+		body["authorities"] = granted
+	}
+	err := s.client.control(ctx, http.MethodPost, "login", body, &out)
 	return out.Timestamp, err
+}
+
+// InvalidateSessions presses "Invalidate sessions" on userID's security page as the admin: the
+// POST Jenkins's page sends (UserSeedProperty.DescriptorImpl.doRenewSessionSeed). It renews the
+// user's session seed and invalidates the authorities recorded at their last web login.
+func (s *Sim) InvalidateSessions(ctx context.Context, userID string) error {
+	token, err := s.client.ensureAdminToken(ctx)
+	if err != nil {
+		return err
+	}
+	status, _, err := s.client.postForm(ctx, "user/"+url.PathEscape(userID)+"/descriptorByName/jenkins.security.seed.UserSeedProperty/renewSessionSeed",
+		url.Values{}, s.AdminUser, token, nil)
+	if err != nil {
+		return err
+	}
+	if status != http.StatusOK {
+		return fmt.Errorf("jenkinssim: renewSessionSeed of %q: HTTP %d", userID, status)
+	}
+	return nil
 }
 
 // Script runs a Groovy script in the script console as the admin and returns its raw output.

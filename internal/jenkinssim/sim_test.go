@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"os/exec"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -595,6 +596,55 @@ def p = User.getById(params.id, false).getProperty(ApiTokenProperty)
 p.tokenList.each { println "${it.expired} ${it.aboutToExpire}" }; null`, map[string]string{"id": id})
 	if out != "true true\n" {
 		t.Errorf("expired listing %q", out)
+	}
+}
+
+// TestClockIsOneClock: on a JVM every way of asking the time reads one clock, so a script that
+// dates something with new Date() and compares it with System.currentTimeMillis() (as
+// createdRecently does) or Instant.now() sees the same instant. The shifted clock must be all of
+// them; the machine's own time is read by the test, not by the script.
+func TestClockIsOneClock(t *testing.T) {
+	ctx := testCtx(t)
+	t.Cleanup(func() { _ = shared.SetClock(ctx, 0) })
+	if err := shared.SetClock(ctx, 40); err != nil {
+		t.Fatal(err)
+	}
+	machine := time.Now()
+	out := script(t, shared, `import java.time.*
+println System.currentTimeMillis()
+println new Date().getTime()
+println Instant.now().toEpochMilli()
+println Clock.systemUTC().millis()
+println Clock.systemDefaultZone().millis()
+println ZonedDateTime.now().toInstant().toEpochMilli()
+println OffsetDateTime.now(ZoneOffset.UTC).toInstant().toEpochMilli()
+println LocalDateTime.now(ZoneOffset.UTC).toInstant(ZoneOffset.UTC).toEpochMilli()
+println Calendar.getInstance().getTimeInMillis()
+println new GregorianCalendar().getTimeInMillis()
+println LocalDate.now(ZoneOffset.UTC).toEpochDay() * 86400000L
+println new Date(0L).getTime()`, nil)
+	lines := strings.Fields(out)
+	if len(lines) != 12 {
+		t.Fatalf("script output %q", out)
+	}
+	want := machine.Add(40 * 24 * time.Hour).UnixMilli()
+	names := []string{"System.currentTimeMillis", "new Date()", "Instant.now", "Clock.systemUTC", "Clock.systemDefaultZone",
+		"ZonedDateTime.now", "OffsetDateTime.now(zone)", "LocalDateTime.now(zone)", "Calendar.getInstance", "new GregorianCalendar()"}
+	for i, name := range names {
+		ms, err := strconv.ParseInt(lines[i], 10, 64)
+		if err != nil {
+			t.Fatalf("%s: %q", name, lines[i])
+		}
+		if d := ms - want; d < -5000 || d > 60000 {
+			t.Errorf("%s is %d ms from the shifted clock", name, d)
+		}
+	}
+	// The script runs after the test read the time: a midnight in between gives the next day.
+	if day, _ := strconv.ParseInt(lines[10], 10, 64); day != want-want%86400000 && day != want-want%86400000+86400000 {
+		t.Errorf("LocalDate.now(UTC) starts at %d, want %d", day, want-want%86400000)
+	}
+	if lines[11] != "0" {
+		t.Errorf("new Date(0L) is %s: only the clock reads are shifted", lines[11])
 	}
 }
 

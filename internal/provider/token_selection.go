@@ -213,7 +213,9 @@ const (
 		"tokens never used) counts as inactive, except one whose last token use Jenkins may have lost, who is never " +
 		"selected: a legacy token without a creation date and without usage statistics of its own, as a record last saved " +
 		"before Jenkins 2.129 has after every restart (its legacy token gets a new UUID and the statistics are keyed by UUID; " +
-		"see `last_token_use_unknown` of the `jenkins_users` data source). See `last_login_at` there for what Jenkins records of logins. Needs usage " +
+		"see `last_token_use_unknown` of the `jenkins_users` data source). \"Invalidate sessions\" on a user's security page " +
+		"is an admin's action, not activity: Jenkins stamps it where it records logins, and it is not counted (see " +
+		"`sessions_invalidated_at`). See `last_login_at` there for what Jenkins records of logins. Needs usage " +
 		"statistics on in Jenkins: without them token use is unknown, and the filter is refused."
 	maxRevocationsDescription = "The most users (not tokens) whose tokens one run of this resource instance (or action) may " +
 		"revoke: a safety catch, default 10. It applies to each instance on its own: with `for_each` or `count` every " +

@@ -85,7 +85,7 @@ func (r *userAPITokenEphemeralResource) Schema(_ context.Context, _ ephemeral.Sc
 				MarkdownDescription: "Prefix of the token's name. The provider appends ` (ephemeral <random>)` so that the " +
 					"tokens opened by `plan` and by `apply` can be told apart on the user's security page.",
 				Required:   true,
-				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+				Validators: []validator.String{tokenNameValidator},
 			},
 			"expiration_date": schema.StringAttribute{
 				MarkdownDescription: "Last day the token is valid, `YYYY-MM-DD` in Jenkins's time zone (Jenkins " +

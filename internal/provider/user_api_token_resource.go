@@ -107,7 +107,7 @@ func (r *userAPITokenResource) Schema(_ context.Context, _ resource.SchemaReques
 				MarkdownDescription: "The token's name, as shown on the user's security page. Changing it renames the " +
 					"token in place: same UUID, same value. Jenkins does not require names to be unique.",
 				Required:   true,
-				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+				Validators: []validator.String{tokenNameValidator},
 			},
 			"expiration_date": schema.StringAttribute{
 				MarkdownDescription: "Last day the token is valid, `YYYY-MM-DD` (Jenkins's time zone). Needs Jenkins " +

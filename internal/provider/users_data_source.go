@@ -50,19 +50,21 @@ type userInfoModel struct {
 	LastTokenMade  types.String `tfsdk:"last_token_created_at"`
 	TokenCount     types.Int64  `tfsdk:"token_count"`
 	LastUseUnknown types.Bool   `tfsdk:"last_token_use_unknown"`
+	Invalidated    types.String `tfsdk:"sessions_invalidated_at"`
 	HasLegacyToken types.Bool   `tfsdk:"has_legacy_token"`
 }
 
 var userInfoAttrTypes = map[string]attr.Type{
-	"id":                     types.StringType,
-	"full_name":              types.StringType,
-	"realm_status":           types.StringType,
-	"last_login_at":          types.StringType,
-	"last_token_use_at":      types.StringType,
-	"last_token_created_at":  types.StringType,
-	"token_count":            types.Int64Type,
-	"last_token_use_unknown": types.BoolType,
-	"has_legacy_token":       types.BoolType,
+	"id":                      types.StringType,
+	"full_name":               types.StringType,
+	"realm_status":            types.StringType,
+	"last_login_at":           types.StringType,
+	"last_token_use_at":       types.StringType,
+	"last_token_created_at":   types.StringType,
+	"token_count":             types.Int64Type,
+	"last_token_use_unknown":  types.BoolType,
+	"sessions_invalidated_at": types.StringType,
+	"has_legacy_token":        types.BoolType,
 }
 
 // realmStatusDescription says what each realm_status proves, and what it does not.
@@ -135,7 +137,14 @@ func (d *usersDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, 
 						"interactive login (RFC 3339 UTC), from `LastGrantedAuthoritiesProperty`: Jenkins records the first web login " +
 						"and each later one whose granted authorities (groups) changed, not every login. So it proves the user logged " +
 						"in at least then; a later login with unchanged groups leaves no trace. Null: no web login recorded (API " +
-						"token use never records one)."},
+						"token use never records one), or `sessions_invalidated_at` is set: Jenkins keeps one date for both, so " +
+						"\"Invalidate sessions\" overwrote the login's. What it means per security realm: the table above."},
+					"sessions_invalidated_at": schema.StringAttribute{Computed: true, MarkdownDescription: "When \"Invalidate " +
+						"sessions\" was pressed on the user's security page (RFC 3339 UTC), if that is the last thing Jenkins " +
+						"recorded in place of a login: it stamps the login record without a login and clears the groups it held. " +
+						"No web login was recorded since (the next one stamps the record again and clears this), and the date of " +
+						"the login before is lost. An admin's action, often while offboarding, not the user's: it does not count as " +
+						"activity for `inactive_for_days`. Null otherwise."},
 					"last_token_use_at": schema.StringAttribute{Computed: true, MarkdownDescription: "The latest use of any of the " +
 						"user's API tokens (RFC 3339 UTC); null when never used, or when Jenkins keeps no usage statistics."},
 					"last_token_use_unknown": schema.BoolAttribute{Computed: true, MarkdownDescription: "`true`: Jenkins may have " +
@@ -250,7 +259,7 @@ func (d *usersDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 			ID: types.StringValue(u.ID), FullName: types.StringValue(u.FullName), RealmStatus: types.StringValue(u.RealmStatus),
 			LastLoginAt: timeValue(u.LastGrantedAt), LastTokenUseAt: timeValue(u.LastTokenUseAt), LastTokenMade: timeValue(u.LastTokenCreatedAt),
 			TokenCount: types.Int64Value(int64(u.TokenCount)), LastUseUnknown: types.BoolValue(u.LastTokenUseUnknown),
-			HasLegacyToken: types.BoolValue(u.HasLegacyToken),
+			Invalidated: timeValue(u.SessionsInvalidatedAt), HasLegacyToken: types.BoolValue(u.HasLegacyToken),
 		})
 		resp.Diagnostics.Append(diags...)
 		if resp.Diagnostics.HasError() {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -68,7 +69,7 @@ func TestAccUsersDataSource(t *testing.T) {
 							"last_login_at": knownvalue.Null(), "last_token_use_at": knownvalue.Null(),
 							"last_token_created_at": knownvalue.StringRegexp(rfc3339UTC),
 							"token_count":           knownvalue.Int64Exact(1), "has_legacy_token": knownvalue.Bool(false),
-							"last_token_use_unknown": knownvalue.Bool(false),
+							"last_token_use_unknown": knownvalue.Bool(false), "sessions_invalidated_at": knownvalue.Null(),
 						}),
 						knownvalue.ObjectPartial(map[string]knownvalue.Check{
 							"id": knownvalue.StringExact(idle), "realm_status": knownvalue.StringExact("known"),
@@ -193,6 +194,102 @@ func TestAccUsersDataSource_legacyUseLostAtRestart(t *testing.T) {
 					statecheck.ExpectKnownValue("jenkins_user_token_cleanup.c", tfjsonpath.New("revoked"), revokedTokens(idle)),
 				},
 				Check: resource.ComposeAggregateTestCheckFunc(rejected(target, "idle", idle), accepted(target, "svc", svc)),
+			},
+		},
+	})
+}
+
+// TestAccUsersDataSource_sessionsInvalidatedIsNotALogin: "Invalidate sessions" stamps the record
+// Jenkins keeps of web logins (LastGrantedAuthoritiesProperty.invalidate: roles null, the time
+// now), so an admin offboarding a leaver made them look active. The stamp is reported as
+// sessions_invalidated_at, the login as unknown, and inactive_for_days, in the data source and in
+// a cleanup, does not count it. A login after it, or one whose groups changed, is a login again;
+// one with unchanged groups leaves no trace (Jenkins stamps only changes).
+func TestAccUsersDataSource_sessionsInvalidatedIsNotALogin(t *testing.T) {
+	target := acctest.Shared(t)
+	sim := target.RequireSim(t)
+	ctx := context.Background()
+	p := acctest.UniqueID("inval")
+	leaver, back, mover, same := p+"-leaver", p+"-back", p+"-mover", p+"-same"
+	at := func(days int) {
+		t.Helper()
+		if err := sim.SetClock(ctx, days); err != nil {
+			t.Fatal(err)
+		}
+	}
+	login := func(id string, groups ...string) int64 {
+		t.Helper()
+		ts, err := sim.WebLogin(ctx, id, groups...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ts
+	}
+	invalidate := func(id string) {
+		t.Helper()
+		if err := sim.InvalidateSessions(ctx, id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Cleanup(func() { _ = sim.SetClock(context.Background(), 0) })
+	at(-200)
+	tokens := map[string]acctest.FixtureToken{}
+	for _, id := range []string{leaver, back, mover, same} {
+		target.CreateUser(t, id, "pw")
+		tokens[id] = target.NewToken(t, id, "unused")
+	}
+	login(leaver)
+	login(back)
+	login(mover, "authenticated", "dev")
+	sameFirst := login(same, "authenticated", "dev")
+	at(-10)
+	invalidate(back)
+	at(-5)
+	invalidate(leaver)
+	at(-3)
+	login(back)
+	at(-2)
+	moverLast := login(mover, "authenticated", "ops")
+	login(same, "authenticated", "dev")
+	at(0)
+	stamp := func(ms int64) knownvalue.Check {
+		return knownvalue.StringExact(time.UnixMilli(ms).UTC().Format(time.RFC3339))
+	}
+	ds := func(extra string) string {
+		return target.ProviderBlock() + fmt.Sprintf("data \"jenkins_users\" \"u\" {\n  id_regex = %q\n  check_realm = false\n%s\n}\n", "^"+regexp.QuoteMeta(p)+"-", extra)
+	}
+	ids := func(want ...string) statecheck.StateCheck {
+		checks := make([]knownvalue.Check, len(want))
+		for i, id := range want {
+			checks[i] = knownvalue.ObjectPartial(map[string]knownvalue.Check{"id": knownvalue.StringExact(id)})
+		}
+		return statecheck.ExpectKnownValue("data.jenkins_users.u", tfjsonpath.New("users"), knownvalue.SetExact(checks))
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{
+			{
+				Config: ds(""),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("data.jenkins_users.u", tfjsonpath.New("users"), knownvalue.SetExact([]knownvalue.Check{
+						knownvalue.ObjectPartial(map[string]knownvalue.Check{"id": knownvalue.StringExact(leaver),
+							"last_login_at": knownvalue.Null(), "sessions_invalidated_at": knownvalue.StringRegexp(rfc3339UTC)}),
+						knownvalue.ObjectPartial(map[string]knownvalue.Check{"id": knownvalue.StringExact(back),
+							"last_login_at": knownvalue.StringRegexp(rfc3339UTC), "sessions_invalidated_at": knownvalue.Null()}),
+						knownvalue.ObjectPartial(map[string]knownvalue.Check{"id": knownvalue.StringExact(mover),
+							"last_login_at": stamp(moverLast), "sessions_invalidated_at": knownvalue.Null()}),
+						knownvalue.ObjectPartial(map[string]knownvalue.Check{"id": knownvalue.StringExact(same),
+							"last_login_at": stamp(sameFirst), "sessions_invalidated_at": knownvalue.Null()}),
+					})),
+				},
+			},
+			{Config: ds(`  inactive_for_days = 30`), ConfigStateChecks: []statecheck.StateCheck{ids(leaver, same)}},
+			{
+				Config: cleanupHCL(target, "jenkins_user_token_cleanup", "  user_ids = "+quotedSet(leaver, back, mover)+"\n  inactive_for_days = 30"),
+				Check: resource.ComposeAggregateTestCheckFunc(
+					rejected(target, leaver, tokens[leaver]),
+					accepted(target, back, tokens[back]), accepted(target, mover, tokens[mover]),
+				),
 			},
 		},
 	})

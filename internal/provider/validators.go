@@ -36,6 +36,25 @@ func (c stringCheck) ValidateString(_ context.Context, req validator.StringReque
 	}
 }
 
+// tokenNameValidator refuses a token name that is empty or only blanks. Jenkins's own pages
+// never make one: generateNewToken replaces a blank name with "Token created on ...", and rename
+// refuses it ("The name cannot be empty"), both by Java's trim(), which removes every character
+// up to U+0020. Only the scripting API (addFixedNewToken) accepts such a name, and the token
+// would then show on the security page without a readable name.
+var tokenNameValidator = stringCheck{
+	description: "must hold a character other than blanks and control characters (what Jenkins's trim() keeps)",
+	summary:     "Blank Token Name",
+	check: func(p path.Path, v string) error {
+		for _, r := range v {
+			if r > ' ' {
+				return nil
+			}
+		}
+		return fmt.Errorf("%s is empty or only blanks: Jenkins's security page refuses such a name when renaming and replaces "+
+			"it when generating a token; give the token a name people can read", p)
+	},
+}
+
 // regexValidator rejects a name_regex that does not compile.
 var regexValidator = stringCheck{
 	description: "value must be a valid RE2 regular expression",

@@ -5,8 +5,9 @@
 //              "allowMissing": Boolean (unknown userIds are reported in "missing"
 //                                       instead of failing the whole listing),
 //              "facts": Boolean, "checkRealm": Boolean (also report userFacts of each user
-//                                       listed: [id, lastGranted, lastTokenUse,
-//                                       lastTokenCreated, lastUseUnknown, realmStatus])}
+//                                       listed: [id, lastLogin, lastTokenUse,
+//                                       lastTokenCreated, lastUseUnknown, sessionsInvalidated,
+//                                       realmStatus])}
 // Prints marker + {"ok":{"tokens":[row...], "missing":[id...], "unknownExcluded":[id...],
 //                        "resolved":[[requested, canonical]...],
 //                        "info":{serverInfo}}} + marker,
@@ -92,7 +93,7 @@ if (!missing.isEmpty() && !p.allowMissing) {
         }
         if (p.facts) {
             def f = userFacts(u, p.checkRealm, statsOn)
-            facts.add([u.getId(), f[1], f[2], f[3], f[4], f[0]])
+            facts.add([u.getId(), f[1], f[2], f[3], f[4], f[5], f[0]])
         }
     }
     result = [ok: [tokens: rows, missing: missing, unknownExcluded: unknownExcluded, resolved: resolved, facts: facts, info: serverInfo()]]

@@ -1,12 +1,16 @@
 // Lists every user record Jenkins holds, with what tells whether the person is still around.
 // Parameters: {"marker", "checkRealm": bool}
-// A row: [id, fullName, realmStatus, lastGrantedMillis|null, lastTokenUseMillis|null,
-//         lastTokenCreatedMillis|null, tokenCount, lastUseUnknown, hasLegacyToken]
+// A row: [id, fullName, realmStatus, lastLoginMillis|null, lastTokenUseMillis|null,
+//         lastTokenCreatedMillis|null, tokenCount, lastUseUnknown, sessionsInvalidatedMillis|null,
+//         hasLegacyToken]
 //   realmStatus: realmStatus() in lib/token_row.groovy, or "not_checked" without checkRealm
 //     (a lookup per user can be an LDAP query).
-//   lastGranted: LastGrantedAuthoritiesProperty's timestamp, set at the first interactive login
+//   lastLogin: LastGrantedAuthoritiesProperty's timestamp, set at the first interactive login
 //     and whenever the authorities granted at a login change (not at every login); Jenkins has no
-//     getter, so the private field is read. null: no interactive login recorded.
+//     getter, so the private fields are read. null: no interactive login recorded, or the stamp
+//     is a sessions invalidation (then sessionsInvalidated, see userFacts).
+//   sessionsInvalidated: when an admin (or the user) pressed "Invalidate sessions", if that is the
+//     record's last stamp: no web login was recorded since, and the one before is lost.
 //   lastTokenUse: the latest use of any of the user's tokens; null when never used or when usage
 //     statistics are off (see info.usageStatistics).
 //   lastTokenCreated: the creation of the user's newest token; null without tokens, or when the
@@ -31,7 +35,7 @@ for (u in User.getAll()) {
     def facts = userFacts(u, p.checkRealm, statsOn)
     def prop = u.getProperty(ApiTokenProperty)
     def tokens = prop == null ? [] : prop.getTokenStore().getTokenListSortedByName()
-    rows.add([u.getId(), u.getFullName(), facts[0], facts[1], facts[2], facts[3], tokens.size(), facts[4], prop != null && prop.hasLegacyToken()])
+    rows.add([u.getId(), u.getFullName(), facts[0], facts[1], facts[2], facts[3], tokens.size(), facts[4], facts[5], prop != null && prop.hasLegacyToken()])
 }
 print(p.marker + JsonOutput.toJson([ok: [users: rows, info: serverInfo()]]) + p.marker)
 return null

@@ -9,14 +9,16 @@ import (
 // JenkinsSessionExtension's second session is a simulated restart.
 
 // TestApiTokenStatsRestart_roundtripWithRestart mirrors ApiTokenStatsRestartTest#roundtripWithRestart
-// (except the check that apiTokenStats.xml exists: the simulator has no files).
+// (except the check that apiTokenStats.xml exists: the simulator has no files). foo exists only in
+// memory until generateNewToken saves it, as there: the user found after the restart is the
+// endpoint's save.
 func TestApiTokenStatsRestart_roundtripWithRestart(t *testing.T) {
 	fresh(t)
 	const numCallWithToken = 5
 
 	// First session.
 	setCrumbIssuer(t, false)
-	dummyUser(t, "foo")
+	dummyRealmUser(t, "foo")
 	scriptOK(t, `def p = User.getById('foo', true).getProperty(ApiTokenProperty)
 assert p.getTokenStore() != null
 assert p.getTokenStats() != null`, nil)

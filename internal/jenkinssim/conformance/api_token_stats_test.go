@@ -25,7 +25,7 @@ func findToken(list []tokenInfo, uuid, name string) (tokenInfo, bool) {
 func TestApiTokenStats_roundtrip(t *testing.T) {
 	fresh(t)
 	setCrumbIssuer(t, false)
-	dummyUser(t, "foo")
+	dummyRealmUser(t, "foo")
 	scriptOK(t, `def p = User.getById('foo', true).getProperty(ApiTokenProperty)
 assert p.getTokenStore() != null
 assert p.getTokenStats() != null`, nil)

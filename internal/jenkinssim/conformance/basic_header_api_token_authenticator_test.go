@@ -28,12 +28,19 @@ func checkLegacyTokenLogins(t *testing.T, token string) {
 }
 
 // TestBasicHeaderApiTokenAuthenticator_legacyToken_regularCase mirrors
-// BasicHeaderApiTokenAuthenticatorTest#legacyToken_regularCase (SECURITY-896). There the form
-// login saves the user (LastGrantedAuthoritiesProperty); here createAccount saves it.
+// BasicHeaderApiTokenAuthenticatorTest#legacyToken_regularCase (SECURITY-896). The login is what
+// saves the user, as there: LastGrantedAuthoritiesProperty's listener creates the record and
+// saves it with the property (LastGrantedAuthoritiesProperty.java:118-131). The realm knows user1
+// (as the dummy realm knows everyone) through /__sim/realm-users, and holds no Jenkins record.
 func TestBasicHeaderApiTokenAuthenticator_legacyToken_regularCase(t *testing.T) {
 	fresh(t)
 	setTokenGenerationOnCreation(t, true)
-	dummyUser(t, "user1")
+	if err := sim.AddRealmUsers(testCtx(t), "user1"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sim.WebLogin(testCtx(t), "user1"); err != nil {
+		t.Fatal(err)
+	}
 	// The token the user reads on their security page.
 	var r struct{ Token string }
 	scriptJSON(t, `def u = User.getById('user1', false)

@@ -166,6 +166,16 @@ func dummyUser(t testing.TB, id string) {
 	}
 }
 
+// dummyRealmUser makes the realm know id with the id as password and no Jenkins record, as
+// JenkinsRule's dummy realm knows everyone: the Jenkins test then makes the user in memory
+// (User.getById(id, true)) and something it calls saves it, or nothing does.
+func dummyRealmUser(t testing.TB, id string) {
+	t.Helper()
+	if err := sim.AddRealmUserWithPassword(testCtx(t), id, id); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func setTokenGenerationOnCreation(t testing.TB, on bool) {
 	t.Helper()
 	scriptOK(t, `ApiTokenPropertyConfiguration.get().setTokenGenerationOnCreationEnabled(params.on)`, map[string]any{"on": on})

@@ -101,10 +101,16 @@ def realmRefusesTokens(String status) {
     return status in ['disabled', 'account_expired', 'credentials_expired', 'locked']
 }
 
-// userFacts is what tells whether u is still around: [realmStatus, lastGrantedMillis|null,
-// lastTokenUseMillis|null, lastTokenCreatedMillis|null, lastUseUnknown] (see list_users.groovy
-// for what each can prove). A token's creation counts as activity: someone minted it for the
-// user then. lastUseUnknown: the user holds a legacy token without a creation date and without
+// userFacts is what tells whether u is still around: [realmStatus, lastLoginMillis|null,
+// lastTokenUseMillis|null, lastTokenCreatedMillis|null, lastUseUnknown, sessionsInvalidatedMillis|null]
+// (see list_users.groovy for what each can prove). A token's creation counts as activity: someone
+// minted it for the user then.
+// LastGrantedAuthoritiesProperty keeps one timestamp for two events: update() at a web login
+// (roles set) and invalidate() when an admin presses "Invalidate sessions" (roles = null,
+// LastGrantedAuthoritiesProperty.java:104-110, called by UserSeedProperty.java:142-145). A stamp
+// with null roles is therefore the invalidation, not a login: it is reported apart and the login
+// as unknown (null), since Jenkins overwrote its date. No login happened since: the next one
+// sets roles again, which differ from null, so update() stamps it (LastGrantedAuthoritiesProperty.java:94). lastUseUnknown: the user holds a legacy token without a creation date and without
 // statistics of its own. Jenkins gives the legacy token of a record last saved before 2.129 a new
 // UUID at every start (ApiTokenProperty.setUser, ApiTokenStore.regenerateTokenFromLegacyIfRequired)
 // and keys statistics by UUID, so right after a restart its last use reads as never, whatever
@@ -112,7 +118,10 @@ def realmRefusesTokens(String status) {
 def userFacts(u, checkRealm, statsOn) {
     def status = checkRealm ? realmStatus(u.getId())[0] : 'not_checked'
     def granted = u.getProperty(jenkins.security.LastGrantedAuthoritiesProperty)
-    def lastGranted = (granted == null || granted.@timestamp == 0L) ? null : granted.@timestamp
+    def stamp = (granted == null || granted.@timestamp == 0L) ? null : granted.@timestamp
+    def invalidated = granted != null && granted.@roles == null
+    def lastLogin = invalidated ? null : stamp
+    def invalidatedAt = invalidated ? stamp : null
     def prop = u.getProperty(jenkins.security.ApiTokenProperty)
     def lastUse = null
     def lastCreated = null
@@ -136,7 +145,7 @@ def userFacts(u, checkRealm, statsOn) {
             }
         }
     }
-    return [status, lastGranted, lastUse, lastCreated, lastUseUnknown]
+    return [status, lastLogin, lastUse, lastCreated, lastUseUnknown, invalidatedAt]
 }
 
 // createdRecently: Jenkins made the token in the last 15 minutes, by its own clock (the one

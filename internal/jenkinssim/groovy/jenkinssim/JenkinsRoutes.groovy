@@ -13,6 +13,7 @@ import jenkins.model.Jenkins
 import jenkins.security.ApiTokenProperty
 import jenkins.security.apitoken.ApiTokenPropertyConfiguration
 import jenkins.security.apitoken.LegacyApiTokenAdministrativeMonitor
+import jenkins.security.seed.UserSeedProperty
 import org.springframework.security.access.AccessDeniedException
 import org.springframework.security.authentication.UsernamePasswordAuthenticationToken
 import org.springframework.security.core.Authentication
@@ -51,16 +52,13 @@ class JenkinsRoutes {
             User tokenUser = apiTokenUser(j, username, password)
             if (tokenUser != null) {
                 try {
-                    UserDetails d = j.securityRealm.simLoadUser(tokenUser.id)
+                    // BasicHeaderApiTokenAuthenticator.java:36-37: the user's details for
+                    // impersonation (the last recorded authorities when the realm cannot tell).
+                    UserDetails d = tokenUser.getUserDetailsForImpersonation2()
                     auth = new UsernamePasswordAuthenticationToken(tokenUser.id, d.authorities)
-                } catch (hudson.security.UserMayOrMayNotExistException2 e) {
-                    // User.getUserDetailsForImpersonation2: LegitimateButUnknownUserDetails.
-                    auth = new UsernamePasswordAuthenticationToken(tokenUser.id, ['authenticated'])
                 } catch (UsernameNotFoundException e) {
-                    if (!User.ALLOW_NON_EXISTENT_USER_TO_LOGIN) {
-                        return Pages.oops(500)
-                    }
-                    auth = new UsernamePasswordAuthenticationToken(tokenUser.id, ['authenticated'])
+                    // BasicHeaderApiTokenAuthenticator.java:40-44: a ServletException.
+                    return Pages.oops(500)
                 } catch (RuntimeException e) {
                     // A disabled, locked or expired directory account (AccountStatusException) or a
                     // realm that fails to answer: BasicHeaderApiTokenAuthenticator catches only
@@ -72,12 +70,12 @@ class JenkinsRoutes {
                 }
                 viaToken = true
             } else {
-                User pwUser = Boolean.getBoolean('jenkins.security.ignoreBasicAuth') ? null :
+                String pwName = Boolean.getBoolean('jenkins.security.ignoreBasicAuth') ? null :
                     ((HudsonPrivateSecurityRealm) j.securityRealm).simAuthenticate(username, password)
-                if (pwUser == null) {
+                if (pwName == null) {
                     return unauthorized(req)
                 }
-                auth = new UsernamePasswordAuthenticationToken(pwUser.id, ['authenticated'])
+                auth = new UsernamePasswordAuthenticationToken(pwName, ['authenticated'])
             }
         }
         String sessionId = req.cookie(SimServer.cookieName)
@@ -372,6 +370,13 @@ class JenkinsRoutes {
         if (rest.size() >= 3 && rest[0] == 'descriptorByName') {
             def d = Jenkins.get().getDescriptor(rest[1])
             String action = rest[2]
+            if (d instanceof UserSeedProperty.DescriptorImpl && rest.size() == 3 && action == 'renewSessionSeed') {
+                // @RequirePOST doRenewSessionSeed(@AncestorInPath User): the user of the URL.
+                if (req.method != 'POST') {
+                    return Pages.requirePost(req)
+                }
+                return ((UserSeedProperty.DescriptorImpl) d).doRenewSessionSeed(u, req.uri())
+            }
             if (!(d instanceof ApiTokenProperty.DescriptorImpl) || rest.size() > 3 || !(action in TOKEN_ACTIONS)) {
                 return Pages.notFound(req)
             }

@@ -41,6 +41,8 @@ class SimServer {
     static final List<Map> FAULTS = Collections.synchronizedList(new ArrayList<Map>())
     static final Set<String> SESSIONS = ConcurrentHashMap.newKeySet()
     static final Set<String> REALM_USERS = ConcurrentHashMap.newKeySet()
+    /** Passwords the directory holds for some of REALM_USERS (test data, plain), kept across restarts. */
+    static final Map<String, String> REALM_PASSWORDS = new ConcurrentHashMap<String, String>()
     /** Account statuses the directory gives (POST /realm-accounts), kept across restarts as the directory is. */
     static final Map<String, String> REALM_ACCOUNTS = new ConcurrentHashMap<String, String>()
     static final SecureRandom RANDOM = new SecureRandom()
@@ -130,11 +132,13 @@ class SimServer {
         SESSIONS.clear()
         ApiTokenProperty.simResetSwitches()
         hudson.security.csrf.DefaultCrumbIssuer.simResetSwitches()
+        jenkins.security.seed.UserSeedProperty.simResetSwitches()
         if (wipe) {
             SimDisk.clear()
         }
         Jenkins j = Jenkins.simBoot()
         ((HudsonPrivateSecurityRealm) j.securityRealm).simAddExternalUsers(REALM_USERS)
+        REALM_PASSWORDS.each { id, pw -> ((HudsonPrivateSecurityRealm) j.securityRealm).simSetExternalPassword(id, pw) }
         REALM_ACCOUNTS.each { id, status -> ((HudsonPrivateSecurityRealm) j.securityRealm).simSetAccountStatus(id, status) }
         if (wipe) {
             ACLContext_with(ACL.SYSTEM2) {
@@ -403,6 +407,7 @@ class SimServer {
                     restartGeneration++
                     FAULTS.clear()
                     REALM_USERS.clear()
+                    REALM_PASSWORDS.clear()
                     REALM_ACCOUNTS.clear()
                     SimClock.offsetDays = 0
                     boot(true)
@@ -459,13 +464,16 @@ class SimServer {
                 }
             case 'POST /login':
                 // A web login (form or SSO) of json.id: SecurityListener.fireLoggedIn, i.e.
-                // LastGrantedAuthoritiesProperty.SecurityListenerImpl.loggedIn.
-                if (!(json.id instanceof String) || ((String) json.id).trim().isEmpty()) {
-                    return SimResponse.text(400, 'application/json;charset=UTF-8', JsonOutput.toJson([error: 'need {"id": "..."}']))
+                // LastGrantedAuthoritiesProperty.SecurityListenerImpl.loggedIn. json.authorities:
+                // what the realm granted at this login (its groups), as an SSO realm builds them;
+                // absent, what the simulated realm's lookup grants.
+                if (!(json.id instanceof String) || ((String) json.id).trim().isEmpty() ||
+                    (json.authorities != null && !(json.authorities instanceof List && ((List) json.authorities).every { it instanceof String }))) {
+                    return SimResponse.text(400, 'application/json;charset=UTF-8', JsonOutput.toJson([error: 'need {"id": "...", "authorities": ["..."] (optional)}']))
                 }
                 WORLD.readLock().lock()
                 try {
-                    return ok(ACLContext_with(ACL.SYSTEM2) { webLogin((String) json.id) } as Map)
+                    return ok(ACLContext_with(ACL.SYSTEM2) { webLogin((String) json.id, (List<String>) json.authorities) } as Map)
                 } finally {
                     WORLD.readLock().unlock()
                 }
@@ -473,6 +481,7 @@ class SimServer {
                 // The directory no longer knows these ids; their Jenkins records stay.
                 List<String> gone = (json.ids ?: []) as List<String>
                 REALM_USERS.removeAll(gone)
+                gone.each { REALM_PASSWORDS.remove(it) }
                 WORLD.readLock().lock()
                 try {
                     Jenkins j = Jenkins.getInstanceOrNull()
@@ -509,13 +518,23 @@ class SimServer {
                 }
                 return ok([status: 'ok'])
             case 'POST /realm-users':
+                // json.password (optional): the directory accepts it for these ids.
                 List<String> ids = (json.ids ?: []) as List<String>
+                if (json.password != null && !(json.password instanceof String)) {
+                    return SimResponse.text(400, 'application/json;charset=UTF-8', JsonOutput.toJson([error: 'need {"ids": [...], "password": "..." (optional)}']))
+                }
                 REALM_USERS.addAll(ids)
+                if (json.password != null) {
+                    ids.each { REALM_PASSWORDS.put(it, (String) json.password) }
+                }
                 WORLD.readLock().lock()
                 try {
                     Jenkins j = Jenkins.getInstanceOrNull()
                     if (j != null) {
                         ((HudsonPrivateSecurityRealm) j.securityRealm).simAddExternalUsers(ids)
+                        if (json.password != null) {
+                            ids.each { ((HudsonPrivateSecurityRealm) j.securityRealm).simSetExternalPassword(it, (String) json.password) }
+                        }
                     }
                 } finally {
                     WORLD.readLock().unlock()
@@ -546,8 +565,12 @@ class SimServer {
          token: java.security.MessageDigest.getInstance('MD5').digest(seed.getBytes('UTF-8')).encodeHex().toString()]
     }
 
-    /** LastGrantedAuthoritiesProperty.SecurityListenerImpl.loggedIn, for a login as id. */
-    static Map webLogin(String id) {
+    /**
+     * LastGrantedAuthoritiesProperty.SecurityListenerImpl.loggedIn (LastGrantedAuthoritiesProperty.java:118-131),
+     * for a login as id whose Authentication holds granted (null: what the realm's lookup grants,
+     * or only "authenticated" when it cannot look the user up).
+     */
+    static Map webLogin(String id, List<String> granted) {
         User u = User.getById(id, true)
         jenkins.security.LastGrantedAuthoritiesProperty p = u.getProperty(jenkins.security.LastGrantedAuthoritiesProperty)
         if (p == null) {
@@ -555,10 +578,14 @@ class SimServer {
             u.addProperty(p)
         }
         List<String> authorities = ['authenticated']
-        try {
-            authorities = new ArrayList<String>(Jenkins.get().securityRealm.simLoadUser(u.id).authorities)
-        } catch (RuntimeException ignored) {
-            // a realm that cannot look the user up: only "authenticated"
+        if (granted != null) {
+            authorities = new ArrayList<String>(granted)
+        } else {
+            try {
+                authorities = new ArrayList<String>(Jenkins.get().securityRealm.simLoadUser(u.id).authorities)
+            } catch (RuntimeException ignored) {
+                // a realm that cannot look the user up: only "authenticated"
+            }
         }
         p.update(new org.springframework.security.authentication.UsernamePasswordAuthenticationToken(u.id, authorities))
         [id: u.id, timestamp: p.@timestamp]

@@ -3,12 +3,14 @@ package hudson.model
 import hudson.security.ACL
 import hudson.security.AccessDeniedException3
 import hudson.security.Permission
+import hudson.security.UserMayOrMayNotExistException2
 import jenkins.model.IdStrategy
 import jenkins.model.Jenkins
 import jenkinssim.SimDisk
 import org.springframework.security.authentication.UsernamePasswordAuthenticationToken
 import org.springframework.security.core.Authentication
 import org.springframework.security.core.userdetails.UserDetails
+import org.springframework.security.core.userdetails.UsernameNotFoundException
 
 import java.util.concurrent.CopyOnWriteArrayList
 
@@ -278,8 +280,36 @@ class User implements Serializable, Saveable {
 
     // ---- security ----
 
-    UserDetails getUserDetailsForImpersonation2() {
-        Jenkins.get().securityRealm.simLoadUser(id)
+    /**
+     * User.getUserDetailsForImpersonation2 (User.java:450-471 at 2.579): the realm's lookup through
+     * ImpersonatingUserDetailsService2, which answers a UserMayOrMayNotExistException2 with the
+     * authorities LastGrantedAuthoritiesProperty recorded at the user's last web login
+     * (ImpersonatingUserDetailsService2.java:30-44; only "authenticated" once invalidated,
+     * LastGrantedAuthoritiesProperty.java:58-59); without that record, LegitimateButUnknownUserDetails
+     * with only "authenticated". A UsernameNotFoundException passes only with
+     * ALLOW_NON_EXISTENT_USER_TO_LOGIN; any other exception passes through.
+     */
+    UserDetails getUserDetailsForImpersonation2() throws UsernameNotFoundException {
+        try {
+            try {
+                return Jenkins.get().securityRealm.simLoadUser(id)
+            } catch (UserMayOrMayNotExistException2 e) {
+                // ImpersonatingUserDetailsService2.attemptToImpersonate
+                User u = getById(id, false)
+                jenkins.security.LastGrantedAuthoritiesProperty p = u == null ? null : u.getProperty(jenkins.security.LastGrantedAuthoritiesProperty)
+                if (p != null) {
+                    return new org.springframework.security.core.userdetails.User(id, '', new ArrayList<String>(p.getAuthorities2()))
+                }
+                throw e
+            }
+        } catch (UserMayOrMayNotExistException2 e) {
+            // minimum access
+        } catch (UsernameNotFoundException e) {
+            if (!ALLOW_NON_EXISTENT_USER_TO_LOGIN) {
+                throw e
+            }
+        }
+        new org.springframework.security.core.userdetails.User(id, '', ['authenticated'])
     }
 
     Authentication impersonate2() {

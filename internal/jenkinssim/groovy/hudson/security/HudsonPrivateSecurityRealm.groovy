@@ -39,6 +39,8 @@ class HudsonPrivateSecurityRealm extends SecurityRealm {
     static final List<String> SIM_ACCOUNT_STATUSES = ['active', 'disabled', 'locked', 'expired', 'credentials_expired',
                                                       'unavailable', 'data_access_failure']
     private final Map<String, String> accountStatus = new java.util.concurrent.ConcurrentHashMap<String, String>()
+    /** Passwords the directory holds for external ids, by keyFor(id). */
+    private final Map<String, Details> externalPasswords = new java.util.concurrent.ConcurrentHashMap<String, Details>()
 
     IdStrategy getUserIdStrategy() { simIdStrategy }
 
@@ -121,26 +123,46 @@ class HudsonPrivateSecurityRealm extends SecurityRealm {
         ids.each { externalIds.add(User.idStrategy().keyFor(it)) }
     }
 
-    /** Simulator hook: the directory no longer knows these ids. */
-    void simRemoveExternalUsers(Collection<String> ids) {
-        ids.each { externalIds.remove(User.idStrategy().keyFor(it)) }
+    /**
+     * Simulator hook: the directory accepts this password for id, as a directory (or JenkinsRule's
+     * dummy realm, whose password is the user name) authenticates users Jenkins holds no record for.
+     */
+    void simSetExternalPassword(String id, String password) {
+        externalPasswords.put(User.idStrategy().keyFor(id), Details.fromPlainPassword(password))
     }
 
-    /** Password check used by Basic auth; returns the user or null. */
-    User simAuthenticate(String username, String password) {
+    /** Simulator hook: the directory no longer knows these ids. */
+    void simRemoveExternalUsers(Collection<String> ids) {
+        ids.each {
+            externalIds.remove(User.idStrategy().keyFor(it))
+            externalPasswords.remove(User.idStrategy().keyFor(it))
+        }
+    }
+
+    /**
+     * Password check used by Basic auth: the name the realm authenticated, or null. A user with a
+     * Details property is checked against it; a directory user without one against the password
+     * the directory holds (simSetExternalPassword). No user record is made or saved.
+     */
+    String simAuthenticate(String username, String password) {
         User u = User.getById(username, false)
         Details d = u == null ? null : u.getProperty(Details)
+        String name = u == null ? username : u.id
+        if (d == null) {
+            String key = User.idStrategy().keyFor(username)
+            d = externalIds.contains(key) ? externalPasswords.get(key) : null
+        }
         if (d == null || !d.isPasswordCorrect(password)) {
             return null
         }
-        String status = accountStatus.get(User.idStrategy().keyFor(u.id))
+        String status = accountStatus.get(User.idStrategy().keyFor(name))
         if (status != null && status in ['disabled', 'locked', 'expired', 'credentials_expired']) {
             // The realm's authentication manager refuses a disabled, locked or expired account
             // as it refuses a wrong password, and BasicHeaderRealPasswordAuthenticator turns its
             // AuthenticationException into "not me" (401; BasicHeaderRealPasswordAuthenticator.java:64-67).
             return null
         }
-        u
+        name
     }
 
     static class Details extends UserProperty {

@@ -15,6 +15,7 @@ import hudson.security.csrf.DefaultCrumbIssuer
 import jenkins.security.ApiTokenProperty
 import jenkins.security.apitoken.ApiTokenPropertyConfiguration
 import jenkins.security.apitoken.LegacyApiTokenAdministrativeMonitor
+import jenkins.security.seed.UserSeedProperty
 import jenkinssim.SimDisk
 import org.springframework.security.core.Authentication
 
@@ -52,11 +53,13 @@ class Jenkins {
 //#if >=2.543
         AdministrativeMonitor excludeSessionId = new DefaultCrumbIssuer.ExcludeSessionIdAdministrativeMonitor()
         administrativeMonitors = Collections.unmodifiableList([legacy, excludeSessionId] as List<AdministrativeMonitor>)
-        extensions = Collections.unmodifiableList([new ApiTokenProperty.DescriptorImpl(), config, legacy, new DefaultCrumbIssuer.DescriptorImpl(),
+        extensions = Collections.unmodifiableList([new ApiTokenProperty.DescriptorImpl(), new UserSeedProperty.DescriptorImpl(), config, legacy,
+                                                   new DefaultCrumbIssuer.DescriptorImpl(),
                                                    excludeSessionId] as List<Object>)
 //#else
         administrativeMonitors = Collections.unmodifiableList([legacy] as List<AdministrativeMonitor>)
-        extensions = Collections.unmodifiableList([new ApiTokenProperty.DescriptorImpl(), config, legacy, new DefaultCrumbIssuer.DescriptorImpl()] as List<Object>)
+        extensions = Collections.unmodifiableList([new ApiTokenProperty.DescriptorImpl(), new UserSeedProperty.DescriptorImpl(), config, legacy,
+                                                   new DefaultCrumbIssuer.DescriptorImpl()] as List<Object>)
 //#end
         byte[] saved = SimDisk.files.get('config.xml')
         if (saved != null) {

@@ -360,7 +360,7 @@ class ApiTokenProperty extends UserProperty {
 
         /** Default token name: "Token created on <ISO offset date-time>". */
         private static String defaultName() {
-            'Token created on ' + ZonedDateTime.now().plusDays(SimClock.offsetDays).format(DateTimeFormatter.ISO_OFFSET_DATE_TIME)
+            'Token created on ' + ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME)
         }
 
         private static boolean isBlank(String s) { s == null || s.trim().isEmpty() }
