@@ -439,7 +439,10 @@ func TestAccUserTokensDataSource_contextPath(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = sim.Close() })
+	t.Cleanup(func() {
+		acctest.CheckScriptLeaks(t, sim)
+		_ = sim.Close()
+	})
 	if !strings.HasSuffix(sim.URL, "/jenkins/") {
 		t.Fatalf("simulator URL %q does not end with the context path", sim.URL)
 	}
