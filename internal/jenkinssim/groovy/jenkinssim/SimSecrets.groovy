@@ -13,7 +13,9 @@ import java.util.concurrent.ConcurrentHashMap
 // to give away, and far too many for a chance match (the audit log holds random markers and
 // UUIDs: with thousands of tokens and scripts, the odds of a random 12-hex match stay below one
 // in a million; 8 would not). Secrets shorter than MIN characters are not tracked: they cannot be
-// told from ordinary words (the default admin password is "admin", its user id).
+// told from ordinary words (the default admin password is "admin", its user id). For the same
+// reason a password that holds 12 characters of text scripts carry (a user ID) flags every
+// script that names that user: tests give users random passwords.
 class SimSecrets {
     static final int PIECE = 12
     static final int MIN = 8
