@@ -5,9 +5,12 @@ package acctest
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -58,7 +61,13 @@ func startTarget() (*Target, func(), error) {
 	case "", "sim":
 		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 		defer cancel()
-		opts := jenkinssim.Options{}
+		// A strong admin password: the simulator tracks passwords of 8 characters or more, so the
+		// leak check (CheckScriptLeaks) also covers the provider's own credential.
+		pw := make([]byte, 12)
+		if _, err := rand.Read(pw); err != nil {
+			return nil, nil, err
+		}
+		opts := jenkinssim.Options{AdminPassword: "acc-" + hex.EncodeToString(pw)}
 		if os.Getenv("JENKINS_SIM_LOG") != "" {
 			opts.Log = os.Stderr // the simulator's own log, for debugging a failing test
 		}
@@ -81,7 +90,7 @@ func startTarget() (*Target, func(), error) {
 		// error here instead of the same failure in every test.
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		defer cancel()
-		out, err := scriptConsole(ctx, t, "print('"+fixtureMarker+"' + Jenkins.VERSION)")
+		out, err := scriptConsole(ctx, t, "print('"+fixtureMarker+"' + Jenkins.VERSION)", nil)
 		if err != nil {
 			return nil, nil, fmt.Errorf("%s=real: running a script on %s as %q: %w", EnvTarget, t.URL, t.Username, err)
 		}
@@ -107,7 +116,37 @@ func Shared(t testing.TB) *Target {
 	if shared == nil {
 		t.Fatal("no Jenkins target: the package's TestMain must call acctest.Main")
 	}
+	if shared.Sim != nil {
+		if _, done := leakChecked.LoadOrStore(t, true); !done {
+			t.Cleanup(func() {
+				leakChecked.Delete(t)
+				CheckScriptLeaks(t, shared.Sim)
+			})
+		}
+	}
 	return shared
+}
+
+// leakChecked: the tests whose end already checks the shared simulator for leaks.
+var leakChecked sync.Map
+
+// CheckScriptLeaks fails tb if a script the simulator ran holds, in its text, a secret the
+// simulator has seen: a token value (raw, or 12 characters of it, also inside base64 or hex), or
+// a password of 8 characters or more. Jenkins hands every script's text to its script listeners
+// (the audit-trail plugin's audit log, core's DefaultScriptListener), so no secret may be in it.
+// Every acceptance test that starts a simulator calls it at its end (Shared does for the shared
+// one); the simulator remembers every leak, so the first test to fail is the one that leaked.
+func CheckScriptLeaks(tb testing.TB, sim *jenkinssim.Sim) {
+	tb.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	leaks, err := sim.ScriptLeaks(ctx)
+	if err != nil {
+		tb.Errorf("reading the simulator's audit log of scripts: %v", err)
+	}
+	for _, l := range leaks {
+		tb.Errorf("a secret in the text of a script Jenkins logs: %s", l)
+	}
 }
 
 // RequireSim returns the simulator, or skips the test against a real Jenkins, where faults,

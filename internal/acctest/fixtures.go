@@ -14,11 +14,16 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/jenkins-access/terraform-provider-jenkins/internal/jenkinssim"
 )
 
 // Fixtures set Jenkins up the way an administrator would, through the script console. The Groovy
 // is constant; parameters travel as base64 JSON and arrive in the script as the map P, the same
-// rule the provider follows. Each fixture prints one JSON line prefixed with fixtureMarker.
+// rule the provider follows. Secrets (passwords) never do: Jenkins hands the script text to its
+// script listeners and audit logs, so they travel as form fields of the same POST, read with
+// requestField(name), as the provider sends token values. Each fixture prints one JSON line
+// prefixed with fixtureMarker.
 
 const fixtureMarker = "ACCTEST-RESULT:"
 
@@ -30,6 +35,13 @@ def emit = { Object r -> println('` + fixtureMarker + `' + groovy.json.JsonOutpu
 // emit(...)) as the admin and decodes what it emitted into out (nil to ignore).
 func (t *Target) Script(tb testing.TB, body string, params any, out any) {
 	tb.Helper()
+	t.ScriptWithSecrets(tb, body, params, nil, out)
+}
+
+// ScriptWithSecrets is Script with secrets sent as form fields beside the script (field name to
+// value), which body reads with requestField(name).
+func (t *Target) ScriptWithSecrets(tb testing.TB, body string, params any, secrets map[string]string, out any) {
+	tb.Helper()
 	if params == nil {
 		params = map[string]any{}
 	}
@@ -37,14 +49,18 @@ func (t *Target) Script(tb testing.TB, body string, params any, out any) {
 	if err != nil {
 		tb.Fatalf("fixture params: %v", err)
 	}
-	script := fmt.Sprintf(fixturePrelude, base64.StdEncoding.EncodeToString(raw)) + body
+	script := fmt.Sprintf(fixturePrelude, base64.StdEncoding.EncodeToString(raw)) + body + "\n" + jenkinssim.ScriptFieldReader
+	fields := url.Values{}
+	for k, v := range secrets {
+		fields.Set(k, v)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	var output string
 	if t.Sim != nil {
-		output, err = t.Sim.Script(ctx, script)
+		output, err = t.Sim.ScriptWithFields(ctx, script, fields)
 	} else {
-		output, err = scriptConsole(ctx, t, script)
+		output, err = scriptConsole(ctx, t, script, fields)
 	}
 	if err != nil {
 		tb.Fatalf("fixture script failed: %v", err)
@@ -66,7 +82,7 @@ func (t *Target) Script(tb testing.TB, body string, params any, out any) {
 
 // scriptConsole runs script on a real Jenkins as an administrator would with curl: a crumb and
 // its session cookie first (harmless with an API token, needed with a password), then a POST.
-func scriptConsole(ctx context.Context, t *Target, script string) (string, error) {
+func scriptConsole(ctx context.Context, t *Target, script string, fields url.Values) (string, error) {
 	jar, err := cookiejar.New(nil)
 	if err != nil {
 		return "", err
@@ -90,8 +106,11 @@ func scriptConsole(ctx context.Context, t *Target, script string) (string, error
 	if resp.StatusCode == http.StatusOK && decodeErr != nil {
 		return "", fmt.Errorf("crumb issuer: %w", decodeErr)
 	}
-	req, err = http.NewRequestWithContext(ctx, http.MethodPost, t.URL+"scriptText",
-		strings.NewReader(url.Values{"script": {script}}.Encode()))
+	form := url.Values{"script": {script}}
+	for k, vs := range fields {
+		form[k] = vs
+	}
+	req, err = http.NewRequestWithContext(ctx, http.MethodPost, t.URL+"scriptText", strings.NewReader(form.Encode()))
 	if err != nil {
 		return "", err
 	}
@@ -138,10 +157,10 @@ func scriptConsoleHint(resp *http.Response, body []byte) string {
 // CreateUser creates a login-capable user in the built-in security realm.
 func (t *Target) CreateUser(tb testing.TB, id, password string) {
 	tb.Helper()
-	t.Script(tb, `
-def u = Jenkins.get().getSecurityRealm().createAccount(P.id, P.password)
+	t.ScriptWithSecrets(tb, `
+def u = Jenkins.get().getSecurityRealm().createAccount(P.id, requestField('password'))
 emit([id: u.getId()])
-`, map[string]string{"id": id, "password": password}, nil)
+`, map[string]string{"id": id}, map[string]string{"password": password}, nil)
 }
 
 // FixtureToken is a token a fixture made. Value is the secret: never log it.
@@ -217,6 +236,15 @@ User.getById(P.user, false).getProperty(ApiTokenProperty).getTokenStore().getTok
 emit(m)
 `, map[string]string{"user": userID}, &r)
 	return r
+}
+
+// NewPassword returns a random password for a test user. It holds no user ID or other text
+// scripts carry: the simulator's leak check (CheckScriptLeaks) flags any script holding 12
+// characters of a password, so "pw-" + the user's ID would flag every script naming the user.
+func NewPassword() string {
+	b := make([]byte, 8)
+	_, _ = rand.Read(b)
+	return "pw-" + hex.EncodeToString(b)
 }
 
 // UniqueID returns a user ID no other test uses, so tests sharing one Jenkins stay independent.

@@ -69,7 +69,7 @@ func FuzzScriptParams(f *testing.F) {
 			UTF16  int     `json:"utf16"`
 			SHA256 string  `json:"sha256"`
 		}
-		if err := c.runScriptSource(ctx, "echo_params", echoParams, map[string]any{"s": s}, &got); err != nil {
+		if err := c.runScriptSource(ctx, "echo_params", echoParams, map[string]any{"s": s}, nil, &got); err != nil {
 			t.Fatalf("echo of %d bytes: %v", len(s), err)
 		}
 		want := sha256.Sum256([]byte(s))

@@ -24,6 +24,12 @@ import (
 // literal or start an interpolation. No user string ever becomes Groovy
 // source.
 //
+// No secret is ever part of the script either: Jenkins hands the script text to its script
+// listeners before running it (core's DefaultScriptListener logs it at FINE from 2.427, the
+// audit-trail plugin writes it to its audit log), but not the request's other form fields. A
+// secret the script needs travels as a form field of the same POST (scriptFields), which the
+// script reads from Stapler's current request (lib/request_field.groovy).
+//
 //go:embed scripts/*.groovy scripts/lib/*.groovy
 var scriptFS embed.FS
 
@@ -77,38 +83,47 @@ func randomHex(n int) (string, error) {
 	return hex.EncodeToString(b), nil
 }
 
+// scriptFields are form fields posted beside the script, for the secrets a script needs (a
+// token value to add): field name to value. They never become part of the script text, which
+// Jenkins logs; the script reads them with requestField(name). Their values are masked in
+// everything the client shows or logs.
+type scriptFields map[string]string
+
+// tokenValueField carries the value of a token to create (create_token.groovy).
+const tokenValueField = "tokenValue"
+
 // runScript runs template name on /scriptText with params and decodes the
-// "ok" value into out. secrets are values in params to mask (token values).
+// "ok" value into out. params must hold no secret (they are part of the script text).
 // Every template is written to be safe to run twice, so script calls are
 // retried like GETs.
-func (c *Client) runScript(ctx context.Context, name string, params map[string]any, out any, secrets ...string) error {
+func (c *Client) runScript(ctx context.Context, name string, params map[string]any, out any) error {
 	src, err := scriptSource(name)
 	if err != nil {
 		return err
 	}
-	return c.runScriptSource(ctx, name, src, params, out, secrets...)
+	return c.runScriptSource(ctx, name, src, params, nil, out)
 }
 
-// runScriptSource is runScript with the template's source given: tests run
+// runScriptSource is runScript with the template's source and form fields given: tests run
 // their own templates (an echo of the parameters) through the same encoding,
 // request and decoding as the embedded ones.
-func (c *Client) runScriptSource(ctx context.Context, name, src string, params map[string]any, out any, secrets ...string) error {
-	return c.runScriptWith(ctx, name, src, params, false, out, secrets...)
+func (c *Client) runScriptSource(ctx context.Context, name, src string, params map[string]any, fields scriptFields, out any) error {
+	return c.runScriptWith(ctx, name, src, params, fields, false, out)
 }
 
 // runScriptTellingRetries is runScript for a template that must know whether this is a
 // retry: the parameter "retry" is false in the first attempt and true in every later one (the
 // first may have run in Jenkins with its answer lost). The create script uses it to take a token
 // it finds for its own only on a retry.
-func (c *Client) runScriptTellingRetries(ctx context.Context, name string, params map[string]any, out any, secrets ...string) error {
+func (c *Client) runScriptTellingRetries(ctx context.Context, name string, params map[string]any, fields scriptFields, out any) error {
 	src, err := scriptSource(name)
 	if err != nil {
 		return err
 	}
-	return c.runScriptWith(ctx, name, src, params, true, out, secrets...)
+	return c.runScriptWith(ctx, name, src, params, fields, true, out)
 }
 
-func (c *Client) runScriptWith(ctx context.Context, name, src string, params map[string]any, tellRetries bool, out any, secrets ...string) error {
+func (c *Client) runScriptWith(ctx context.Context, name, src string, params map[string]any, fields scriptFields, tellRetries bool, out any) error {
 	marker, err := randomHex(16)
 	if err != nil {
 		return err
@@ -121,7 +136,7 @@ func (c *Client) runScriptWith(ctx context.Context, name, src string, params map
 	if tellRetries {
 		params["retry"] = false
 	}
-	form, b64, err := encodeScript(name, src, params)
+	form, b64, err := encodeScript(name, src, params, fields)
 	if err != nil {
 		return err
 	}
@@ -131,19 +146,24 @@ func (c *Client) runScriptWith(ctx context.Context, name, src string, params map
 		body:        form,
 		contentType: "application/x-www-form-urlencoded",
 		wellKnown:   true,
-		secrets:     []string{b64}, // masked whole and in pieces (see masker.mask)
-		maxBytes:    maxScriptBody,
+		// The parameters hold no secret, but user IDs and names an error need not repeat in
+		// pieces: masked whole and in pieces as before (see masker.mask).
+		secrets:  []string{b64},
+		maxBytes: maxScriptBody,
+	}
+	for _, v := range fields {
+		c.masker.add(v)
+		req.secrets = append(req.secrets, v)
 	}
 	if tellRetries {
 		params["retry"] = true
-		retryForm, retryB64, err := encodeScript(name, src, params)
+		retryForm, retryB64, err := encodeScript(name, src, params, fields)
 		if err != nil {
 			return err
 		}
 		req.retryBody = retryForm
 		req.secrets = append(req.secrets, retryB64)
 	}
-	c.masker.add(secrets...)
 	resp, err := c.do(ctx, req)
 	if err != nil {
 		return err
@@ -152,8 +172,8 @@ func (c *Client) runScriptWith(ctx context.Context, name, src string, params map
 }
 
 // encodeScript puts params, as one base64 JSON literal, into the template's placeholder and
-// returns the form body to post and the base64 text (a secret: it may hold token values).
-func encodeScript(name, src string, params map[string]any) ([]byte, string, error) {
+// returns the form body to post (the script and the fields) and the base64 text.
+func encodeScript(name, src string, params map[string]any, fields scriptFields) ([]byte, string, error) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
@@ -162,7 +182,14 @@ func encodeScript(name, src string, params map[string]any) ([]byte, string, erro
 	}
 	b64 := base64.StdEncoding.EncodeToString(bytes.TrimSpace(buf.Bytes()))
 	src = strings.Replace(src, paramsPlaceholder, groovyLiteralChunks(b64), 1)
-	return []byte(url.Values{"script": {src}}.Encode()), b64, nil
+	form := url.Values{"script": {src}}
+	for k, v := range fields {
+		if k == "script" {
+			return nil, "", fmt.Errorf("script %q: the form field \"script\" is the script itself", name)
+		}
+		form.Set(k, v)
+	}
+	return []byte(form.Encode()), b64, nil
 }
 
 // maxGroovyLiteral keeps each string literal under the JVM's limit of 65,535 bytes for a

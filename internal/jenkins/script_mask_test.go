@@ -10,14 +10,15 @@ import (
 
 // TestSimCompileErrorIsMasked runs a broken template through the real Groovy of the simulator.
 // Groovy's compile error quotes the offending source line, which holds the base64 parameters
-// and so the token value: the error must show the exception and none of these.
+// (names and user IDs; a token value travels as a form field, which no error quotes): the error
+// must show the exception and none of these.
 func TestSimCompileErrorIsMasked(t *testing.T) {
 	s := needSim(t)
 	c := simClient(t, s, "")
 	value := newValue(t)
 	// One parenthesis too many after the decoding line every template uses.
 	src := "import groovy.json.JsonSlurper\n" + decodeLine + ")\nprint(p.marker + p.marker)\n"
-	err := c.runScriptSource(context.Background(), "broken", src, map[string]any{"value": value, "name": "a name"}, nil, value)
+	err := c.runScriptSource(context.Background(), "broken", src, map[string]any{"name": "a name"}, scriptFields{tokenValueField: value}, nil)
 	var se *ScriptError
 	if !errors.As(err, &se) {
 		t.Fatalf("a template that does not compile: %v, want a ScriptError", err)

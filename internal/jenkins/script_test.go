@@ -171,8 +171,10 @@ func TestCreateToken(t *testing.T) {
 		t.Fatal("NewTokenValue repeats itself")
 	}
 	var got map[string]any
+	var src, field string
 	f := newFake(t, func(w http.ResponseWriter, r *http.Request) {
-		_, got = scriptParams(t, r)
+		src, got = scriptParams(t, r)
+		field = r.PostForm.Get("tokenValue")
 		scriptReply(t, w, r, map[string]any{"ok": map[string]any{"token": []any{"Alice", "uuid-1", "ci", 1700000000000, false, 0, nil, "2030-01-02", false}}})
 	})
 	c := f.client(t)
@@ -183,8 +185,12 @@ func TestCreateToken(t *testing.T) {
 	if tk.UserID != "Alice" || tk.UUID != "uuid-1" || tk.ExpirationDate != "2030-01-02" || tk.CreatedAt.Year() != 2023 {
 		t.Errorf("token = %+v", tk)
 	}
-	if got["value"] != value || got["userId"] != "alice" || got["expirationDate"] != "2030-01-02" || got["createIfRealmKnows"] != true {
+	if got["userId"] != "alice" || got["expirationDate"] != "2030-01-02" || got["createIfRealmKnows"] != true {
 		t.Errorf("params = %v", got)
+	}
+	// The value travels beside the script, never in its text (which Jenkins logs).
+	if field != value || strings.Contains(src, value[2:]) || strings.Contains(fmt.Sprint(got), value[2:]) {
+		t.Errorf("the value is not (only) in the form field tokenValue")
 	}
 	for _, bad := range []CreateTokenInput{
 		{UserID: "a", Name: "n", Value: "11" + strings.Repeat("A", 32)},

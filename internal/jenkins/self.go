@@ -33,9 +33,11 @@ var secretRE = regexp.MustCompile(`^[0-9a-f]{32}$`)
 
 // credentialHash is the SHA-256 (hex) Jenkins compares a presented password with when it tries
 // it as an API token (ApiTokenStore.findMatchingToken: a 34-character value loses its first two
-// characters, any other is taken whole), or "" when the password cannot be a token. Only the
-// hash of a 128-bit random secret ever leaves the machine: a real password is never sent, even
-// hashed, and the secret never appears in the script text Jenkins logs.
+// characters, any other is taken whole), or "" when the password cannot be a token. Scripts
+// that look for a token by its value (own_token, token_has_value, revoke_token_by_value) send
+// this and compare it with HashedToken.match: only the hash of a 128-bit random secret ever
+// leaves the machine, a real password is never sent, even hashed, and the secret never appears
+// in the script text Jenkins logs.
 func credentialHash(password string) string {
 	secret := password
 	if len(password) == 34 {

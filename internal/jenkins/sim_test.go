@@ -45,7 +45,23 @@ func needSim(t *testing.T) *jenkinssim.Sim {
 	if err := sim.Reset(context.Background()); err != nil {
 		t.Fatalf("resetting the simulator: %v", err)
 	}
+	t.Cleanup(func() { noScriptLeaks(t, sim) })
 	return sim
+}
+
+// noScriptLeaks fails the test if a script the simulator ran holds, in its text, a secret the
+// simulator has seen (a token value, a password): Jenkins hands that text to its script
+// listeners and audit logs. The simulator remembers every leak, so the first test to fail is
+// the one that leaked.
+func noScriptLeaks(t *testing.T, s *jenkinssim.Sim) {
+	t.Helper()
+	leaks, err := s.ScriptLeaks(context.Background())
+	if err != nil {
+		t.Errorf("reading the simulator's audit log: %v", err)
+	}
+	for _, l := range leaks {
+		t.Errorf("a secret in the text of a script Jenkins logs: %s", l)
+	}
 }
 
 // simClient authenticates as the admin with the password (so every POST goes
@@ -215,6 +231,46 @@ func TestSimCreateIsIdempotentAndAuthenticates(t *testing.T) {
 	ts := tokensOf(t, c, "bob")
 	if ts[0].UseCount != 1 || ts[0].LastUsedAt == nil {
 		t.Errorf("after one use: %+v", ts[0])
+	}
+}
+
+// TestSimValueChecksByHash: the import check and the settlement of an unanswered create find a
+// token by its value through the hash Jenkins keeps; the value is in no script text (needSim's
+// leak check), and the answers are what findMatchingToken would give.
+func TestSimValueChecksByHash(t *testing.T) {
+	s := needSim(t)
+	c := simClient(t, s, "")
+	ctx := context.Background()
+	mustCreateUser(t, s, "vera")
+	v := newValue(t)
+	tk, err := c.CreateToken(ctx, CreateTokenInput{UserID: "vera", Name: "ci", Value: v})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		uuid, value string
+		want        TokenValueCheck
+	}{
+		{tk.UUID, v, TokenValueCheck{Exists: true, Matches: true}},
+		{tk.UUID, newValue(t), TokenValueCheck{Exists: true}},
+		{"0f6c4a3e-8d2b-4c1e-9a7f-3b5d2e1c0a9b", v, TokenValueCheck{}},
+	} {
+		got, err := c.TokenHasValue(ctx, "vera", tc.uuid, tc.value)
+		if err != nil || got != tc.want {
+			t.Errorf("TokenHasValue(%s, same value %v) = %+v, %v; want %+v", tc.uuid, tc.value == v, got, err, tc.want)
+		}
+	}
+	if uuid, err := c.RevokeTokenByValue(ctx, "vera", "other name", v); err != nil || uuid != "" {
+		t.Fatalf("settling with another name: %q %v", uuid, err)
+	}
+	if uuid, err := c.RevokeTokenByValue(ctx, "vera", "ci", newValue(t)); err != nil || uuid != "" {
+		t.Fatalf("settling with another value: %q %v", uuid, err)
+	}
+	if uuid, err := c.RevokeTokenByValue(ctx, "vera", "ci", v); err != nil || uuid != tk.UUID {
+		t.Fatalf("settling: %q %v, want %s", uuid, err, tk.UUID)
+	}
+	if name, code := whoAmIWith(t, s, "vera", v); code != http.StatusUnauthorized {
+		t.Errorf("the settled token still authenticates: %q %d", name, code)
 	}
 }
 
@@ -537,7 +593,7 @@ func TestSimOldJenkins(t *testing.T) {
 	if err != nil {
 		t.Fatalf("starting a 2.462 simulator: %v", err)
 	}
-	defer old.Close()
+	defer func() { noScriptLeaks(t, old); _ = old.Close() }()
 	c := simClient(t, old, "")
 	mustCreateUser(t, old, "judy")
 	tk, err := c.CreateToken(ctx, CreateTokenInput{UserID: "judy", Name: "plain", Value: newValue(t)})
@@ -567,7 +623,7 @@ func TestSimJenkins2262(t *testing.T) {
 	if err != nil {
 		t.Fatalf("starting a 2.262 simulator: %v", err)
 	}
-	defer old.Close()
+	defer func() { noScriptLeaks(t, old); _ = old.Close() }()
 	c := simClient(t, old, "")
 	if err := c.RevokeToken(ctx, "nobody-here", "0f6c4a3e-8d2b-4c1e-9a7f-3b5d2e1c0a9b"); err != nil {
 		t.Errorf("revoking a token of a user already gone: %v", err)

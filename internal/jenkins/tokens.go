@@ -315,15 +315,15 @@ func (c *Client) CreateToken(ctx context.Context, in CreateTokenInput) (Token, e
 		Token tokenRow    `json:"token"`
 		Info  *ServerInfo `json:"info"`
 	}
+	// The value is the one input that travels outside the script text (see scriptFields).
 	err := c.runScriptTellingRetries(ctx, "create_token", map[string]any{
 		"userId":             in.UserID,
 		"name":               in.Name,
-		"value":              in.Value,
 		"expirationDate":     emptyNil(in.ExpirationDate),
 		"createIfRealmKnows": in.CreateUserIfRealmKnows,
 		"callerValue":        in.CallerValue,
 		"defaultExpiryDays":  emptyZero(in.DefaultExpiryDays),
-	}, &out, in.Value)
+	}, scriptFields{tokenValueField: in.Value}, &out)
 	if err != nil {
 		var u *UnsupportedError
 		if errors.As(err, &u) {
@@ -342,7 +342,8 @@ func (c *Client) CreateToken(ctx context.Context, in CreateTokenInput) (Token, e
 // RevokeTokenByValue revokes the token of userID that has the given name and
 // value and that Jenkins created in the last 15 minutes, if there is one, and
 // returns its UUID ("" when there was none, or no such user). It settles a create whose answer never came: the token may or
-// may not exist, and only its value and name are known. Safe to repeat.
+// may not exist, and only its value and name are known. Safe to repeat. Jenkins is sent the
+// SHA-256 it keeps of the value, never the value.
 func (c *Client) RevokeTokenByValue(ctx context.Context, userID, name, value string) (string, error) {
 	if err := ValidateTokenValue(value); err != nil {
 		return "", err
@@ -351,7 +352,7 @@ func (c *Client) RevokeTokenByValue(ctx context.Context, userID, name, value str
 	var out struct {
 		Revoked *string `json:"revoked"`
 	}
-	if err := c.runScript(ctx, "revoke_token_by_value", map[string]any{"userId": userID, "name": name, "value": value}, &out, value); err != nil {
+	if err := c.runScript(ctx, "revoke_token_by_value", map[string]any{"userId": userID, "name": name, "hash": credentialHash(value)}, &out); err != nil {
 		return "", err
 	}
 	return deref(out.Revoked), nil
@@ -363,14 +364,15 @@ type TokenValueCheck struct {
 	Matches bool `json:"matches"` // and its value is the one given (an expired token matches nothing)
 }
 
-// TokenHasValue reports whether userID's token uuid exists and has the given value.
+// TokenHasValue reports whether userID's token uuid exists and has the given value. Jenkins is
+// sent the SHA-256 it keeps of the value, never the value.
 func (c *Client) TokenHasValue(ctx context.Context, userID, uuid, value string) (TokenValueCheck, error) {
 	if err := ValidateTokenValue(value); err != nil {
 		return TokenValueCheck{}, err
 	}
 	c.masker.add(value, value[2:])
 	var out TokenValueCheck
-	err := c.runScript(ctx, "token_has_value", map[string]any{"userId": userID, "uuid": uuid, "value": value}, &out, value)
+	err := c.runScript(ctx, "token_has_value", map[string]any{"userId": userID, "uuid": uuid, "hash": credentialHash(value)}, &out)
 	return out, err
 }
 

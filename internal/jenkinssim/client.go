@@ -292,11 +292,26 @@ func (s *Sim) InvalidateSessions(ctx context.Context, userID string) error {
 // It authenticates with an admin API token (made once with password + crumb), so it needs no
 // crumb afterwards, like a provider would.
 func (s *Sim) Script(ctx context.Context, script string) (string, error) {
+	return s.ScriptWithFields(ctx, script, nil)
+}
+
+// ScriptWithFields is Script with more form fields in the same POST, for secrets: Jenkins hands
+// the script text to its script listeners (audit logs), not the other fields; the script reads
+// them from Stapler's current request (see ScriptFieldReader).
+func (s *Sim) ScriptWithFields(ctx context.Context, script string, fields url.Values) (string, error) {
+	form := url.Values{}
+	for k, vs := range fields {
+		if k == "script" {
+			return "", errors.New("jenkinssim: the field \"script\" is the script")
+		}
+		form[k] = vs
+	}
+	form.Set("script", script)
 	token, err := s.client.ensureAdminToken(ctx)
 	if err != nil {
 		return "", err
 	}
-	status, body, err := s.client.postForm(ctx, "scriptText", url.Values{"script": {script}}, s.AdminUser, token, nil)
+	status, body, err := s.client.postForm(ctx, "scriptText", form, s.AdminUser, token, nil)
 	if err != nil {
 		return "", err
 	}
@@ -308,7 +323,7 @@ func (s *Sim) Script(ctx context.Context, script string) (string, error) {
 		if token, err = s.client.ensureAdminToken(ctx); err != nil {
 			return "", err
 		}
-		status, body, err = s.client.postForm(ctx, "scriptText", url.Values{"script": {script}}, s.AdminUser, token, nil)
+		status, body, err = s.client.postForm(ctx, "scriptText", form, s.AdminUser, token, nil)
 		if err != nil {
 			return "", err
 		}
@@ -317,6 +332,74 @@ func (s *Sim) Script(ctx context.Context, script string) (string, error) {
 		return "", fmt.Errorf("jenkinssim: scriptText: HTTP %d: %.300s", status, body)
 	}
 	return body, nil
+}
+
+// ScriptFieldReader is Groovy that defines requestField(name): a form field of the request that
+// carries the script, from Stapler's current request (getCurrentRequest2 from Jenkins 2.475,
+// getCurrentRequest before). Scripts that need a secret append it and read the secret with it.
+const ScriptFieldReader = `
+def requestField(String name) {
+    def stapler = org.kohsuke.stapler.Stapler
+    def req = stapler.metaClass.respondsTo(stapler, 'getCurrentRequest2').isEmpty() ?
+        stapler.getCurrentRequest() : stapler.getCurrentRequest2()
+    return req?.getParameter(name)
+}
+`
+
+// AuditEntry is one script in the simulator's audit log, as the audit-trail plugin writes it.
+type AuditEntry struct {
+	Seq     int64   `json:"seq"`
+	User    *string `json:"user"`
+	Origin  string  `json:"origin"`
+	Script  string  `json:"script"`
+	Binding *string `json:"binding"`
+}
+
+// AuditLog returns the last scripts the script console ran (at most 1000), oldest first, and
+// how many it ran in all.
+func (s *Sim) AuditLog(ctx context.Context) (entries []AuditEntry, total int64, err error) {
+	var out struct {
+		Total   int64        `json:"total"`
+		Entries []AuditEntry `json:"entries"`
+	}
+	err = s.client.control(ctx, http.MethodGet, "audit-log", nil, &out)
+	return out.Entries, out.Total, err
+}
+
+// Leak is a script whose text holds a secret the simulator has seen. It never holds the secret.
+type Leak struct {
+	Seq  int64   `json:"seq"`  // the script's number in the audit log
+	User *string `json:"user"` // who ran it
+	// Secret is the kind: "token value", "legacy token seed" or "password".
+	Secret string `json:"secret"`
+	// Rendering is how it was found: "text", "base64" or "hex".
+	Rendering  string  `json:"rendering"`
+	Line       int     `json:"line"`
+	ScriptHead *string `json:"scriptHead"` // the script's first line, unless the leak is on it
+}
+
+func (l Leak) String() string {
+	who := "no user"
+	if l.User != nil {
+		who = "user " + *l.User
+	}
+	s := fmt.Sprintf("script #%d (%s): a %s, as %s, on line %d", l.Seq, who, l.Secret, l.Rendering, l.Line)
+	if l.ScriptHead != nil {
+		s += fmt.Sprintf(" of the script starting %q", *l.ScriptHead)
+	}
+	return s
+}
+
+// ScriptLeaks checks every script the script console ran against every secret the simulator
+// has seen (token values, legacy seeds, passwords of 8 characters or more) and returns where a
+// script's text holds one: 12 characters in a row of it, or all of a shorter one, as text or in
+// a base64 or hex run. See SimSecrets.groovy for the rule.
+func (s *Sim) ScriptLeaks(ctx context.Context) ([]Leak, error) {
+	var out struct {
+		Leaks []Leak `json:"leaks"`
+	}
+	err := s.client.control(ctx, http.MethodGet, "audit-log/leaks", nil, &out)
+	return out.Leaks, err
 }
 
 // ensureAdminToken creates an admin API token through the endpoint, with password + crumb.
@@ -413,10 +496,17 @@ func (s *Sim) ScriptArgs(ctx context.Context, script string, params any) (string
 	return s.Script(ctx, prologue+script)
 }
 
-// CreateUser creates a user with a password in the built-in security realm.
+// CreateUser creates a user with a password in the built-in security realm. The password
+// travels as a form field beside the script, never in its text.
 func (s *Sim) CreateUser(ctx context.Context, id, password string) error {
-	out, err := s.ScriptArgs(ctx, `Jenkins.instance.securityRealm.createAccount(params.id, params.password)
-println 'created'`, map[string]string{"id": id, "password": password})
+	b, err := json.Marshal(map[string]string{"id": id})
+	if err != nil {
+		return err
+	}
+	script := "def params = new groovy.json.JsonSlurper().parseText(new String(java.util.Base64.decoder.decode('" +
+		base64.StdEncoding.EncodeToString(b) + "'), 'UTF-8'))\n" +
+		"Jenkins.instance.securityRealm.createAccount(params.id, requestField('password'))\nprintln 'created'\n" + ScriptFieldReader
+	out, err := s.ScriptWithFields(ctx, script, url.Values{"password": {password}})
 	if err != nil {
 		return err
 	}

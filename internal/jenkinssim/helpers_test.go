@@ -26,6 +26,14 @@ func TestMain(m *testing.M) {
 	}
 	shared = s
 	code := m.Run()
+	// No script the tests sent holds a secret in its text (see ScriptLeaks).
+	ctx, cancel = context.WithTimeout(context.Background(), time.Minute)
+	leaks, err := s.ScriptLeaks(ctx)
+	cancel()
+	if err != nil || len(leaks) > 0 {
+		fmt.Fprintln(os.Stderr, "scripts with secrets in their text:", leaks, err)
+		code = 1
+	}
 	s.Close()
 	os.Exit(code)
 }

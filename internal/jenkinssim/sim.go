@@ -289,8 +289,25 @@ func writeSources(dst, version string) error {
 		if err != nil {
 			return fmt.Errorf("jenkinssim: %s: %w", path, err)
 		}
+		if onlyPackage(out) {
+			// A class that does not exist in this version (a whole file gated out): Groovy
+			// would compile the package line alone into a script class of the file's name.
+			return nil
+		}
 		return os.WriteFile(target, []byte(out), 0o644)
 	})
+}
+
+// onlyPackage reports whether a Groovy source holds nothing but comments, blank lines and its
+// package line.
+func onlyPackage(src string) bool {
+	for _, line := range strings.Split(src, "\n") {
+		t := strings.TrimSpace(line)
+		if t != "" && !strings.HasPrefix(t, "//") && !strings.HasPrefix(t, "package ") {
+			return false
+		}
+	}
+	return true
 }
 
 func findJava() (string, error) {

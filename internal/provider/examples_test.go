@@ -71,7 +71,7 @@ func TestAccExamples(t *testing.T) {
 	}
 	for _, id := range exampleUserIDs(all) {
 		if !target.UserExists(t, id) {
-			target.CreateUser(t, id, "pw-"+acctest.UniqueID(id))
+			target.CreateUser(t, id, acctest.NewPassword())
 		}
 	}
 

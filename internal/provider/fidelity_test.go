@@ -37,7 +37,10 @@ func ownSim(t *testing.T, opts jenkinssim.Options) *acctest.Target {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = sim.Close() })
+	t.Cleanup(func() {
+		acctest.CheckScriptLeaks(t, sim)
+		_ = sim.Close()
+	})
 	return &acctest.Target{URL: sim.URL, Username: sim.AdminUser, Password: sim.AdminPassword, Sim: sim}
 }
 

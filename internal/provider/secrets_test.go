@@ -33,7 +33,10 @@ func TestAccSecretsNeverLogged(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = sim.Close() })
+	t.Cleanup(func() {
+		acctest.CheckScriptLeaks(t, sim)
+		_ = sim.Close()
+	})
 	target := &acctest.Target{URL: sim.URL, Username: sim.AdminUser, Password: password, Sim: sim}
 	user := acctest.UniqueID("quinn")
 	target.CreateUser(t, user, "pw")

@@ -85,7 +85,10 @@ func TestAccTLS_selfSignedCertificate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = sim.Close() })
+	t.Cleanup(func() {
+		acctest.CheckScriptLeaks(t, sim)
+		_ = sim.Close()
+	})
 	if !regexp.MustCompile(`^https://127\.0\.0\.1:\d+/$`).MatchString(sim.URL) {
 		t.Fatalf("the TLS simulator serves %s, want https://127.0.0.1:<port>/", sim.URL)
 	}

@@ -43,7 +43,7 @@ func expectTokens(name string, checks ...knownvalue.Check) statecheck.StateCheck
 func TestAccUserTokensDataSource_oneUser(t *testing.T) {
 	target := acctest.Shared(t)
 	alice := acctest.UniqueID("Alice")
-	target.CreateUser(t, alice, "pw-"+alice)
+	target.CreateUser(t, alice, acctest.NewPassword())
 	deploy := target.NewToken(t, alice, "deploy")
 	backup := target.NewToken(t, alice, "Backup")
 
@@ -83,7 +83,7 @@ data "jenkins_user_tokens" "alice" {
 func TestAccUserTokensDataSource_usageAndLegacy(t *testing.T) {
 	target := acctest.Shared(t)
 	bob := acctest.UniqueID("bob")
-	target.CreateUser(t, bob, "pw-"+bob)
+	target.CreateUser(t, bob, acctest.NewPassword())
 	used := target.NewToken(t, bob, "used")
 	legacy := target.NewLegacyToken(t, bob)
 	// Three authenticated requests with the token: Jenkins counts each one.
@@ -371,7 +371,8 @@ func TestAccUserTokensDataSource_badInput(t *testing.T) {
 func TestAccUserTokensDataSource_authErrors(t *testing.T) {
 	target := acctest.Shared(t)
 	dave := acctest.UniqueID("dave")
-	target.CreateUser(t, dave, "pw-"+dave)
+	davePW := acctest.NewPassword()
+	target.CreateUser(t, dave, davePW)
 	daveToken := target.NewToken(t, dave, "own")
 	config := func(user, password string) string {
 		wrong := acctest.Target{URL: target.URL, Username: user, Password: password}
@@ -382,7 +383,7 @@ func TestAccUserTokensDataSource_authErrors(t *testing.T) {
 	}{
 		{"wrong password", target.Username, "not-the-password", `(?s)rejected the username or the password/API token \(HTTP 401\)`},
 		{"unknown user", acctest.UniqueID("nobody"), "x", `(?s)HTTP 401`},
-		{"non-admin with password", dave, "pw-" + dave, `(?s)needs\s+Overall/Administer`},
+		{"non-admin with password", dave, davePW, `(?s)needs\s+Overall/Administer`},
 		{"non-admin with API token", dave, daveToken.Value, `(?s)needs\s+Overall/Administer`},
 	}
 	for _, tc := range cases {
@@ -439,7 +440,10 @@ func TestAccUserTokensDataSource_contextPath(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = sim.Close() })
+	t.Cleanup(func() {
+		acctest.CheckScriptLeaks(t, sim)
+		_ = sim.Close()
+	})
 	if !strings.HasSuffix(sim.URL, "/jenkins/") {
 		t.Fatalf("simulator URL %q does not end with the context path", sim.URL)
 	}

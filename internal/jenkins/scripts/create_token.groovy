@@ -1,8 +1,10 @@
 // Adds an API token with a value chosen by the caller.
-// Parameters: {"marker", "userId", "name", "value" ("11"+32 hex),
+// Parameters: {"marker", "userId", "name",
 //              "expirationDate": "YYYY-MM-DD" or null, "createIfRealmKnows": bool,
 //              "callerValue": bool, "defaultExpiryDays": int or null,
 //              "retry": bool (set by the client from its second attempt on)}
+// The value ("11"+32 hex) is the form field tokenValue of the same POST, never part of this text,
+// which Jenkins logs (lib/request_field.groovy).
 // defaultExpiryDays: with no expirationDate, on a Jenkins with expiration dates (2.548+), the
 // token expires that many days after Jenkins's today, by Jenkins's own clock when it is made.
 // Safe to repeat: if the user already holds a token matching the value (a retry after a lost
@@ -26,6 +28,10 @@ import groovy.json.JsonSlurper
 import jenkins.security.ApiTokenProperty
 
 def p = new JsonSlurper().parseText(new String(java.util.Base64.getDecoder().decode('@@PARAMS_BASE64@@'), 'UTF-8'))
+def value = requestField('tokenValue')
+if (value == null) {
+    throw new IllegalStateException('the token value did not reach the script: the request has no form field tokenValue')
+}
 
 def result = null
 def u = User.getById(p.userId, false)
@@ -54,7 +60,7 @@ if (u == null) {
     // take the same lock): a retry that arrives while the first attempt still runs in Jenkins
     // then finds that attempt's token instead of adding a second one with the same value.
     synchronized (store) {
-        t = store.findMatchingToken(p.value)
+        t = store.findMatchingToken(value)
         if (t != null && p.callerValue) {
             if (!p.retry || t.getName() != p.name || !createdRecently(t) || t.isLegacy()) {
                 result = [error: [type: 'valueInUse', message: 'the value is already a token of this user',
@@ -71,9 +77,9 @@ if (u == null) {
             if (p.expirationDate != null && !withExpiry) {
                 result = [error: [type: 'unsupported', message: 'an API token expiration date']]
             } else if (withExpiry) {
-                uuid = store.addFixedNewToken(p.name, p.value, expiry)
+                uuid = store.addFixedNewToken(p.name, value, expiry)
             } else {
-                uuid = store.addFixedNewToken(p.name, p.value)
+                uuid = store.addFixedNewToken(p.name, value)
             }
         }
     }

@@ -1,7 +1,8 @@
 // Revokes the token of a user that matches a value, when there is one: how the provider settles
 // a create whose answer it never got (the run was interrupted, the connection lost), so that no
 // token stays valid whose value nobody holds. A value the provider drew matches at most one token.
-// Parameters: {"marker", "userId", "name", "value" ("11"+32 hex)}
+// Parameters: {"marker", "userId", "name", "hash"}: hash is the SHA-256 (hex) of the value's 32-hex
+// secret, as ApiTokenStore keeps it; the value itself never travels (the script text is logged).
 // Only a token with that name that Jenkins created in the last 15 minutes is revoked: a value
 // given in a configuration could be an older token's (the create would then have failed), and
 // that token is not this create's to settle. ApiTokenProperty.revokeToken also drops the
@@ -19,7 +20,9 @@ def prop = u == null ? null : u.getProperty(ApiTokenProperty)
 def revoked = null
 if (prop != null) {
     def store = prop.getTokenStore()
-    def t = store.findMatchingToken(p.value)
+    byte[] hashed = p.hash.decodeHex()
+    // HashedToken.match is findMatchingToken's comparison, given the hash.
+    def t = store.getTokenListSortedByName().find { it.match(hashed) }
     if (t != null && !t.isLegacy() && t.getName() == p.name && createdRecently(t)) {
         prop.revokeToken(t.getUuid())
         revoked = t.getUuid()

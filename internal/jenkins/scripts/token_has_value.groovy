@@ -1,6 +1,7 @@
 // Tells whether a token of a user has a given value: Jenkins keeps only a hash, so this is the
 // one way to check that a value in a configuration is the value of a token adopted by import.
-// Parameters: {"marker", "userId", "uuid", "value" ("11"+32 hex)}
+// Parameters: {"marker", "userId", "uuid", "hash"}: hash is the SHA-256 (hex) of the value's 32-hex
+// secret, as ApiTokenStore keeps it; the value itself never travels (the script text is logged).
 // Prints marker + {"ok":{"exists": bool, "matches": bool}} + marker. exists: the user holds a
 // token with that UUID; a caller tells "gone" (revoked since it looked) from "another value" by
 // it. An expired token matches nothing (2.548+, as Jenkins's own findMatchingToken).
@@ -20,6 +21,9 @@ if (prop != null) {
         }
     }
 }
-def t = exists ? prop.getTokenStore().findMatchingToken(p.value) : null
-print(p.marker + JsonOutput.toJson([ok: [exists: exists, matches: t != null && t.getUuid() == p.uuid]]) + p.marker)
+// HashedToken.match compares the stored hash with the one given, and from 2.548 refuses an
+// expired token, as findMatchingToken does.
+byte[] hashed = p.hash.decodeHex()
+def matches = exists && prop.getTokenStore().getTokenListSortedByName().any { it.getUuid() == p.uuid && it.match(hashed) }
+print(p.marker + JsonOutput.toJson([ok: [exists: exists, matches: matches]]) + p.marker)
 return null

@@ -341,7 +341,7 @@ class JenkinsRoutes {
         if (script != null && req.method != 'POST') {
             return Pages.oops(405)
         }
-        String output = script == null ? null : ScriptConsole.run(script)
+        String output = script == null ? null : hudson.util.RemotingDiagnostics.executeGroovy(script)
         if (plain) {
             // _scriptText.jelly renders with l:view, which does not advertise X-Jenkins.
             return SimResponse.text(200, 'text/plain;charset=UTF-8', output ?: '')

@@ -425,6 +425,10 @@ class SimServer {
             case 'DELETE /stats':
                 STATS.clear()
                 return ok([status: 'ok'])
+            case 'GET /audit-log':
+                return ok(ScriptAudit.log())
+            case 'GET /audit-log/leaks':
+                return ok(ScriptAudit.report())
             case 'GET /faults':
                 synchronized (FAULTS) {
                     return ok([faults: new ArrayList(FAULTS)])
@@ -638,9 +642,11 @@ class SimServer {
         }
         SimContext.setLocale(req.locale())
         SimContext.setRootUrl(scheme + '://' + (req.header('Host') ?: 'localhost') + contextPath + '/')
+        org.kohsuke.stapler.Stapler.simSetCurrentRequest(req)
         try {
             return JenkinsRoutes.serve(req)
         } finally {
+            org.kohsuke.stapler.Stapler.simSetCurrentRequest(null)
             SimContext.setLocale(null)
             SimContext.setRootUrl(null)
         }

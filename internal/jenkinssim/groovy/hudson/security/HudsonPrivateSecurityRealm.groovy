@@ -171,6 +171,7 @@ class HudsonPrivateSecurityRealm extends SecurityRealm {
         Details(String passwordHash) { this.passwordHash = passwordHash }
 
         static Details fromPlainPassword(String password) {
+            jenkinssim.SimSecrets.saw(password, 'password')
             byte[] salt = new byte[8]
             new SecureRandom().nextBytes(salt)
             String saltHex = salt.encodeHex().toString()

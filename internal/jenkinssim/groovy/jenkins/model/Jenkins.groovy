@@ -53,14 +53,16 @@ class Jenkins {
 //#if >=2.543
         AdministrativeMonitor excludeSessionId = new DefaultCrumbIssuer.ExcludeSessionIdAdministrativeMonitor()
         administrativeMonitors = Collections.unmodifiableList([legacy, excludeSessionId] as List<AdministrativeMonitor>)
-        extensions = Collections.unmodifiableList([new ApiTokenProperty.DescriptorImpl(), new UserSeedProperty.DescriptorImpl(), config, legacy,
-                                                   new DefaultCrumbIssuer.DescriptorImpl(),
-                                                   excludeSessionId] as List<Object>)
+        List<Object> ext = [new ApiTokenProperty.DescriptorImpl(), new UserSeedProperty.DescriptorImpl(), config, legacy, new DefaultCrumbIssuer.DescriptorImpl(),
+                            excludeSessionId] as List<Object>
 //#else
         administrativeMonitors = Collections.unmodifiableList([legacy] as List<AdministrativeMonitor>)
-        extensions = Collections.unmodifiableList([new ApiTokenProperty.DescriptorImpl(), new UserSeedProperty.DescriptorImpl(), config, legacy,
-                                                   new DefaultCrumbIssuer.DescriptorImpl()] as List<Object>)
+        List<Object> ext = [new ApiTokenProperty.DescriptorImpl(), new UserSeedProperty.DescriptorImpl(), config, legacy, new DefaultCrumbIssuer.DescriptorImpl()] as List<Object>
 //#end
+//#if >=2.427
+        ext.add(new jenkins.util.DefaultScriptListener())
+//#end
+        extensions = Collections.unmodifiableList(ext)
         byte[] saved = SimDisk.files.get('config.xml')
         if (saved != null) {
             Map<String, Object> cfg = (Map<String, Object>) SimDisk.deserialize(saved)

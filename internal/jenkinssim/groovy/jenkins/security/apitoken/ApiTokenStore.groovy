@@ -66,6 +66,8 @@ class ApiTokenStore implements Serializable {
     /** The legacy token a client sends is MD5hex(seed); the store keeps SHA-256 of that string. */
     private static HashValue legacyHash(Secret seed) {
         String md5 = MessageDigest.getInstance('MD5').digest(seed.plainText.getBytes('UTF-8')).encodeHex().toString()
+        jenkinssim.SimSecrets.saw(seed.plainText, 'legacy token seed')
+        jenkinssim.SimSecrets.saw(md5, 'token value')
         new HashValue(LEGACY_VERSION, sha256Hex(md5))
     }
 
@@ -84,6 +86,7 @@ class ApiTokenStore implements Serializable {
         String secret = random.encodeHex().toString()
         HashedToken token = HashedToken.buildNew(name, new HashValue(HASH_VERSION, sha256Hex(secret)), expirationDate)
         tokenList.add(token)
+        jenkinssim.SimSecrets.saw(HASH_VERSION + secret, 'token value')
         new TokenUuidAndPlainValue(token.uuid, HASH_VERSION + secret, expirationDate, token.isAboutToExpire())
     }
 
@@ -99,6 +102,7 @@ class ApiTokenStore implements Serializable {
         String secret = random.encodeHex().toString()
         HashedToken token = HashedToken.buildNew(name, new HashValue(HASH_VERSION, sha256Hex(secret)))
         tokenList.add(token)
+        jenkinssim.SimSecrets.saw(HASH_VERSION + secret, 'token value')
         new TokenUuidAndPlainValue(token.uuid, HASH_VERSION + secret)
     }
 
@@ -122,6 +126,7 @@ class ApiTokenStore implements Serializable {
         if (!CHECK_32_HEX_CHAR.matcher(secret).matches()) {
             throw new IllegalArgumentException('The secret part of the token must consist of 32 hex-characters')
         }
+        jenkinssim.SimSecrets.saw(tokenPlainValue, 'token value')
         new HashValue(HASH_VERSION, sha256Hex(secret))
     }
 
