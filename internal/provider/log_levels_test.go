@@ -40,12 +40,12 @@ func TestAccLogsOnlyWhatTheCLIKeeps(t *testing.T) {
 	// The real plugin behind a wrapper that sends its stderr to a file when asked to (the CLI
 	// then sees none of it: only for the run without log variables).
 	dir := buildProvider(t)
-	real := filepath.Join(dir, "terraform-provider-jenkins.real")
-	if err := os.Rename(filepath.Join(dir, "terraform-provider-jenkins"), real); err != nil {
+	plugin := filepath.Join(dir, "terraform-provider-jenkins.real")
+	if err := os.Rename(filepath.Join(dir, "terraform-provider-jenkins"), plugin); err != nil {
 		t.Fatal(err)
 	}
 	stderrPath := filepath.Join(t.TempDir(), "plugin-stderr")
-	wrapper := "#!/bin/sh\nif [ -n \"$PLUGIN_STDERR\" ]; then exec " + real + " \"$@\" 2>>\"$PLUGIN_STDERR\"; fi\nexec " + real + " \"$@\"\n"
+	wrapper := "#!/bin/sh\nif [ -n \"$PLUGIN_STDERR\" ]; then exec " + plugin + " \"$@\" 2>>\"$PLUGIN_STDERR\"; fi\nexec " + plugin + " \"$@\"\n"
 	if err := os.WriteFile(filepath.Join(dir, "terraform-provider-jenkins"), []byte(wrapper), 0o700); err != nil { //nolint:gosec // an executable of the test's own
 		t.Fatal(err)
 	}
