@@ -312,7 +312,7 @@ func TestAccUserAPIToken_badInput(t *testing.T) {
 	target := acctest.Shared(t)
 	cases := []struct{ name, config, want string }{
 		{"empty user", tokenConfig(target, "", "x"), `(?s)user_id.*length`},
-		{"empty name", tokenConfig(target, "admin", ""), `(?s)name.*length`},
+		{"empty name", tokenConfig(target, "admin", ""), `(?s)Blank Token Name.*empty or only blanks`},
 		{"bad date", tokenConfig(target, "admin", "x", `expiration_date = "31.12.2027"`), `(?s)Invalid Date.*YYYY-MM-DD`},
 		{"impossible date", tokenConfig(target, "admin", "x", `expiration_date = "2027-02-30"`), `(?s)Invalid Date`},
 		{"past date", tokenConfig(target, "admin", "x", `expiration_date = "2020-01-01"`), `(?s)Expiration Date in the Past`},
