@@ -155,7 +155,6 @@ func TestServerURLCredentialsNeverShown(t *testing.T) {
 }
 
 func TestProviderWarnsOnCleartext(t *testing.T) {
-	ctx := context.Background()
 	for u, warn := range map[string]bool{
 		"http://ci.example.com/jenkins/": true,
 		"http://10.0.0.8:8080/":          true,
@@ -164,32 +163,8 @@ func TestProviderWarnsOnCleartext(t *testing.T) {
 		"http://[::1]:8080/":             false,
 		"http://localhost:8080/":         false,
 	} {
-		server, err := providerserver.NewProtocol6WithError(New("test")())()
-		if err != nil {
-			t.Fatal(err)
-		}
-		schema, err := server.GetProviderSchema(ctx, &tfprotov6.GetProviderSchemaRequest{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		typ := schema.Provider.ValueType().(tftypes.Object)
-		vals := map[string]tftypes.Value{}
-		for name, at := range typ.AttributeTypes {
-			vals[name] = tftypes.NewValue(at, nil)
-		}
-		vals["server_url"] = tftypes.NewValue(tftypes.String, u)
-		vals["username"] = tftypes.NewValue(tftypes.String, "admin")
-		vals["password"] = tftypes.NewValue(tftypes.String, "secret")
-		config, err := tfprotov6.NewDynamicValue(typ, tftypes.NewValue(typ, vals))
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp, err := server.ConfigureProvider(ctx, &tfprotov6.ConfigureProviderRequest{Config: &config})
-		if err != nil {
-			t.Fatal(err)
-		}
 		got := false
-		for _, d := range resp.Diagnostics {
+		for _, d := range configureDiagnostics(t, u, "secret") {
 			if d.Severity == tfprotov6.DiagnosticSeverityError {
 				t.Errorf("%s: unexpected error %s: %s", u, d.Summary, d.Detail)
 			}
