@@ -17,11 +17,11 @@ import (
 )
 
 // cliAt is a CLI workdir with this provider built for dev_overrides, on a CLI of at least
-// major.minor (the test skips otherwise, saying why).
+// major.minor (the test skips otherwise, saying why). OpenTofu's numbering is compared as is:
+// a test of a feature OpenTofu lacks calls skipOnOpenTofu first.
 func cliAt(t *testing.T, major, minor int, feature string) *cliWorkdir {
 	t.Helper()
-	requireTerraformCLI(t, feature)
-	return newCLIWorkdir(t, cliAtLeast(t, major, minor, feature), map[string]string{"registry.terraform.io/jenkins-access/jenkins": buildProvider(t)})
+	return newCLIWorkdir(t, cliAtLeast(t, major, minor, feature), jenkinsProviderOverrides(t))
 }
 
 // cliAtLeast is the path of the CLI the tests use, Terraform or OpenTofu, when its version is at
@@ -170,6 +170,7 @@ import {
 func TestAccUserAPITokenList_leavesOutLegacy(t *testing.T) {
 	target := acctest.Shared(t)
 	sim := target.RequireSim(t)
+	skipOnOpenTofu(t, tofuLacksQuery)
 	w := cliAt(t, 1, 14, "terraform query")
 	old := acctest.UniqueID("old")
 	legacyUUID, _, err := sim.LegacyUser(context.Background(), old, "pw")
@@ -281,6 +282,7 @@ emit([:])
 func TestAccUserAPITokenList_unknownUserInItsOwnWords(t *testing.T) {
 	target := acctest.Shared(t)
 	target.RequireSim(t)
+	skipOnOpenTofu(t, tofuLacksQuery)
 	w := cliAt(t, 1, 14, "terraform query")
 	kit := acctest.UniqueID("kit")
 	target.CreateUser(t, kit, "pw")

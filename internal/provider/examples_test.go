@@ -102,7 +102,7 @@ func TestAccExamples(t *testing.T) {
 				tc.TerraformVersionChecks = []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)}
 			}
 			if f.actions {
-				requireTerraformCLI(t, "actions (Terraform 1.14+)")
+				skipOnOpenTofu(t, tofuLacksActions)
 				tc.TerraformVersionChecks = []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_14_0)}
 			}
 			resource.Test(t, tc)
