@@ -67,5 +67,7 @@ build_terraform() {
     -ldflags "-s -w -X github.com/hashicorp/terraform/version.dev=no" -o "$out.tmp" .)
   rm -rf "$work"
   mv "$out.tmp" "$out"
-  "$out" version | head -1
+  # sed reads to the end: head would close the pipe early, and under pipefail the SIGPIPE
+  # terraform sometimes gets (exit 141) would fail the build that just succeeded.
+  "$out" version 2>/dev/null | sed -n 1p
 }
