@@ -297,7 +297,15 @@ func TestAccUserAPITokenList_unknownUserInItsOwnWords(t *testing.T) {
 		if code == 0 {
 			t.Fatalf("%s: terraform query with an unknown user succeeded:\n%s", c.attr, out)
 		}
-		want := `(?s)Unknown Jenkins User.*` + regexp.QuoteMeta(c.attr) + ` = .*` + wrappedText(`Jenkins has no user "`+ghost+`", so the query has no tokens of theirs to list`) +
+		// Terraform 1.14 shows the attribute's line. Terraform 1.16 resolves a list's diagnostic
+		// path no deeper than the config block and shows its first line (measured with 1.16.4;
+		// config.user_ids and config[0].user_ids alike), so there the detail naming the attribute
+		// is what points at it.
+		subject := regexp.QuoteMeta(c.attr) + ` = `
+		if _, v := cliVersion(t); !strings.HasPrefix(v, "1.14.") {
+			subject = `(?:` + subject + `|\d+:\s+config \{)`
+		}
+		want := `(?s)Unknown Jenkins User.*` + subject + `.*` + wrappedText(`Jenkins has no user "`+ghost+`", so the query has no tokens of theirs to list`) +
 			`.*` + wrappedText("Check the spelling in "+c.attr)
 		if !regexp.MustCompile(want).MatchString(out) {
 			t.Errorf("%s: the error is not on the attribute, in the list's words:\n%s", c.attr, out)
