@@ -102,7 +102,7 @@ func TestAccExamples(t *testing.T) {
 				tc.TerraformVersionChecks = []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)}
 			}
 			if f.actions {
-				requireTerraformCLI(t, "actions (Terraform 1.14+)")
+				skipOnOpenTofu(t, tofuLacksActions)
 				tc.TerraformVersionChecks = []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_14_0)}
 			}
 			resource.Test(t, tc)
@@ -171,7 +171,7 @@ func exampleFiles(dir string) ([]example, error) {
 			ex.skip = "needs another provider: " + reason
 		}
 		if reVariable.MatchString(src) && ex.skip == "" {
-			ex.skip = "takes input variables (examples/scenarios/offboard-from-identity-provider is applied with one by TestAccUserTokenCleanup_identityProviderScenario)"
+			ex.skip = "takes input variables: applied with them by its own test (offboard-from-identity-provider: TestAccGuideIdentityProviderOffboarding; offboard-on-destroy: TestAccScenarioOffboardOnDestroy)"
 		}
 		if reImportBlock.MatchString(src) {
 			if reImportUUID.MatchString(src) {

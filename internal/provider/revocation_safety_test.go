@@ -287,6 +287,7 @@ data "jenkins_users" "inactive" {
 func TestAccRevokeTokensAction_checkedAtPlan(t *testing.T) {
 	target := acctest.Shared(t)
 	target.RequireSim(t)
+	skipOnOpenTofu(t, tofuLacksActions)
 	w := cliAt(t, 1, 14, "actions")
 	bob, amy := acctest.UniqueID("bob"), acctest.UniqueID("amy")
 	target.CreateUser(t, bob, "pw")

@@ -417,3 +417,54 @@ func TestUserAPITokenEphemeral_olderJenkinsWarns(t *testing.T) {
 		})
 	}
 }
+
+// TestAccUserAPITokenEphemeral_planMintsTokens: `terraform plan` opens ephemeral resources, so a
+// plan alone mints a real token for each ephemeral jenkins_user_api_token and revokes it when
+// the plan closes it. The docs say so (a plan of an untrusted change must not run with these
+// credentials); this counts it. Two tokens are opened; a data source read during the plan
+// through a provider that logs in with one of them sees both, and after the plan the user holds
+// no token: both were revoked when the plan closed them.
+func TestAccUserAPITokenEphemeral_planMintsTokens(t *testing.T) {
+	target := acctest.Shared(t)
+	target.RequireSim(t)
+	w := cliAt(t, 1, 11, "ephemeral resources")
+	// Tokens of the admin: the data source lists tokens through the script console, which
+	// needs Overall/Administer.
+	admin, prefix := target.Username, acctest.UniqueID("plan")
+	w.write("main.tf", requireJenkins+target.ProviderBlock()+fmt.Sprintf(`
+ephemeral "jenkins_user_api_token" "job" {
+  for_each = toset(["build", "deploy"])
+  user_id  = %[1]s
+  name     = "%[3]s ${each.key}"
+}
+
+provider "jenkins" {
+  alias      = "as_ci"
+  server_url = %[2]s
+  username   = %[1]s
+  password   = ephemeral.jenkins_user_api_token.job["build"].token
+}
+
+data "jenkins_user_tokens" "during_plan" {
+  provider   = jenkins.as_ci
+  user_id    = %[1]s
+  name_regex = "^%[3]s "
+}
+
+output "tokens_during_plan" {
+  value = length(data.jenkins_user_tokens.during_plan.tokens)
+}
+`, acctest.Quote(admin), acctest.Quote(target.URL), prefix))
+	out, code := w.run("plan", "-no-color")
+	if code != 0 {
+		t.Fatalf("terraform plan: exit %d\n%s", code, out)
+	}
+	if !regexp.MustCompile(`tokens_during_plan\s*=\s*2\b`).MatchString(out) {
+		t.Errorf("the plan does not show the two tokens its ephemeral resources minted:\n%s", out)
+	}
+	for uuid, name := range target.TokenNames(t, admin) {
+		if strings.HasPrefix(name, prefix+" ") {
+			t.Errorf("after the plan Jenkins still holds token %s (%q)", uuid, name)
+		}
+	}
+}

@@ -28,24 +28,32 @@ if ! command -v terraform >/dev/null 2>&1 && [ -z "${TF_ACC_TERRAFORM_PATH:-}" ]
   export TF_ACC_PROVIDER_HOST=registry.opentofu.org
 fi
 
-# Terraform 1.14.0, for resource identity, list resources (`terraform query`) and actions. Its
-# source is on the Go module proxy, but its nine cloud state backends (azure, consul, cos, gcs,
-# kubernetes, oci, oss, pg, s3) and internal/legacy are nested modules the proxy does not serve.
-# Built without them it is Terraform 1.14.0 minus those state backends, which the acceptance
-# tests never use (they keep state locally). version.dev=no makes it report 1.14.0, not
-# 1.14.0-dev (which version checks would treat as older). Cached under .cache/ like OpenTofu.
-terraform114_version=v1.14.0
-terraform114_bin="$root/.cache/terraform-$terraform114_version"
+# The newest Terraform the Go module proxy serves (1.16.4), for resource identity (1.12+), list
+# resources and `terraform query`, actions (1.14+), and destroy-time action triggers and
+# `lifecycle { destroy = false }` (1.16+). Its source is on the Go module proxy, but its nine
+# cloud state backends (azure, consul, cos, gcs, kubernetes, oci, oss, pg, s3) and
+# internal/legacy are nested modules the proxy does not serve. Built without them it is
+# Terraform minus those state backends, which the acceptance tests never use (they keep state
+# locally). version.dev=no makes it report 1.16.4, not 1.16.4-dev (which version checks would
+# treat as older). Cached under .cache/ like OpenTofu. The same recipe builds 1.14.0
+# (`build_terraform v1.14.0`): both versions list the same nine backends in
+# internal/backend/init/init.go and go.mod.
+terraform_version=v1.16.4
+terraform_bin="$root/.cache/terraform-$terraform_version"
 
-build_terraform114() {
-  if [ -x "$terraform114_bin" ]; then
+# build_terraform [VERSION] builds Terraform VERSION (default $terraform_version) into
+# .cache/terraform-VERSION unless it is there already.
+build_terraform() {
+  local version=${1:-$terraform_version}
+  local out="$root/.cache/terraform-$version"
+  if [ -x "$out" ]; then
     return
   fi
-  echo "ci: building Terraform $terraform114_version from the Go module proxy, without the nine cloud state backends (a few minutes)"
+  echo "ci: building Terraform $version from the Go module proxy, without the nine cloud state backends (a few minutes)"
   mkdir -p "$root/.cache"
-  go mod download "github.com/hashicorp/terraform@$terraform114_version"
+  go mod download "github.com/hashicorp/terraform@$version"
   local src work
-  src="$(go env GOMODCACHE)/github.com/hashicorp/terraform@$terraform114_version"
+  src="$(go env GOMODCACHE)/github.com/hashicorp/terraform@$version"
   work=$(mktemp -d)
   cp -r "$src/." "$work/"
   chmod -R u+w "$work"
@@ -53,8 +61,13 @@ build_terraform114() {
   local init="$work/internal/backend/init/init.go"
   sed -i -E '/\bbackend(Azure|Consul|Cos|GCS|Kubernetes|OCI|OSS|Pg|S3)\b/d' "$init"
   sed -i '/github.com\/hashicorp\/terraform\/internal\//d' "$work/go.mod"
+  # Built to a temporary name and moved into place, so an interrupted build leaves no binary
+  # that the check above would take for a finished one.
   (cd "$work" && GOFLAGS=-mod=mod CGO_ENABLED=0 go build -trimpath \
-    -ldflags "-s -w -X github.com/hashicorp/terraform/version.dev=no" -o "$terraform114_bin" .)
+    -ldflags "-s -w -X github.com/hashicorp/terraform/version.dev=no" -o "$out.tmp" .)
   rm -rf "$work"
-  "$terraform114_bin" version | head -1
+  mv "$out.tmp" "$out"
+  # sed reads to the end: head would close the pipe early, and under pipefail the SIGPIPE
+  # terraform sometimes gets (exit 141) would fail the build that just succeeded.
+  "$out" version 2>/dev/null | sed -n 1p
 }

@@ -5,6 +5,8 @@
 list "jenkins_user_api_token" "hand_made" {
   provider         = jenkins
   include_resource = true
+  # Terraform returns at most 100 results per list block unless limit says otherwise.
+  limit = 1000
 
   config {
     user_ids = ["alice", "svc-deploy"]

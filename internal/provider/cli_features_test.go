@@ -1,8 +1,8 @@
 package provider
 
-// Tests of the features of Terraform 1.12 and later (resource identity) and 1.14 and later
-// (list resources for `terraform query`). They skip themselves, saying why, on older CLIs and
-// on OpenTofu, whose support for these protocol features we do not test.
+// Tests of the features of newer CLIs: resource identity (Terraform 1.12+, OpenTofu 1.12+), list
+// resources for `terraform query` and actions (Terraform 1.14+). They skip themselves, saying
+// why, on older CLIs, and the query and action tests on OpenTofu, which has neither.
 
 import (
 	"context"
@@ -29,18 +29,30 @@ import (
 
 var uuidRE = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
 
-// requireTerraformCLI skips on OpenTofu (TF_ACC_PROVIDER_HOST names its registry).
-func requireTerraformCLI(t *testing.T, feature string) {
+// onOpenTofu reports whether the tests run OpenTofu: terraform-plugin-testing needs
+// TF_ACC_PROVIDER_HOST to name OpenTofu's registry to drive it.
+func onOpenTofu() bool {
+	return strings.Contains(os.Getenv("TF_ACC_PROVIDER_HOST"), "opentofu")
+}
+
+// OpenTofu features this provider uses that OpenTofu lacks (checked in OpenTofu 1.12.6's
+// source: its configuration language has no list or action blocks, and no query command).
+const (
+	tofuLacksQuery   = "list resources and `terraform query` (Terraform 1.14+): OpenTofu 1.12 has no list blocks and no query command"
+	tofuLacksActions = "actions (Terraform 1.14+): OpenTofu 1.12 has no action blocks"
+)
+
+// skipOnOpenTofu skips a test of a Terraform feature OpenTofu does not have, saying which.
+func skipOnOpenTofu(t *testing.T, lacks string) {
 	t.Helper()
-	if strings.Contains(os.Getenv("TF_ACC_PROVIDER_HOST"), "opentofu") {
-		t.Skipf("%s: tested with Terraform only; OpenTofu's support for it is not part of this provider's tests", feature)
+	if onOpenTofu() {
+		t.Skip("not in OpenTofu: " + lacks)
 	}
 }
 
 // TestAccUserAPIToken_identity: the identity is { user_id as Jenkins spells it, uuid }, and an
 // import block with that identity adopts the token.
 func TestAccUserAPIToken_identity(t *testing.T) {
-	requireTerraformCLI(t, "resource identity (Terraform 1.12+)")
 	target := acctest.Shared(t)
 	lou := acctest.UniqueID("lou")
 	target.CreateUser(t, lou, "pw")
@@ -117,7 +129,7 @@ func (c scriptCallsOfQuery) CheckQuery(_ context.Context, _ querycheck.CheckQuer
 // through the script console) with the data source's selection, as importable resources, in
 // one script call.
 func TestAccUserAPITokenList_query(t *testing.T) {
-	requireTerraformCLI(t, "list resources (Terraform 1.14+)")
+	skipOnOpenTofu(t, tofuLacksQuery)
 	target := acctest.Shared(t)
 	sim := target.RequireSim(t)
 	mae, ned := acctest.UniqueID("mae"), acctest.UniqueID("ned")
@@ -174,6 +186,22 @@ list "jenkins_user_api_token" "hand_made" {
 					scriptCallsOfQuery{sim: sim, base: &base, calls: &calls},
 				},
 			},
+			{
+				// Terraform stops a list at its limit (100 unless set): the provider stops
+				// sending results there.
+				Query: true,
+				Config: fmt.Sprintf(`
+list "jenkins_user_api_token" "hand_made" {
+  provider = jenkins
+  limit    = 1
+  config {
+    user_ids = [%s, %s]
+  }
+}`, acctest.Quote(mae), acctest.Quote(ned)),
+				QueryResultChecks: []querycheck.QueryResultCheck{
+					querycheck.ExpectLength("jenkins_user_api_token.hand_made", 1),
+				},
+			},
 		},
 	})
 	if legacyUUID == "" {
@@ -209,7 +237,7 @@ resource "terraform_data" "trigger" {
 // the users in scope (the legacy one with its seed) and leaves the others; an empty selection is
 // an error unless all_users says everyone on purpose.
 func TestAccRevokeTokensAction(t *testing.T) {
-	requireTerraformCLI(t, "actions (Terraform 1.14+)")
+	skipOnOpenTofu(t, tofuLacksActions)
 	target := acctest.Shared(t)
 	bob, amy := acctest.UniqueID("bob"), acctest.UniqueID("amy")
 	target.CreateUser(t, bob, "pw")
@@ -279,7 +307,7 @@ func cliVersion(t *testing.T) (path, version string) {
 // for tokens made by hand (over REST and through the script console), `terraform apply` adopts
 // them, and the next plan is empty. The tokens keep working: adopted, never replaced.
 func TestAccQueryGenerateConfigAdoptsHandMadeTokens(t *testing.T) {
-	requireTerraformCLI(t, "terraform query (Terraform 1.14+)")
+	skipOnOpenTofu(t, tofuLacksQuery)
 	target := acctest.Shared(t)
 	target.RequireSim(t)
 	cli := cliAtLeast(t, 1, 14, "terraform query")
@@ -407,7 +435,7 @@ func buildProvider(t *testing.T) string {
 // reports its progress (how many, then bob's tokens by name and UUID, then the total), with no
 // state written.
 func TestAccRevokeTokensActionInvokedOnDemand(t *testing.T) {
-	requireTerraformCLI(t, "actions (Terraform 1.14+)")
+	skipOnOpenTofu(t, tofuLacksActions)
 	target := acctest.Shared(t)
 	target.RequireSim(t)
 	cli := cliAtLeast(t, 1, 14, "terraform apply -invoke")
