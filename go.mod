@@ -2,6 +2,8 @@ module github.com/jenkins-access/terraform-provider-jenkins
 
 go 1.26
 
+toolchain go1.26.8
+
 require (
 	github.com/hashicorp/terraform-plugin-framework v1.19.0
 	github.com/hashicorp/terraform-plugin-framework-validators v0.19.0
