@@ -31,6 +31,13 @@ func newSimClient(s *Sim, insecureTLS bool) *simClient {
 		// The simulator's certificate is the caller's test certificate; trust is not under test here.
 		tr.TLSClientConfig = &tls.Config{InsecureSkipVerify: true} //nolint:gosec
 	}
+	// A new connection per request. The JDK's HTTP server under the simulator, like Jetty under
+	// Jenkins, closes idle keep-alive connections on its own schedule, and a POST sent on one
+	// it is closing fails with a reset that Go does not repeat (POST is not idempotent). The
+	// provider's client repeats such requests (its scripts are written to be safe to repeat);
+	// these helpers run any script a test sends, so they avoid the race instead. A loopback
+	// connection costs microseconds against milliseconds of Groovy.
+	tr.DisableKeepAlives = true
 	return &simClient{sim: s, http: &http.Client{Transport: tr, Timeout: 60 * time.Second}}
 }
 
