@@ -193,6 +193,20 @@ func (s *Sim) SetRealmAccount(ctx context.Context, userID, status string) error 
 	return s.client.control(ctx, http.MethodPost, "realm-accounts", map[string]any{"id": userID, "status": status}, nil)
 }
 
+// SetRealmDirectory makes the realm's lookups write user records as a directory realm plugin does
+// (see Options.RealmDirectory): mode "ldap", "active-directory" or "none"; mail says whether the
+// directory holds mail addresses (the ldap plugin writes only then; the active-directory plugin
+// writes at every lookup without one). Kept across restarts; Reset returns to the start option.
+func (s *Sim) SetRealmDirectory(ctx context.Context, mode string, mail bool) error {
+	return s.client.control(ctx, http.MethodPost, "realm-directory", map[string]any{"mode": mode, "mail": mail}, nil)
+}
+
+// SettleRealmDirectory waits until the user-record updates the active-directory mode queued on
+// its background thread so far have run.
+func (s *Sim) SettleRealmDirectory(ctx context.Context) error {
+	return s.client.control(ctx, http.MethodPost, "realm-directory", map[string]any{"settle": true}, nil)
+}
+
 // Answer is one HTTP answer of the simulator, read whole.
 type Answer struct {
 	Status int

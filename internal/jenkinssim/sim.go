@@ -47,6 +47,12 @@ type Options struct {
 	// realms): every lookup answers UserMayOrMayNotExistException2, and API tokens of any user
 	// with a record still log in, as in Jenkins. Default "supported".
 	RealmLookup string
+	// RealmDirectory makes the realm's lookups write user records as a directory realm plugin's
+	// do: "ldap" (the ldap plugin: on the request thread, a save at the first lookup of a user
+	// with a mail address) or "active-directory" (the active-directory plugin: on a background
+	// thread, a save at every lookup when the directory holds no mail address; see
+	// SetRealmDirectory). Empty or "none": Jenkins's own user database, whose lookups write nothing.
+	RealmDirectory string
 	// SystemProperties are set on the simulated JVM (-Dname=value), as an admin sets Jenkins's
 	// own switches, for example hudson.model.User.allowNonExistentUserToLogin.
 	SystemProperties map[string]string
@@ -109,6 +115,12 @@ func Start(ctx context.Context, opts Options) (*Sim, error) {
 	if opts.RealmLookup != "supported" && opts.RealmLookup != "unsupported" {
 		return nil, fmt.Errorf("jenkinssim: realm lookup %q: want supported or unsupported", opts.RealmLookup)
 	}
+	if opts.RealmDirectory == "" {
+		opts.RealmDirectory = "none"
+	}
+	if opts.RealmDirectory != "none" && opts.RealmDirectory != "ldap" && opts.RealmDirectory != "active-directory" {
+		return nil, fmt.Errorf("jenkinssim: realm directory %q: want none, ldap or active-directory", opts.RealmDirectory)
+	}
 	if (opts.TLSCertFile == "") != (opts.TLSKeyFile == "") {
 		return nil, errors.New("jenkinssim: TLSCertFile and TLSKeyFile go together")
 	}
@@ -158,6 +170,7 @@ func Start(ctx context.Context, opts Options) (*Sim, error) {
 		"groovy.ui.GroovyMain",
 		filepath.Join(srcDir, "boot", "Boot.groovy"), srcDir, filepath.Join(dir, "classes"),
 		"--listen", opts.Listen, "--version", opts.Version, "--id-strategy", opts.IDStrategy, "--realm-lookup", opts.RealmLookup,
+		"--realm-directory", opts.RealmDirectory,
 	)
 	if opts.ContextPath != "" {
 		args = append(args, "--context-path", opts.ContextPath)

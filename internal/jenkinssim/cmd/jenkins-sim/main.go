@@ -3,7 +3,8 @@
 //	go run ./internal/jenkinssim/cmd/jenkins-sim --listen 127.0.0.1:8080 --admin admin:admin \
 //	    [--context-path /jenkins] [--version 2.579] [--tls-cert f --tls-key f]
 //	    [--timezone UTC] [--id-strategy case-insensitive|case-sensitive|case-sensitive-email]
-//	    [--realm-lookup supported|unsupported] [-D name=value ...]
+//	    [--realm-lookup supported|unsupported] [--realm-directory none|ldap|active-directory]
+//	    [-D name=value ...]
 package main
 
 import (
@@ -27,6 +28,7 @@ func main() {
 	tlsKey := flag.String("tls-key", "", "PKCS#8 PEM private key file")
 	timeZone := flag.String("timezone", "UTC", "the simulated JVM's time zone (IANA name): Jenkins's today")
 	realmLookup := flag.String("realm-lookup", "supported", "unsupported: the realm cannot look users up (UserMayOrMayNotExistException2), as many SSO realms")
+	realmDirectory := flag.String("realm-directory", "none", "ldap or active-directory: the realm's lookups write user records as those plugins do (a save per lookup, see SetRealmDirectory)")
 	idStrategy := flag.String("id-strategy", "case-insensitive", "user id strategy: case-insensitive, case-sensitive or case-sensitive-email")
 	props := map[string]string{}
 	flag.Func("D", "a Jenkins system property as name=value, e.g. hudson.model.User.allowNonExistentUserToLogin=true (repeatable)", func(v string) error {
@@ -57,6 +59,7 @@ func main() {
 		TimeZone:         *timeZone,
 		IDStrategy:       *idStrategy,
 		RealmLookup:      *realmLookup,
+		RealmDirectory:   *realmDirectory,
 		SystemProperties: props,
 		Log:              os.Stderr,
 	})

@@ -47,6 +47,8 @@ class SimServer {
     static final Map<String, String> REALM_ACCOUNTS = new ConcurrentHashMap<String, String>()
     static final SecureRandom RANDOM = new SecureRandom()
     static volatile int restartGeneration = 0
+    /** The --realm-directory the simulator started with: POST /reset returns to it. */
+    static String startDirectory = 'none'
 
     static void main(String[] args) {
         String listen = '127.0.0.1:0'
@@ -62,6 +64,14 @@ class SimServer {
                 case '--tls-key': tlsKey = args[++i]; break
                 case '--admin': admin = args[++i]; break
                 case '--realm-lookup': HudsonPrivateSecurityRealm.simLookupSupported = args[++i] != 'unsupported'; break
+                case '--realm-directory':
+                    String directory = args[++i]
+                    if (!(directory in HudsonPrivateSecurityRealm.SIM_DIRECTORIES)) {
+                        throw new IllegalArgumentException('--realm-directory ' + directory + ': want ' + HudsonPrivateSecurityRealm.SIM_DIRECTORIES.join('|'))
+                    }
+                    HudsonPrivateSecurityRealm.simDirectory = directory
+                    startDirectory = directory
+                    break
                 case '--id-strategy':
                     String strategy = args[++i]
                     HudsonPrivateSecurityRealm.simIdStrategy = strategy == 'case-sensitive' ? new IdStrategy.CaseSensitive() :
@@ -409,6 +419,9 @@ class SimServer {
                     REALM_USERS.clear()
                     REALM_PASSWORDS.clear()
                     REALM_ACCOUNTS.clear()
+                    HudsonPrivateSecurityRealm.simSettleDirectoryUpdates()
+                    HudsonPrivateSecurityRealm.simDirectory = startDirectory
+                    HudsonPrivateSecurityRealm.simDirectoryMail = true
                     SimClock.offsetDays = 0
                     boot(true)
                     state = 'running'
@@ -495,6 +508,23 @@ class SimServer {
                 } finally {
                     WORLD.readLock().unlock()
                 }
+                return ok([status: 'ok'])
+            case 'POST /realm-directory':
+                // {"mode": "none"|"ldap"|"active-directory", "mail": bool}: what the realm's
+                // lookups write (HudsonPrivateSecurityRealm.simDirectory). {"settle": true} waits
+                // for the active-directory updates already queued. Kept across restarts, as the
+                // realm's configuration is; POST /reset returns to --realm-directory.
+                if (json.settle == true) {
+                    HudsonPrivateSecurityRealm.simSettleDirectoryUpdates()
+                    return ok([status: 'ok'])
+                }
+                if (!(json.mode in HudsonPrivateSecurityRealm.SIM_DIRECTORIES) || (json.mail != null && !(json.mail instanceof Boolean))) {
+                    return SimResponse.text(400, 'application/json;charset=UTF-8', JsonOutput.toJson([error: 'need {"mode": "' +
+                        HudsonPrivateSecurityRealm.SIM_DIRECTORIES.join('|') + '", "mail": true|false} or {"settle": true}']))
+                }
+                HudsonPrivateSecurityRealm.simSettleDirectoryUpdates()
+                HudsonPrivateSecurityRealm.simDirectory = (String) json.mode
+                HudsonPrivateSecurityRealm.simDirectoryMail = json.mail == null ? true : (boolean) json.mail
                 return ok([status: 'ok'])
             case 'POST /realm-accounts':
                 // The directory's state of an account: disabled, locked, expired (account) or

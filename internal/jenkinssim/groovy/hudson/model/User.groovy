@@ -237,6 +237,7 @@ class User implements Serializable, Saveable {
         }
         SimDisk.users.put(idStrategy().keyFor(id), SimDisk.serialize(this))
         saved = true
+        hudson.model.listeners.SaveableListener.fireOnChange(this, null)
     }
 
     /** Re-reads this user's saved snapshot into this object, as Jenkins's User.load(). */
@@ -292,7 +293,7 @@ class User implements Serializable, Saveable {
     UserDetails getUserDetailsForImpersonation2() throws UsernameNotFoundException {
         try {
             try {
-                return Jenkins.get().securityRealm.simLoadUser(id)
+                return Jenkins.get().securityRealm.simUserDetailsService(id)
             } catch (UserMayOrMayNotExistException2 e) {
                 // ImpersonatingUserDetailsService2.attemptToImpersonate
                 User u = getById(id, false)

@@ -33,6 +33,35 @@ class HudsonPrivateSecurityRealm extends SecurityRealm {
      */
     static boolean simLookupSupported = true
 
+    /**
+     * --realm-directory (POST /__sim/realm-directory): what the realm's public lookup
+     * (loadUserByUsername2) writes, as the directory realm plugins do:
+     * - "ldap": LDAPSecurityRealm.updateUserDetails (ldap plugin, LDAPSecurityRealm.java:768-810)
+     *   runs on the request thread after every lookup: User.get(id, true) (a user record in
+     *   memory for an id Jenkins had none of), the directory's display name as full name while the
+     *   full name is the id (in memory), and, when the directory holds a mail address and the
+     *   user has no explicitly configured one, addProperty(new Mailer.UserProperty(mail)), which
+     *   saves config.xml. So the first lookup of a user with a mail address saves (and creates
+     *   the record of a user Jenkins had none of); later ones do not.
+     * - "active-directory": ActiveDirectoryUserDetail.updateUserInfo (active-directory plugin,
+     *   ActiveDirectoryUserDetail.java:195-212), the same steps on the plugin's thread pool after
+     *   every lookup the cache does not answer (ActiveDirectoryUnixAuthenticationProvider.java:
+     *   452-462; the default CacheConfiguration(0, 0) answers none). Its addProperty runs even
+     *   when the directory has no mail (new Mailer.UserProperty(null) is not explicitly
+     *   configured), so then every lookup saves.
+     * - "none": Jenkins's own user database: a lookup writes nothing.
+     * simDirectoryMail: whether the directory holds mail addresses (<id>@example.com).
+     */
+    static volatile String simDirectory = 'none'
+    static volatile boolean simDirectoryMail = true
+    static final List<String> SIM_DIRECTORIES = ['none', 'ldap', 'active-directory']
+    /** The active-directory plugin's thread pool for updateUserInfo (one thread here: saves in order). */
+    static final java.util.concurrent.ExecutorService SIM_DIRECTORY_UPDATES = java.util.concurrent.Executors.newSingleThreadExecutor({ Runnable r ->
+        Thread t = new Thread(r, 'sim-active-directory-update')
+        t.daemon = true
+        t
+    } as java.util.concurrent.ThreadFactory)
+
     private final Set<String> externalIds = Collections.synchronizedSet(new HashSet<String>())
 
     /** The statuses a directory can give an account (POST /__sim/realm-accounts), by keyFor(id). */
@@ -89,6 +118,56 @@ class HudsonPrivateSecurityRealm extends SecurityRealm {
         }
         simCheckAccountStatus(username, status)
         return found
+    }
+
+    @Override
+    protected void simLookedUp(UserDetails d) {
+        String id = d.username
+        switch (simDirectory) {
+            case 'ldap':
+                simUpdateUserDetails(id)
+                break
+            case 'active-directory':
+                SIM_DIRECTORY_UPDATES.execute({
+                    try {
+                        simUpdateUserDetails(id)
+                    } catch (Exception e) {
+                        System.err.println('jenkins-sim: active-directory update of ' + id + ': ' + e)
+                    }
+                } as Runnable)
+                break
+        }
+    }
+
+    @Override
+    UserDetails simUserDetailsService(String username) throws UsernameNotFoundException {
+        UserDetails d = simLoadUser(username)
+        if (simDirectory == 'active-directory') {
+            simLookedUp(d) // AbstractPasswordBasedSecurityRealm's user details service is loadUserByUsername2
+        }
+        d
+    }
+
+    /** The directory plugins' update of a looked-up user's record (see simDirectory). */
+    private static void simUpdateUserDetails(String id) {
+        User u = User.getById(id, true)
+        String displayName = 'Directory ' + id
+        if (u.id == u.fullName && u.fullName != displayName) {
+            u.setFullName(displayName)
+        }
+        String mail = simDirectoryMail ? id + '@example.com' : null
+        if (simDirectory == 'ldap' && mail == null) {
+            return // the ldap plugin adds no property without a mail address
+        }
+        hudson.tasks.Mailer.UserProperty existing = u.getProperty(hudson.tasks.Mailer.UserProperty)
+        if (existing == null || !existing.hasExplicitlyConfiguredAddress()) {
+            u.addProperty(new hudson.tasks.Mailer.UserProperty(mail))
+        }
+    }
+
+    /** Waits until the active-directory updates queued so far have run. */
+    static void simSettleDirectoryUpdates() {
+        SIM_DIRECTORY_UPDATES.submit({} as Runnable).get(30, java.util.concurrent.TimeUnit.SECONDS)
     }
 
     /**
