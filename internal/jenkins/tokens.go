@@ -142,7 +142,9 @@ type TokenList struct {
 	Missing []string
 	// UnknownExcluded: excluded ids that neither Jenkins nor its security realm knows. Excluded
 	// ids the realm knows (or cannot tell about) without a Jenkins record hold no tokens and are
-	// not reported: most members of an identity-provider group never opened Jenkins.
+	// not reported: most members of an identity-provider group never opened Jenkins. Only a
+	// listing with checkRealm asks the realm about them (a directory realm's lookup saves a
+	// record for the id); others leave this empty.
 	UnknownExcluded []string
 	// Canonical maps each requested id that Jenkins knows to the user's id as Jenkins spells
 	// it, resolved by Jenkins's own id strategy.

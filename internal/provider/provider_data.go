@@ -126,7 +126,8 @@ func (d *providerData) revokeTokens(ctx context.Context, refs []jenkins.TokenRef
 }
 
 // selected is what a selection found: the tokens, the ids in the scope Jenkins has no user
-// for, and the excluded ids neither Jenkins nor its security realm knows.
+// for, and the excluded ids neither Jenkins nor its security realm knows (checked only by a
+// selection that asks the realm: realm_status).
 type selected struct {
 	tokens          []jenkins.Token
 	missing         []string

@@ -335,6 +335,8 @@ func (r *tokenCleanupResource) selectTokens(ctx context.Context, cfg cleanupConf
 // provider group the configuration's author does not control, and one stray member must not
 // block every plan of the workspace; an exclusion can only narrow what is revoked, and the
 // plan lists what will be. The warning is there for the typo that fails to protect someone.
+// Only a selection that asks the realm anyway (realm_status) has exclusions checked: on LDAP and
+// Active Directory a realm lookup saves a record for the id (list_tokens.groovy).
 func unknownExclusionsWarning(diags *diag.Diagnostics, ids []string) {
 	if len(ids) == 0 {
 		return

@@ -230,9 +230,10 @@ const (
 
 // excludeUserIDsDescription describes exclude_user_ids of the cleanups and the action.
 const excludeUserIDsDescription = "Users left out of the scope (compared as Jenkins compares user IDs). Often fed from " +
-	"an identity-provider group: an ID without a Jenkins record is accepted when the security realm knows it, or cannot " +
-	"tell (SSO realms), since such a user holds no tokens. An ID neither Jenkins nor the realm knows is a warning naming " +
-	"it: a misspelled exclusion protects nobody."
+	"an identity-provider group: an ID without a Jenkins record is accepted, since such a user holds no tokens. Where " +
+	"the selection asks the security realm anyway (`realm_status`, on the types that have it), such an ID is checked " +
+	"too, and one the realm does not know either is a warning naming it (a misspelled exclusion protects nobody). " +
+	"Otherwise it is not looked up: on LDAP and Active Directory a realm lookup saves a Jenkins record for the ID."
 
 // defaultMaxRevocations is max_revocations when unset.
 const defaultMaxRevocations = 10

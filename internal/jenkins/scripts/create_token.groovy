@@ -19,7 +19,8 @@
 // gets a 500 instead. Such users are reported as unknown and nothing is created. A realm that
 // cannot tell (UserMayOrMayNotExistException2, many SSO realms) does not stop the create of an
 // existing user: Jenkins lets that user's tokens log in. A user without a record is created as
-// at a first login when the realm knows it and createIfRealmKnows is set.
+// at a first login when the realm knows it and createIfRealmKnows is set (the realm's public
+// lookup: a directory plugin saves the record then, as this script does anyway).
 // An expiration date before Jenkins's today is refused (the token would never log in).
 // Prints marker + {"ok":{"token":row, "info":{serverInfo}}} + marker (row: lib/token_row.groovy),
 // or marker + {"error":{"type": "userNotFound"|"unsupported"|"expirationInPast"|"valueInUse", ...}} + marker.
@@ -42,8 +43,10 @@ if (u == null) {
             u = User.getById(r[1], true)
         }
     }
-} else if (realmRefusesTokens(realmStatus(u.getId())[0])) {
-    // A token Jenkins would refuse (the realm does not know the user, or refuses the account) is not made.
+} else if (realmRefusesTokens(tokenLoginStatus(u))) {
+    // A token Jenkins would refuse (the realm does not know the user, or refuses the account) is
+    // not made. Asked as a token login asks (tokenLoginStatus), which writes no more than every
+    // use of the token will.
     u = null
 }
 

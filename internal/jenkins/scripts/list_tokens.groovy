@@ -1,7 +1,8 @@
 // Lists the API tokens of some users, or of every user, in one run.
 // Parameters: {"marker": String, "userIds": [String] or null (= every user),
-//              "excludeUserIds": [String] (users left out; ids neither Jenkins nor its security
-//                                          realm knows are reported in "unknownExcluded"),
+//              "excludeUserIds": [String] (users left out; with checkRealm, ids neither Jenkins
+//                                          nor its security realm knows are reported in
+//                                          "unknownExcluded"),
 //              "allowMissing": Boolean (unknown userIds are reported in "missing"
 //                                       instead of failing the whole listing),
 //              "facts": Boolean, "checkRealm": Boolean (also report userFacts of each user
@@ -16,7 +17,8 @@
 //    expirationDate "YYYY-MM-DD"|null, expired]
 // or marker + {"error":{"type":"userNotFound","userIds":[...]}} + marker.
 // Rows are arrays, not objects: 50,000 tokens stay around 5 MB.
-// Read-only: safe to repeat.
+// Writes nothing itself: safe to repeat. With checkRealm it asks the realm's public lookup,
+// at which the ldap and active-directory plugins save user records (lib/token_row.groovy).
 import groovy.json.JsonOutput
 import groovy.json.JsonSlurper
 import jenkins.security.ApiTokenProperty
@@ -59,6 +61,12 @@ for (id in (p.excludeUserIds ?: [])) {
     def u = User.getById(id, false)
     if (u != null) {
         excluded.add(u.getId())
+        continue
+    }
+    if (!p.checkRealm) {
+        // Only a caller that asked the realm already (checkRealm) has it asked about exclusions:
+        // a directory realm's lookup of an id would save a record for it (lib/token_row.groovy),
+        // one for every member of an identity-provider group who never opened Jenkins.
         continue
     }
     def status

@@ -19,7 +19,8 @@
 //     after a restart for a record last saved before 2.129 (userFacts): lastTokenUse does not
 //     prove the token unused.
 // Only users with a saved record: Jenkins also keeps records in memory for SCM committers.
-// Prints marker + {"ok":{"users":[row...], "info":{serverInfo}}} + marker. Read-only.
+// Prints marker + {"ok":{"users":[row...], "info":{serverInfo}}} + marker. Writes nothing itself;
+// with checkRealm it asks the realm's public lookup, at which directory plugins save records.
 import groovy.json.JsonOutput
 import groovy.json.JsonSlurper
 import jenkins.security.ApiTokenProperty

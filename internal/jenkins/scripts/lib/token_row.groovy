@@ -57,6 +57,9 @@ def serverInfo() {
 // answer) propagates: an outage must never read as "gone". loadUserByUsername2 exists since
 // Jenkins 2.266; before, only the Acegi loadUserByUsername, whose exceptions have the same
 // simple names (Acegi has no AccountStatusException: its four classes are matched by name).
+// This is the realm's public lookup: the ldap and active-directory plugins save the user's
+// record at it (a record made for an id Jenkins had none of, the directory's full name and mail
+// address), so it is asked only where a caller asked for the realm (docs: "Directory lookups").
 def realmStatus(String id) {
     def realm = jenkins.model.Jenkins.get().getSecurityRealm()
     try {
@@ -64,28 +67,54 @@ def realmStatus(String id) {
                 realm.loadUserByUsername(id) : realm.loadUserByUsername2(id)
         return ['known', details.getUsername()]
     } catch (Exception e) {
-        def names = []
-        for (def k = e.getClass(); k != null; k = k.getSuperclass()) {
-            names.add(k.getSimpleName())
-        }
-        if (names.any { it.startsWith('UserMayOrMayNotExistException') }) {
-            return ['unverifiable', null]
-        }
-        if (names.contains('UsernameNotFoundException')) {
-            return ['unknown', null]
-        }
-        def refused = [DisabledException: 'disabled', AccountExpiredException: 'account_expired',
-                       CredentialsExpiredException: 'credentials_expired', LockedException: 'locked']
-        def state = names.findResult { refused[it] }
-        if (state != null) {
-            return [state, null]
-        }
-        if (names.contains('AccountStatusException')) {
-            // A plugin's own subclass: the account exists and the realm refuses it.
-            return ['disabled', null]
-        }
-        throw e
+        return [realmRefusal(e), null]
     }
+}
+
+// tokenLoginStatus is what Jenkins decides about u's API tokens at each use: "known" (they log
+// in, with minimum access when the realm cannot tell or allowNonExistentUserToLogin is set),
+// "unknown" or a refused account's status as in realmStatus. It asks the lookup Jenkins makes at
+// every token login (User.getUserDetailsForImpersonation2, 2.266+: the realm's user details
+// service through ImpersonatingUserDetailsService2), not the realm's public lookup: the ldap
+// plugin's public lookup saves the user's record (updateUserDetails: full name, mail address),
+// its user details service does not unless its user cache is on; Active Directory's writes
+// either way, as at every use of the token. Before 2.266, realmStatus.
+def tokenLoginStatus(u) {
+    if (u.metaClass.respondsTo(u, 'getUserDetailsForImpersonation2').isEmpty()) {
+        return realmStatus(u.getId())[0]
+    }
+    try {
+        u.getUserDetailsForImpersonation2()
+        return 'known'
+    } catch (Exception e) {
+        return realmRefusal(e)
+    }
+}
+
+// realmRefusal names what a realm lookup's exception says about the user (see realmStatus),
+// or rethrows an outage.
+def realmRefusal(Exception e) {
+    def names = []
+    for (def k = e.getClass(); k != null; k = k.getSuperclass()) {
+        names.add(k.getSimpleName())
+    }
+    if (names.any { it.startsWith('UserMayOrMayNotExistException') }) {
+        return 'unverifiable'
+    }
+    if (names.contains('UsernameNotFoundException')) {
+        return 'unknown'
+    }
+    def refused = [DisabledException: 'disabled', AccountExpiredException: 'account_expired',
+                   CredentialsExpiredException: 'credentials_expired', LockedException: 'locked']
+    def state = names.findResult { refused[it] }
+    if (state != null) {
+        return state
+    }
+    if (names.contains('AccountStatusException')) {
+        // A plugin's own subclass: the account exists and the realm refuses it.
+        return 'disabled'
+    }
+    throw e
 }
 
 // realmRefusesTokens: Jenkins refuses the API tokens of a user the realm answers status for. The
