@@ -30,7 +30,10 @@ type Config struct {
 	RequestTimeout time.Duration // per attempt; 0 = 2 minutes
 	MaxRetries     int           // attempts after the first; negative = default 5
 	RetryBudget    time.Duration // total time spent retrying a request; 0 = 2 minutes
-	UserAgent      string        // "terraform-provider-jenkins/<version>"
+	// ScriptTimeBudget: how long one call of a script that walks many users or tokens works in
+	// Jenkins before it stops and reports where (walk.go); 0 = DefaultScriptTimeBudget.
+	ScriptTimeBudget time.Duration
+	UserAgent        string // "terraform-provider-jenkins/<version>"
 }
 
 const (
@@ -51,6 +54,8 @@ type Client struct {
 	timeout    time.Duration
 	maxRetries int
 	budget     time.Duration
+	// scriptBudget: Config.ScriptTimeBudget.
+	scriptBudget time.Duration
 	// backoffBase and backoffMax shape the exponential backoff; tests shrink them.
 	backoffBase, backoffMax time.Duration
 
@@ -149,6 +154,10 @@ func New(cfg Config) (*Client, error) {
 	}
 	if c.maxRetries < 0 {
 		c.maxRetries = defaultMaxRetries
+	}
+	c.scriptBudget = cfg.ScriptTimeBudget
+	if c.scriptBudget <= 0 {
+		c.scriptBudget = DefaultScriptTimeBudget
 	}
 	if c.budget <= 0 {
 		c.budget = defaultRetryBudget

@@ -46,6 +46,8 @@ type request struct {
 	wellKnown bool
 	// maxBytes bounds the answer (0: maxBody).
 	maxBytes int
+	// walk: a call of a walk (walk.go); a cut-off call is returned to the walk, not retried.
+	walk bool
 	// secrets of this request only (e.g. the base64 script parameters that
 	// hold a token value), masked in errors and logs.
 	secrets []string

@@ -65,6 +65,9 @@ func (c *Client) doRetry(ctx context.Context, r *request) (*response, error) {
 // retryable decides whether to send again and how long Jenkins asked us to
 // wait (0 = use backoff).
 func (c *Client) retryable(r *request, err error) (bool, time.Duration) {
+	if r.walk && cutOff(c.wrapTransport(r, err)) {
+		return false, 0 // the walk continues from its last position with a smaller budget
+	}
 	var ae *APIError
 	if errors.As(err, &ae) {
 		switch ae.StatusCode {

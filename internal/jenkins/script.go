@@ -108,7 +108,7 @@ func (c *Client) runScript(ctx context.Context, name string, params map[string]a
 // their own templates (an echo of the parameters) through the same encoding,
 // request and decoding as the embedded ones.
 func (c *Client) runScriptSource(ctx context.Context, name, src string, params map[string]any, fields scriptFields, out any) error {
-	return c.runScriptWith(ctx, name, src, params, fields, false, out)
+	return c.runScriptWith(ctx, name, src, params, fields, false, out, false)
 }
 
 // runScriptTellingRetries is runScript for a template that must know whether this is a
@@ -120,10 +120,18 @@ func (c *Client) runScriptTellingRetries(ctx context.Context, name string, param
 	if err != nil {
 		return err
 	}
-	return c.runScriptWith(ctx, name, src, params, fields, true, out)
+	return c.runScriptWith(ctx, name, src, params, fields, true, out, false)
 }
 
-func (c *Client) runScriptWith(ctx context.Context, name, src string, params map[string]any, fields scriptFields, tellRetries bool, out any) error {
+// runScriptWith runs a script (src "" = the embedded template name). walk marks a call of a walk
+// (walk.go): a call cut off before its answer is returned, not retried, for the walk to continue.
+func (c *Client) runScriptWith(ctx context.Context, name, src string, params map[string]any, fields scriptFields, tellRetries bool, out any, walk bool) error {
+	if src == "" {
+		var err error
+		if src, err = scriptSource(name); err != nil {
+			return err
+		}
+	}
 	marker, err := randomHex(16)
 	if err != nil {
 		return err
@@ -150,6 +158,7 @@ func (c *Client) runScriptWith(ctx context.Context, name, src string, params map
 		// pieces: masked whole and in pieces as before (see masker.mask).
 		secrets:  []string{b64},
 		maxBytes: maxScriptBody,
+		walk:     walk,
 	}
 	for _, v := range fields {
 		c.masker.add(v)

@@ -266,7 +266,7 @@ func TestRevokeTokens(t *testing.T) {
 		}
 	})
 	c := f.client(t)
-	res, err := c.RevokeTokens(context.Background(), []TokenRef{{"ALICE", "u-1", true}, {"ghost", "u-2", false}})
+	res, err := c.RevokeTokens(context.Background(), []TokenRef{{UserID: "ALICE", UUID: "u-1", Legacy: true}, {UserID: "ghost", UUID: "u-2"}})
 	if err != nil || len(res) != 2 || !res[0].Revoked() || res[0].UUID != "u-9" || res[0].RequestedUUID != "u-1" ||
 		!res[0].Legacy || res[0].UserID != "Alice" || res[1].Revoked() || res[1].Problem != "" {
 		t.Errorf("RevokeTokens = %+v, %v", res, err)

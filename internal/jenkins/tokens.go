@@ -199,37 +199,53 @@ func (c *Client) listTokens(ctx context.Context, userIDs, excluded []string, all
 }
 
 func (c *Client) listTokensWith(ctx context.Context, userIDs, excluded []string, allowMissing, facts, checkRealm bool) (TokenList, error) {
-	params := map[string]any{"userIds": nil, "excludeUserIds": []string{}, "allowMissing": allowMissing, "facts": facts, "checkRealm": checkRealm}
+	params := map[string]any{"userIds": nil, "excludeUserIds": []string{}, "allowMissing": allowMissing, "facts": facts, "checkRealm": checkRealm,
+		"cursor": nil}
 	if len(userIDs) > 0 {
 		params["userIds"] = userIDs
 	}
 	if len(excluded) > 0 {
 		params["excludeUserIds"] = excluded
 	}
-	var out struct {
-		Tokens   []tokenRow  `json:"tokens"`
-		Missing  []string    `json:"missing"`
-		Unknown  []string    `json:"unknownExcluded"`
-		Resolved [][2]string `json:"resolved"`
-		Facts    []factsRow  `json:"facts"`
-		Info     ServerInfo  `json:"info"`
-	}
-	if err := c.runScript(ctx, "list_tokens", params, &out); err != nil {
-		return TokenList{}, err
-	}
-	c.info.remember(&out.Info)
-	l := TokenList{Tokens: make([]Token, len(out.Tokens)), Missing: out.Missing, UnknownExcluded: out.Unknown, Canonical: map[string]string{}, Info: out.Info}
-	for i, r := range out.Tokens {
-		l.Tokens[i] = Token(r)
-	}
-	for _, r := range out.Resolved {
-		l.Canonical[r[0]] = r[1]
-	}
+	l := TokenList{Canonical: map[string]string{}}
 	if facts {
-		l.Facts = make(map[string]UserFacts, len(out.Facts))
+		l.Facts = map[string]UserFacts{}
+	}
+	w := c.newWalk("list_tokens")
+	for first := true; ; first = false {
+		var out struct {
+			Tokens   []tokenRow  `json:"tokens"`
+			Missing  []string    `json:"missing"`
+			Unknown  []string    `json:"unknownExcluded"`
+			Resolved [][2]string `json:"resolved"`
+			Facts    []factsRow  `json:"facts"`
+			Walk     walkState   `json:"walk"`
+			Info     ServerInfo  `json:"info"`
+		}
+		if err := w.call(ctx, params, &out); err != nil {
+			return TokenList{}, err
+		}
+		c.info.remember(&out.Info)
+		l.Info = out.Info
+		if first {
+			// Missing, resolved and unknown exclusions are the same in every call; the realm is
+			// asked about exclusions in the first only.
+			l.Missing, l.UnknownExcluded = out.Missing, out.Unknown
+			for _, r := range out.Resolved {
+				l.Canonical[r[0]] = r[1]
+			}
+		}
+		for _, r := range out.Tokens {
+			l.Tokens = append(l.Tokens, Token(r))
+		}
 		for _, f := range out.Facts {
 			l.Facts[f.id] = f.UserFacts
 		}
+		w.progress(ctx, "users' tokens", out.Walk.Done, out.Walk.Total, out.Walk.Next == nil)
+		if out.Walk.Next == nil {
+			break
+		}
+		params["cursor"] = *out.Walk.Next
 	}
 	sortTokens(l.Tokens)
 	return l, nil
@@ -435,6 +451,9 @@ type TokenRef struct {
 	// new legacy UUID at every start), so if UUID is gone the user's current legacy token is
 	// revoked instead.
 	Legacy bool
+	// Name is the token's name when it was listed: what a revocation reports for a token a
+	// lost call revoked (RevokedToken.AfterLostAnswer).
+	Name string
 }
 
 // RevokedToken is the outcome of one TokenRef in RevokeTokens.
@@ -452,6 +471,10 @@ type RevokedToken struct {
 	// Problem is set when Jenkins failed to revoke the token (the exception, or what the check
 	// after the revocation found).
 	Problem string
+	// AfterLostAnswer: a call of this revocation was cut off before its answer (walk.go), and
+	// Jenkins, which runs it to its end, revoked this token then: the call sent again found it
+	// gone. UUID and Name are the ref's.
+	AfterLostAnswer bool
 }
 
 // Revoked reports whether Jenkins revoked a token for this ref.
@@ -469,26 +492,45 @@ func (c *Client) RevokeTokens(ctx context.Context, refs []TokenRef) ([]RevokedTo
 	for i, r := range refs {
 		rows[i] = [3]any{r.UserID, r.UUID, r.Legacy}
 	}
-	var out struct {
-		Results [][]json.RawMessage `json:"results"`
-	}
-	if err := c.runScript(ctx, "revoke_tokens", map[string]any{"refs": rows}, &out); err != nil {
-		return nil, err
-	}
-	res := make([]RevokedToken, 0, len(out.Results))
-	for _, r := range out.Results {
-		var rt RevokedToken
-		if len(r) != 6 {
-			return nil, &ScriptError{Script: "revoke_tokens", Exception: "unexpected result row"}
+	res := make([]RevokedToken, 0, len(refs))
+	w := c.newWalk("revoke_tokens")
+	lostFrom := -1 // the position of the first call cut off, if any
+	for len(res) < len(refs) {
+		rest := rows[len(res):]
+		var out struct {
+			Results [][]json.RawMessage `json:"results"`
 		}
-		var revoked, name, problem *string
-		for i, dst := range []any{&rt.UserID, &rt.RequestedUUID, &revoked, &name, &rt.Legacy, &problem} {
-			if err := json.Unmarshal(r[i], dst); err != nil {
-				return nil, &ScriptError{Script: "revoke_tokens", Exception: "unexpected result row: " + err.Error()}
+		cuts := w.cuts
+		err := w.call(ctx, map[string]any{"refs": rest}, &out)
+		if w.cuts > cuts && lostFrom < 0 {
+			// A call from here on was cut off: Jenkins may run it to the end of the refs sent.
+			lostFrom = len(res)
+		}
+		if err != nil {
+			return res, err
+		}
+		if len(out.Results) == 0 || len(out.Results) > len(rest) {
+			return res, &ScriptError{Script: "revoke_tokens", Exception: fmt.Sprintf("answered for %d of %d tokens", len(out.Results), len(rest))}
+		}
+		for _, r := range out.Results {
+			var rt RevokedToken
+			if len(r) != 6 {
+				return res, &ScriptError{Script: "revoke_tokens", Exception: "unexpected result row"}
 			}
+			var revoked, name, problem *string
+			for i, dst := range []any{&rt.UserID, &rt.RequestedUUID, &revoked, &name, &rt.Legacy, &problem} {
+				if err := json.Unmarshal(r[i], dst); err != nil {
+					return res, &ScriptError{Script: "revoke_tokens", Exception: "unexpected result row: " + err.Error()}
+				}
+			}
+			rt.UUID, rt.Name, rt.Problem = deref(revoked), deref(name), deref(problem)
+			if lostFrom >= 0 && rt.UUID == "" && rt.Problem == "" {
+				ref := refs[len(res)]
+				rt.UUID, rt.Name, rt.AfterLostAnswer = ref.UUID, ref.Name, true
+			}
+			res = append(res, rt)
 		}
-		rt.UUID, rt.Name, rt.Problem = deref(revoked), deref(name), deref(problem)
-		res = append(res, rt)
+		w.progress(ctx, "token revocations", len(res), len(refs), len(res) == len(refs))
 	}
 	return res, nil
 }

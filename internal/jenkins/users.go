@@ -74,20 +74,31 @@ type UserList struct {
 	Info  ServerInfo
 }
 
-// ListUsers lists every user record Jenkins saved, in one script call. With checkRealm the
-// security realm is asked about each user: one lookup per user, which for LDAP is a query.
+// ListUsers lists every user record Jenkins saved, in one script call unless the walk's time
+// budget cuts it into more (walk.go). With checkRealm the security realm is asked about each
+// user: one lookup per user, which for LDAP is a query.
 func (c *Client) ListUsers(ctx context.Context, checkRealm bool) (UserList, error) {
-	var out struct {
-		Users []userRow  `json:"users"`
-		Info  ServerInfo `json:"info"`
+	w := c.newWalk("list_users")
+	var l UserList
+	var cursor *string
+	for {
+		var out struct {
+			Users []userRow  `json:"users"`
+			Walk  walkState  `json:"walk"`
+			Info  ServerInfo `json:"info"`
+		}
+		if err := w.call(ctx, map[string]any{"checkRealm": checkRealm, "cursor": cursor}, &out); err != nil {
+			return UserList{}, err
+		}
+		c.info.remember(&out.Info)
+		l.Info = out.Info
+		for _, u := range out.Users {
+			l.Users = append(l.Users, UserRecord(u))
+		}
+		w.progress(ctx, "users", out.Walk.Done, out.Walk.Total, out.Walk.Next == nil)
+		if out.Walk.Next == nil {
+			return l, nil
+		}
+		cursor = out.Walk.Next
 	}
-	if err := c.runScript(ctx, "list_users", map[string]any{"checkRealm": checkRealm}, &out); err != nil {
-		return UserList{}, err
-	}
-	c.info.remember(&out.Info)
-	l := UserList{Users: make([]UserRecord, len(out.Users)), Info: out.Info}
-	for i, u := range out.Users {
-		l.Users[i] = UserRecord(u)
-	}
-	return l, nil
 }

@@ -72,6 +72,7 @@ type providerModel struct {
 	CACert          types.String `tfsdk:"ca_cert"`
 	Insecure        types.Bool   `tfsdk:"insecure"`
 	RequestTimeout  types.String `tfsdk:"request_timeout"`
+	ScriptBudget    types.String `tfsdk:"script_time_budget"`
 	MaxRetries      types.Int64  `tfsdk:"max_retries"`
 	ReadBatchWindow types.String `tfsdk:"read_batch_window"`
 	MaxLifetimeDays types.Int64  `tfsdk:"max_token_lifetime_days"`
@@ -191,6 +192,18 @@ func (p *jenkinsProvider) Schema(_ context.Context, _ provider.SchemaRequest, re
 					"`0` disables retries.", defaultMaxRetries),
 				Optional:   true,
 				Validators: []validator.Int64{int64validator.Between(0, 100)},
+			},
+			"script_time_budget": schema.StringAttribute{
+				MarkdownDescription: fmt.Sprintf("How long one script-console call that goes through many users or tokens "+
+					"(listings, selections by realm facts, bulk revocations) works in Jenkins before it stops and says "+
+					"where, as a Go duration string; the provider then calls again from there. Keep it well under the read "+
+					"timeout of any proxy in front of Jenkins (nginx and most load balancers: `60s`): one call lasts the "+
+					"budget plus the user or token it was on (a directory lookup, a save). A call cut off anyway (a `502`, "+
+					"`503` or `504` from the proxy, a dropped connection) is sent again from where the last answer left "+
+					"off with half the budget, never from the start. Between `1s` and `10m`, shorter than "+
+					"`request_timeout`. Defaults to `%s`.", jenkins.DefaultScriptTimeBudget),
+				Optional:   true,
+				Validators: []validator.String{scriptBudgetRule.validator()},
 			},
 			"read_batch_window": schema.StringAttribute{
 				MarkdownDescription: fmt.Sprintf("How long the refresh of a `jenkins_user_api_token` waits for others to "+
@@ -325,6 +338,24 @@ func resolveSettings(cfg providerModel, diags *diag.Diagnostics) (jenkins.Config
 		} else {
 			c.RequestTimeout = d
 		}
+	}
+	if !cfg.ScriptBudget.IsNull() && !cfg.ScriptBudget.IsUnknown() {
+		d, err := scriptBudgetRule.parse(path.Root("script_time_budget"), cfg.ScriptBudget.ValueString())
+		if err != nil {
+			diags.AddAttributeError(path.Root("script_time_budget"), "Invalid Duration", err.Error())
+		} else {
+			c.ScriptTimeBudget = d
+		}
+	}
+	budget := c.ScriptTimeBudget
+	if budget == 0 {
+		budget = jenkins.DefaultScriptTimeBudget
+	}
+	if budget >= c.RequestTimeout {
+		diags.AddAttributeError(path.Root("script_time_budget"), "Script Time Budget Not Shorter Than the Request Timeout",
+			fmt.Sprintf("script_time_budget (%s) must be shorter than request_timeout (%s): a call works for its budget and "+
+				"then finishes the user or token it is on, so a request timeout at or under the budget would cut every "+
+				"long call. Lower script_time_budget, or raise request_timeout.", budget, c.RequestTimeout))
 	}
 	batchWindow := defaultReadBatchWindow
 	if !cfg.ReadBatchWindow.IsNull() && !cfg.ReadBatchWindow.IsUnknown() {

@@ -31,7 +31,7 @@ func TestProviderSchema(t *testing.T) {
 	for _, a := range resp.Provider.Block.Attributes {
 		attrs[a.Name] = a
 	}
-	for _, name := range []string{"server_url", "username", "password", "ca_cert", "insecure", "request_timeout", "max_retries", "read_batch_window"} {
+	for _, name := range []string{"server_url", "username", "password", "ca_cert", "insecure", "request_timeout", "max_retries", "read_batch_window", "script_time_budget"} {
 		a, ok := attrs[name]
 		if !ok {
 			t.Errorf("provider attribute %q missing", name)
@@ -68,6 +68,10 @@ func TestProviderValidatesDurations(t *testing.T) {
 		{"read_batch_window", "2m", "read_batch_window must be a duration from 0s to 1m0s"},
 		{"read_batch_window", "0s", ""},
 		{"request_timeout", "90s", ""},
+		{"script_time_budget", "20 seconds", `script_time_budget must be a duration from 1s to 10m0s, such as "20s" or "45s", got "20 seconds"`},
+		{"script_time_budget", "500ms", "script_time_budget must be a duration from 1s to 10m0s"},
+		{"script_time_budget", "11m", "script_time_budget must be a duration from 1s to 10m0s"},
+		{"script_time_budget", "45s", ""},
 	}
 	for _, tc := range cases {
 		vals := map[string]tftypes.Value{}
@@ -96,11 +100,53 @@ func TestProviderValidatesDurations(t *testing.T) {
 	}
 }
 
+// TestScriptTimeBudgetShorterThanRequestTimeout: a call works for its budget and then finishes
+// its unit, so a request timeout at or under the budget would cut every long call: refused at
+// configure, naming both values, whether the budget is set or the default.
+func TestScriptTimeBudgetShorterThanRequestTimeout(t *testing.T) {
+	for _, c := range []struct {
+		budget, timeout string
+		want            string
+	}{
+		{"30s", "30s", "script_time_budget (30s) must be shorter than request_timeout (30s)"},
+		{"", "10s", "script_time_budget (20s) must be shorter than request_timeout (10s)"},
+		{"45s", "", ""},
+		{"5s", "10s", ""},
+	} {
+		extra := map[string]string{}
+		if c.budget != "" {
+			extra["script_time_budget"] = c.budget
+		}
+		if c.timeout != "" {
+			extra["request_timeout"] = c.timeout
+		}
+		var got []string
+		for _, d := range configureDiagnosticsWith(t, "http://127.0.0.1:1/", "secret", extra) {
+			if d.Severity == tfprotov6.DiagnosticSeverityError {
+				got = append(got, d.Summary+": "+d.Detail)
+			}
+		}
+		switch {
+		case c.want == "" && len(got) > 0:
+			t.Errorf("budget %q, timeout %q: want no error, got %q", c.budget, c.timeout, got)
+		case c.want != "" && (len(got) != 1 || !strings.Contains(got[0], c.want) ||
+			!strings.HasPrefix(got[0], "Script Time Budget Not Shorter Than the Request Timeout")):
+			t.Errorf("budget %q, timeout %q: want one error saying %q, got %q", c.budget, c.timeout, c.want, got)
+		}
+	}
+}
+
 // TestProviderWarnsOnCleartext: an http:// server_url sends the credential and every new token
 // value unencrypted: configure warns, except for loopback addresses (tests, the demo).
 // configureDiagnostics configures a provider with server_url u, username admin and password,
 // and returns the diagnostics.
 func configureDiagnostics(t *testing.T, u, password string) []*tfprotov6.Diagnostic {
+	t.Helper()
+	return configureDiagnosticsWith(t, u, password, nil)
+}
+
+// configureDiagnosticsWith is configureDiagnostics with more string attributes set.
+func configureDiagnosticsWith(t *testing.T, u, password string, extra map[string]string) []*tfprotov6.Diagnostic {
 	t.Helper()
 	ctx := context.Background()
 	server, err := providerserver.NewProtocol6WithError(New("test")())()
@@ -119,6 +165,9 @@ func configureDiagnostics(t *testing.T, u, password string) []*tfprotov6.Diagnos
 	vals["server_url"] = tftypes.NewValue(tftypes.String, u)
 	vals["username"] = tftypes.NewValue(tftypes.String, "admin")
 	vals["password"] = tftypes.NewValue(tftypes.String, password)
+	for k, v := range extra {
+		vals[k] = tftypes.NewValue(tftypes.String, v)
+	}
 	config, err := tfprotov6.NewDynamicValue(typ, tftypes.NewValue(typ, vals))
 	if err != nil {
 		t.Fatal(err)

@@ -669,7 +669,7 @@ func (r *tokenCleanupResource) apply(ctx context.Context, plan tfsdk.Plan, prior
 func tokenRefs(tokens []jenkins.Token) []jenkins.TokenRef {
 	refs := make([]jenkins.TokenRef, len(tokens))
 	for i, t := range tokens {
-		refs[i] = jenkins.TokenRef{UserID: t.UserID, UUID: t.UUID, Legacy: t.Legacy}
+		refs[i] = jenkins.TokenRef{UserID: t.UserID, UUID: t.UUID, Legacy: t.Legacy, Name: t.Name}
 	}
 	return refs
 }

@@ -108,6 +108,7 @@ type durationRule struct {
 var (
 	requestTimeoutRule  = durationRule{min: time.Millisecond, max: time.Hour, example: `"30s" or "2m"`}
 	readBatchWindowRule = durationRule{min: 0, max: time.Minute, example: `"20ms", or "0s" for no batching`}
+	scriptBudgetRule    = durationRule{min: time.Second, max: 10 * time.Minute, example: `"20s" or "45s"`}
 )
 
 // parse checks v against the rule; p names the attribute in the error.

@@ -1,5 +1,7 @@
 // Lists the API tokens of some users, or of every user, in one run.
-// Parameters: {"marker": String, "userIds": [String] or null (= every user),
+// Parameters: {"marker": String, "budgetMs": int|null, "cursor": key|null (a walk, see
+//              lib/walk.groovy and list_users.groovy: "walk" in the answer),
+//              "userIds": [String] or null (= every user),
 //              "excludeUserIds": [String] (users left out; with checkRealm, ids neither Jenkins
 //                                          nor its security realm knows are reported in
 //                                          "unknownExcluded"),
@@ -63,10 +65,11 @@ for (id in (p.excludeUserIds ?: [])) {
         excluded.add(u.getId())
         continue
     }
-    if (!p.checkRealm) {
+    if (!p.checkRealm || p.cursor != null) {
         // Only a caller that asked the realm already (checkRealm) has it asked about exclusions:
         // a directory realm's lookup of an id would save a record for it (lib/token_row.groovy),
-        // one for every member of an identity-provider group who never opened Jenkins.
+        // one for every member of an identity-provider group who never opened Jenkins. Asked in
+        // the first call of a walk only; the client keeps that call's answer.
         continue
     }
     def status
@@ -88,7 +91,19 @@ if (!missing.isEmpty() && !p.allowMissing) {
     def facts = new ArrayList()
     def seen = new HashSet()
     def statsOn = jenkins.security.apitoken.ApiTokenPropertyConfiguration.get().isUsageStatisticsEnabled()
-    for (u in users) {
+    def over = walkOver(p)
+    def walk = walkUsers(users, p.cursor)
+    def next = null
+    def lastKey = null
+    int done = walk[1]
+    for (e in walk[0]) {
+        if (lastKey != null && over()) {
+            next = lastKey
+            break
+        }
+        lastKey = e[0]
+        done++
+        def u = e[1]
         if (excluded.contains(u.getId()) || !seen.add(u.getId())) {
             continue
         }
@@ -104,7 +119,8 @@ if (!missing.isEmpty() && !p.allowMissing) {
             facts.add([u.getId(), f[1], f[2], f[3], f[4], f[5], f[0]])
         }
     }
-    result = [ok: [tokens: rows, missing: missing, unknownExcluded: unknownExcluded, resolved: resolved, facts: facts, info: serverInfo()]]
+    result = [ok: [tokens: rows, missing: missing, unknownExcluded: unknownExcluded, resolved: resolved, facts: facts,
+                   walk: [next: next, done: done, total: walk[2]], info: serverInfo()]]
 }
 print(p.marker + JsonOutput.toJson(result) + p.marker)
 return null

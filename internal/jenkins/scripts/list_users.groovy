@@ -1,5 +1,8 @@
 // Lists every user record Jenkins holds, with what tells whether the person is still around.
-// Parameters: {"marker", "checkRealm": bool}
+// Parameters: {"marker", "checkRealm": bool, "budgetMs": int|null, "cursor": key|null}
+// A walk (lib/walk.groovy): users in the order of their keys, from after the cursor, until the
+// time budget is spent; "walk": {"next": the last key done, or null when all are, "done": users
+// done so far, "total"}.
 // A row: [id, fullName, realmStatus, lastLoginMillis|null, lastTokenUseMillis|null,
 //         lastTokenCreatedMillis|null, tokenCount, lastUseUnknown, sessionsInvalidatedMillis|null,
 //         hasLegacyToken]
@@ -19,7 +22,7 @@
 //     after a restart for a record last saved before 2.129 (userFacts): lastTokenUse does not
 //     prove the token unused.
 // Only users with a saved record: Jenkins also keeps records in memory for SCM committers.
-// Prints marker + {"ok":{"users":[row...], "info":{serverInfo}}} + marker. Writes nothing itself;
+// Prints marker + {"ok":{"users":[row...], "walk":{...}, "info":{serverInfo}}} + marker. Writes nothing itself;
 // with checkRealm it asks the realm's public lookup, at which directory plugins save records.
 import groovy.json.JsonOutput
 import groovy.json.JsonSlurper
@@ -28,15 +31,24 @@ import jenkins.security.ApiTokenProperty
 def p = new JsonSlurper().parseText(new String(java.util.Base64.getDecoder().decode('@@PARAMS_BASE64@@'), 'UTF-8'))
 
 def statsOn = jenkins.security.apitoken.ApiTokenPropertyConfiguration.get().isUsageStatisticsEnabled()
+def over = walkOver(p)
+def walk = walkUsers(User.getAll().findAll { it.getUserFolder() != null }, p.cursor)
 def rows = new ArrayList()
-for (u in User.getAll()) {
-    if (u.getUserFolder() == null) {
-        continue
+def next = null
+def lastKey = null
+int done = walk[1]
+for (e in walk[0]) {
+    if (lastKey != null && over()) {
+        next = lastKey
+        break
     }
+    lastKey = e[0]
+    def u = e[1]
     def facts = userFacts(u, p.checkRealm, statsOn)
     def prop = u.getProperty(ApiTokenProperty)
     def tokens = prop == null ? [] : prop.getTokenStore().getTokenListSortedByName()
     rows.add([u.getId(), u.getFullName(), facts[0], facts[1], facts[2], facts[3], tokens.size(), facts[4], facts[5], prop != null && prop.hasLegacyToken()])
+    done++
 }
-print(p.marker + JsonOutput.toJson([ok: [users: rows, info: serverInfo()]]) + p.marker)
+print(p.marker + JsonOutput.toJson([ok: [users: rows, walk: [next: next, done: done, total: walk[2]], info: serverInfo()]]) + p.marker)
 return null

@@ -1,5 +1,7 @@
 // Revokes many tokens in one run and reports what Jenkins really revoked.
-// Parameters: {"marker", "refs": [[userId, uuid, legacy], ...]}
+// Parameters: {"marker", "refs": [[userId, uuid, legacy], ...], "budgetMs": int|null}
+// A walk (lib/walk.groovy): refs in order until the time budget is spent (at least one); the
+// answer has a result for each ref done, in order, and the client sends the rest again.
 // legacy: the caller saw this token as the user's legacy token. A legacy token read from a
 // record that an older Jenkins wrote gets a new random UUID at every start until the user is
 // saved (ApiTokenProperty.setUser), so when the UUID is gone the user's current legacy token is
@@ -17,7 +19,11 @@ import jenkins.security.ApiTokenProperty
 def p = new JsonSlurper().parseText(new String(java.util.Base64.getDecoder().decode('@@PARAMS_BASE64@@'), 'UTF-8'))
 
 def results = new ArrayList()
+def over = walkOver(p)
 for (ref in p.refs) {
+    if (!results.isEmpty() && over()) {
+        break // the refs after it are the next call's: results.size() says how many were done
+    }
     def u = User.getById(ref[0], false)
     def prop = u == null ? null : u.getProperty(ApiTokenProperty)
     if (prop == null) {

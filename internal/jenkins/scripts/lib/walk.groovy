@@ -1,0 +1,29 @@
+// Walks: the scripts that go through many users or tokens (list_users, list_tokens,
+// revoke_tokens) work to a time budget and say where they stopped, so that no call outlives a
+// reverse proxy's read timeout however slow the directory or the disk; the client calls again
+// from there (internal/jenkins/walk.go). p.budgetMs null: no budget.
+
+// walkOver returns a closure that tells whether p's budget is spent (monotonic clock, measured
+// from the script's start). A walk always finishes the unit it started and does at least one.
+def walkOver(p) {
+    if (p.budgetMs == null) {
+        return { -> false }
+    }
+    long end = System.nanoTime() + (p.budgetMs as long) * 1000000L
+    return { -> System.nanoTime() - end > 0 }
+}
+
+// walkUsers sorts users (hudson.model.User) in the walk's order, by Jenkins's key for the id
+// (IdStrategy.keyFor: what makes two spellings one user), and returns [key, user] pairs from
+// after the cursor (a key; null: from the start), with how many came before it:
+// [pairs, skipped, total]. Keys are stable across calls, so users made or deleted between two
+// calls neither shift the walk nor repeat a user.
+def walkUsers(users, cursor) {
+    def strategy = hudson.model.User.idStrategy()
+    def pairs = users.collect { [strategy.keyFor(it.getId()), it] }.sort { a, b -> a[0] <=> b[0] }
+    int start = cursor == null ? 0 : pairs.findIndexOf { it[0] > cursor }
+    if (start < 0) {
+        start = pairs.size()
+    }
+    [pairs.subList(start, pairs.size()), start, pairs.size()]
+}
