@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"net/url"
 	"strings"
@@ -205,6 +206,33 @@ func (s *Sim) SetRealmDirectory(ctx context.Context, mode string, mail bool) err
 // its background thread so far have run.
 func (s *Sim) SettleRealmDirectory(ctx context.Context) error {
 	return s.client.control(ctx, http.MethodPost, "realm-directory", map[string]any{"settle": true}, nil)
+}
+
+// SetLatency sets, from now on (requests already running included), how long each realm lookup
+// and each save of a user record take: see Options.RealmLatency and Options.SaveLatency. Kept
+// across Restart; Reset returns to the start options.
+func (s *Sim) SetLatency(ctx context.Context, realm, save time.Duration) error {
+	if err := checkLatency(realm, save); err != nil {
+		return err
+	}
+	body := map[string]any{
+		"realm_ms": float64(realm) / float64(time.Millisecond),
+		"save_ms":  float64(save) / float64(time.Millisecond),
+	}
+	return s.client.control(ctx, http.MethodPost, "latency", body, nil)
+}
+
+// Latency returns the realm lookup and user save latencies in force.
+func (s *Sim) Latency(ctx context.Context) (realm, save time.Duration, err error) {
+	var out struct {
+		RealmMS float64 `json:"realm_ms"`
+		SaveMS  float64 `json:"save_ms"`
+	}
+	if err := s.client.control(ctx, http.MethodGet, "latency", nil, &out); err != nil {
+		return 0, 0, err
+	}
+	ms := float64(time.Millisecond)
+	return time.Duration(math.Round(out.RealmMS * ms)), time.Duration(math.Round(out.SaveMS * ms)), nil
 }
 
 // Answer is one HTTP answer of the simulator, read whole.
@@ -508,13 +536,21 @@ func (c *simClient) postForm(ctx context.Context, path string, form url.Values, 
 // base64-encoded and bound to a variable `params` (a Map) by a constant prologue, so no value
 // is ever formatted into Groovy source.
 func (s *Sim) ScriptArgs(ctx context.Context, script string, params any) (string, error) {
+	src, err := withParams(script, params)
+	if err != nil {
+		return "", err
+	}
+	return s.Script(ctx, src)
+}
+
+// withParams prefixes script with the constant prologue that binds params (see ScriptArgs).
+func withParams(script string, params any) (string, error) {
 	b, err := json.Marshal(params)
 	if err != nil {
 		return "", err
 	}
-	prologue := "def params = new groovy.json.JsonSlurper().parseText(new String(java.util.Base64.decoder.decode('" +
-		base64.StdEncoding.EncodeToString(b) + "'), 'UTF-8'))\n"
-	return s.Script(ctx, prologue+script)
+	return "def params = new groovy.json.JsonSlurper().parseText(new String(java.util.Base64.decoder.decode('" +
+		base64.StdEncoding.EncodeToString(b) + "'), 'UTF-8'))\n" + script, nil
 }
 
 // CreateUser creates a user with a password in the built-in security realm. The password

@@ -17,6 +17,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -53,6 +54,15 @@ type Options struct {
 	// thread, a save at every lookup when the directory holds no mail address; see
 	// SetRealmDirectory). Empty or "none": Jenkins's own user database, whose lookups write nothing.
 	RealmDirectory string
+	// RealmLatency is how long each realm lookup takes, as a round trip to a directory (LDAP,
+	// Active Directory) does: every call into the realm a directory would answer
+	// (loadUserByUsername2, the Acegi loadUserByUsername, the lookup of every API token login,
+	// User.get's check of an id) sleeps that long on the calling thread. Counted as
+	// "realmLookup" in Stats. Zero: none. Changed at run time by SetLatency.
+	RealmLatency time.Duration
+	// SaveLatency is how long each save of a user record (User.save()) takes, as a slow disk or
+	// NFS share under $JENKINS_HOME does. Zero: none. Changed at run time by SetLatency.
+	SaveLatency time.Duration
 	// SystemProperties are set on the simulated JVM (-Dname=value), as an admin sets Jenkins's
 	// own switches, for example hudson.model.User.allowNonExistentUserToLogin.
 	SystemProperties map[string]string
@@ -66,13 +76,15 @@ type Sim struct {
 	AdminUser     string
 	AdminPassword string
 
-	client  *simClient
-	cmd     *exec.Cmd
-	stdin   io.WriteCloser
-	dir     string
-	done    chan struct{}
-	closeMu sync.Mutex
-	closed  bool
+	client      *simClient
+	tlsCertFile string // the certificate and key it serves HTTPS with, for Proxy
+	tlsKeyFile  string
+	cmd         *exec.Cmd
+	stdin       io.WriteCloser
+	dir         string
+	done        chan struct{}
+	closeMu     sync.Mutex
+	closed      bool
 }
 
 var readyLine = regexp.MustCompile(`^jenkins-sim ready port=(\d+)$`)
@@ -120,6 +132,9 @@ func Start(ctx context.Context, opts Options) (*Sim, error) {
 	}
 	if opts.RealmDirectory != "none" && opts.RealmDirectory != "ldap" && opts.RealmDirectory != "active-directory" {
 		return nil, fmt.Errorf("jenkinssim: realm directory %q: want none, ldap or active-directory", opts.RealmDirectory)
+	}
+	if err := checkLatency(opts.RealmLatency, opts.SaveLatency); err != nil {
+		return nil, err
 	}
 	if (opts.TLSCertFile == "") != (opts.TLSKeyFile == "") {
 		return nil, errors.New("jenkinssim: TLSCertFile and TLSKeyFile go together")
@@ -171,6 +186,7 @@ func Start(ctx context.Context, opts Options) (*Sim, error) {
 		filepath.Join(srcDir, "boot", "Boot.groovy"), srcDir, filepath.Join(dir, "classes"),
 		"--listen", opts.Listen, "--version", opts.Version, "--id-strategy", opts.IDStrategy, "--realm-lookup", opts.RealmLookup,
 		"--realm-directory", opts.RealmDirectory,
+		"--realm-latency-ms", latencyMS(opts.RealmLatency), "--save-latency-ms", latencyMS(opts.SaveLatency),
 	)
 	if opts.ContextPath != "" {
 		args = append(args, "--context-path", opts.ContextPath)
@@ -256,6 +272,7 @@ func Start(ctx context.Context, opts Options) (*Sim, error) {
 	s.RootURL = scheme + "://" + hostPort + "/"
 	s.URL = scheme + "://" + hostPort + opts.ContextPath + "/"
 	s.client = newSimClient(s, opts.TLSCertFile != "")
+	s.tlsCertFile, s.tlsKeyFile = opts.TLSCertFile, opts.TLSKeyFile
 	if err := s.WaitReady(ctx); err != nil {
 		s.Close()
 		return nil, err
@@ -351,4 +368,21 @@ func findGroovyLib() (string, error) {
 		}
 	}
 	return "", errors.New("jenkinssim: Groovy 2.4 jars not found in $GROOVY_HOME/lib or /usr/share/groovy/lib; install them with: apt-get install -y groovy")
+}
+
+// maxLatency bounds RealmLatency and SaveLatency (the simulator's own limit).
+const maxLatency = time.Hour
+
+func checkLatency(realm, save time.Duration) error {
+	for _, d := range []time.Duration{realm, save} {
+		if d < 0 || d > maxLatency {
+			return fmt.Errorf("jenkinssim: latency %s: want 0 to %s", d, maxLatency)
+		}
+	}
+	return nil
+}
+
+// latencyMS is d in milliseconds as the simulator reads them (fractions allowed).
+func latencyMS(d time.Duration) string {
+	return strconv.FormatFloat(float64(d)/float64(time.Millisecond), 'f', -1, 64)
 }

@@ -4,6 +4,7 @@
 //	    [--context-path /jenkins] [--version 2.579] [--tls-cert f --tls-key f]
 //	    [--timezone UTC] [--id-strategy case-insensitive|case-sensitive|case-sensitive-email]
 //	    [--realm-lookup supported|unsupported] [--realm-directory none|ldap|active-directory]
+//	    [--realm-latency 10ms] [--save-latency 20ms] [--proxy-timeout 60s]
 //	    [-D name=value ...]
 package main
 
@@ -29,6 +30,9 @@ func main() {
 	timeZone := flag.String("timezone", "UTC", "the simulated JVM's time zone (IANA name): Jenkins's today")
 	realmLookup := flag.String("realm-lookup", "supported", "unsupported: the realm cannot look users up (UserMayOrMayNotExistException2), as many SSO realms")
 	realmDirectory := flag.String("realm-directory", "none", "ldap or active-directory: the realm's lookups write user records as those plugins do (a save per lookup, see SetRealmDirectory)")
+	realmLatency := flag.Duration("realm-latency", 0, "how long each realm lookup takes, as a directory round trip (e.g. 10ms)")
+	saveLatency := flag.Duration("save-latency", 0, "how long each save of a user record takes, as a slow disk (e.g. 20ms)")
+	proxyTimeout := flag.Duration("proxy-timeout", 0, "also start a proxy with this read timeout in front (nginx's 504 after it, e.g. 60s) and print its URL")
 	idStrategy := flag.String("id-strategy", "case-insensitive", "user id strategy: case-insensitive, case-sensitive or case-sensitive-email")
 	props := map[string]string{}
 	flag.Func("D", "a Jenkins system property as name=value, e.g. hudson.model.User.allowNonExistentUserToLogin=true (repeatable)", func(v string) error {
@@ -60,6 +64,8 @@ func main() {
 		IDStrategy:       *idStrategy,
 		RealmLookup:      *realmLookup,
 		RealmDirectory:   *realmDirectory,
+		RealmLatency:     *realmLatency,
+		SaveLatency:      *saveLatency,
 		SystemProperties: props,
 		Log:              os.Stderr,
 	})
@@ -68,6 +74,16 @@ func main() {
 		os.Exit(1)
 	}
 	fmt.Println("jenkins-sim listening on " + sim.URL)
+	if *proxyTimeout > 0 {
+		proxy, err := sim.Proxy(*proxyTimeout)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "jenkins-sim:", err)
+			sim.Close()
+			os.Exit(1)
+		}
+		defer proxy.Close()
+		fmt.Printf("jenkins-sim proxy listening on %s (read timeout %s)\n", proxy.URL, *proxyTimeout)
+	}
 	select {
 	case <-ctx.Done():
 	case <-sim.Done():

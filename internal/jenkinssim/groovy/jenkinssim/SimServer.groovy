@@ -72,6 +72,20 @@ class SimServer {
                     HudsonPrivateSecurityRealm.simDirectory = directory
                     startDirectory = directory
                     break
+                case '--realm-latency-ms':
+                case '--save-latency-ms':
+                    String flag = args[i]
+                    Long nanos = SimLatency.nanosOf(new BigDecimal(args[++i]))
+                    if (nanos == null) {
+                        throw new IllegalArgumentException(flag + ' ' + args[i] + ': want milliseconds from 0 to 3600000')
+                    }
+                    if (flag == '--realm-latency-ms') {
+                        SimLatency.startRealmNanos = nanos
+                    } else {
+                        SimLatency.startSaveNanos = nanos
+                    }
+                    SimLatency.reset()
+                    break
                 case '--id-strategy':
                     String strategy = args[++i]
                     HudsonPrivateSecurityRealm.simIdStrategy = strategy == 'case-sensitive' ? new IdStrategy.CaseSensitive() :
@@ -422,6 +436,7 @@ class SimServer {
                     HudsonPrivateSecurityRealm.simSettleDirectoryUpdates()
                     HudsonPrivateSecurityRealm.simDirectory = startDirectory
                     HudsonPrivateSecurityRealm.simDirectoryMail = true
+                    SimLatency.reset()
                     SimClock.offsetDays = 0
                     boot(true)
                     state = 'running'
@@ -526,6 +541,22 @@ class SimServer {
                 HudsonPrivateSecurityRealm.simDirectory = (String) json.mode
                 HudsonPrivateSecurityRealm.simDirectoryMail = json.mail == null ? true : (boolean) json.mail
                 return ok([status: 'ok'])
+            case 'GET /latency':
+                return ok(SimLatency.describe())
+            case 'POST /latency':
+                // {"realm_ms": N, "save_ms": N} (either may be absent: unchanged): how long each
+                // realm lookup (a directory round trip) and each save of a user record (a slow
+                // disk) take from now on, requests already running included. Kept across
+                // restarts, as the directory and the disk are; POST /reset returns to the start
+                // options (--realm-latency, --save-latency).
+                Long realm = json.containsKey('realm_ms') ? SimLatency.nanosOf(json.realm_ms) : SimLatency.realmNanos
+                Long save = json.containsKey('save_ms') ? SimLatency.nanosOf(json.save_ms) : SimLatency.saveNanos
+                if (realm == null || save == null) {
+                    return SimResponse.text(400, 'application/json;charset=UTF-8', JsonOutput.toJson([error: 'need {"realm_ms": N, "save_ms": N}, milliseconds from 0 to 3600000']))
+                }
+                SimLatency.realmNanos = realm
+                SimLatency.saveNanos = save
+                return ok(SimLatency.describe())
             case 'POST /realm-accounts':
                 // The directory's state of an account: disabled, locked, expired (account) or
                 // credentials_expired make the ldap plugin's lookup throw the matching Spring

@@ -235,6 +235,9 @@ class User implements Serializable, Saveable {
         if (!isIdOrFullnameAllowed(fullName)) {
             throw hudson.util.FormValidation.error('"' + fullName + '" is prohibited as a full name for security reasons.')
         }
+        // The write to a slow disk or NFS share (--save-latency), under the user's monitor as
+        // Jenkins's synchronized save holds it while XmlFile writes config.xml.
+        jenkinssim.SimLatency.userSave()
         SimDisk.users.put(idStrategy().keyFor(id), SimDisk.serialize(this))
         saved = true
         hudson.model.listeners.SaveableListener.fireOnChange(this, null)

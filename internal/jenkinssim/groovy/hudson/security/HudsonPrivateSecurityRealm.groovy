@@ -95,6 +95,9 @@ class HudsonPrivateSecurityRealm extends SecurityRealm {
         if (!simLookupSupported) {
             throw new UserMayOrMayNotExistException2('the realm cannot look up ' + username)
         }
+        // The round trip to the directory (--realm-latency), made before anything is known of
+        // the id, and outside every monitor: other lookups and requests go on meanwhile.
+        jenkinssim.SimLatency.realmLookup()
         String status = accountStatus.get(User.idStrategy().keyFor(username))
         // A directory that fails to answer fails the lookup itself, before any account is found:
         // LDAPUserDetailsService wraps a failed search in AuthenticationServiceException (ldap
