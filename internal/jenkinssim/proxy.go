@@ -45,6 +45,9 @@ type Proxy struct {
 type proxyCut struct {
 	prefix string
 	after  time.Duration
+	skip   int // matching requests to let through first
+	// body, when set, must also hold for the request's body (the test's own choice of call).
+	body func([]byte) bool
 }
 
 // ProxyStats are a Proxy's counters since it started.
@@ -125,9 +128,23 @@ func (s *Sim) Proxy(timeout time.Duration) (*Proxy, error) {
 // simulator; its answer, early or late, is discarded, and no 504 is sent for it. A second
 // CutNext before a request matched replaces the first.
 func (p *Proxy) CutNext(pathPrefix string, after time.Duration) {
+	p.CutAfter(pathPrefix, 0, after)
+}
+
+// CutWhen is CutNext for the next request under pathPrefix whose body match accepts: a test
+// picks the call to cut by what it sends (the proxy itself, like nginx, reads no body).
+func (p *Proxy) CutWhen(pathPrefix string, match func(body []byte) bool, after time.Duration) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.cut = &proxyCut{prefix: pathPrefix, after: after}
+	p.cut = &proxyCut{prefix: pathPrefix, after: after, body: match}
+}
+
+// CutAfter is CutNext for the matching request after skip others (0: the next one), to reach
+// one call of several a client makes.
+func (p *Proxy) CutAfter(pathPrefix string, skip int, after time.Duration) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.cut = &proxyCut{prefix: pathPrefix, after: after, skip: skip}
 }
 
 // Stats returns the proxy's counters.
@@ -172,13 +189,13 @@ type upstreamResult struct {
 func (p *Proxy) serve(w http.ResponseWriter, r *http.Request) {
 	p.requests.Add(1)
 	received := time.Now()
-	cut := p.takeCut(r.URL.Path)
 	// The body is read whole before forwarding (nginx's proxy_request_buffering): the forwarded
 	// request does not depend on the client's connection.
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
 		return // the client went away while sending
 	}
+	cut := p.takeCut(r.URL.Path, body)
 	up, err := http.NewRequestWithContext(p.ctx, r.Method, p.upstream+r.RequestURI, bytes.NewReader(body))
 	if err != nil {
 		http.Error(w, "bad request", http.StatusBadRequest)
@@ -301,14 +318,18 @@ func (p *Proxy) closeUnanswered(w http.ResponseWriter) {
 
 // takeCut returns and clears the pending cut if path (the request's, with the context path)
 // matches it.
-func (p *Proxy) takeCut(path string) *proxyCut {
+func (p *Proxy) takeCut(path string, body []byte) *proxyCut {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.cut == nil {
 		return nil
 	}
 	rel := strings.TrimPrefix(path, p.contextPath())
-	if !strings.HasPrefix(rel, p.cut.prefix) {
+	if !strings.HasPrefix(rel, p.cut.prefix) || (p.cut.body != nil && !p.cut.body(body)) {
+		return nil
+	}
+	if p.cut.skip > 0 {
+		p.cut.skip--
 		return nil
 	}
 	c := p.cut
