@@ -39,6 +39,7 @@ type Proxy struct {
 	cut *proxyCut
 
 	requests, timeouts, badGateways, cuts, pending atomic.Int64
+	longest                                        atomic.Int64 // nanoseconds
 }
 
 // proxyCut is a pending CutNext.
@@ -59,6 +60,9 @@ type ProxyStats struct {
 	// Upstream is how many forwarded requests the simulator has not finished answering yet,
 	// those whose clients got a 504 or were cut included.
 	Upstream int64
+	// Longest is the longest time the simulator took to begin answering a forwarded request
+	// (its headers), whether or not the client was still there.
+	Longest time.Duration
 }
 
 // gatewayTimeoutPage is nginx's 504 page, byte for byte (ngx_http_special_response.c, with the
@@ -155,8 +159,12 @@ func (p *Proxy) Stats() ProxyStats {
 		BadGateways:     p.badGateways.Load(),
 		Cuts:            p.cuts.Load(),
 		Upstream:        p.pending.Load(),
+		Longest:         time.Duration(p.longest.Load()),
 	}
 }
+
+// ResetLongest starts the measure of Stats().Longest again.
+func (p *Proxy) ResetLongest() { p.longest.Store(0) }
 
 // WaitUpstream waits until no forwarded request is outstanding: the simulator has answered every
 // one (its answer read to the end, by the client or discarded), so the scripts behind a 504 or a
@@ -215,7 +223,11 @@ func (p *Proxy) serve(w http.ResponseWriter, r *http.Request) {
 	p.pending.Add(1)
 	results := make(chan upstreamResult, 1)
 	go func() {
+		start := time.Now()
 		resp, err := p.transport.RoundTrip(up) //nolint:bodyclose // finish closes it, in relay or after abandon
+		took := int64(time.Since(start))
+		for prev := p.longest.Load(); took > prev && !p.longest.CompareAndSwap(prev, took); prev = p.longest.Load() {
+		}
 		results <- upstreamResult{resp, err}
 	}()
 	// abandon leaves the forwarded request to finish on its own: its late answer is read and
