@@ -53,6 +53,13 @@ type Options struct {
 	// thread, a save at every lookup when the directory holds no mail address; see
 	// SetRealmDirectory). Empty or "none": Jenkins's own user database, whose lookups write nothing.
 	RealmDirectory string
+	// RealmRespell "lowercase" makes the security realm one that answers a lookup with the name
+	// lower-cased, as the ldap plugin does with -Dhudson.security.LDAPSecurityRealm.forceUsernameLowercase=true
+	// (LDAPSecurityRealm.loadUserByUsername2 looks up and answers fixUsername(username); with
+	// RealmDirectory "ldap" the lookup also makes the user record under that spelling, as the
+	// plugin's updateUserDetails does). Under a case-sensitive IDStrategy, "Alice" then becomes
+	// Jenkins's user "alice". Default "none".
+	RealmRespell string
 	// SystemProperties are set on the simulated JVM (-Dname=value), as an admin sets Jenkins's
 	// own switches, for example hudson.model.User.allowNonExistentUserToLogin.
 	SystemProperties map[string]string
@@ -121,6 +128,12 @@ func Start(ctx context.Context, opts Options) (*Sim, error) {
 	if opts.RealmDirectory != "none" && opts.RealmDirectory != "ldap" && opts.RealmDirectory != "active-directory" {
 		return nil, fmt.Errorf("jenkinssim: realm directory %q: want none, ldap or active-directory", opts.RealmDirectory)
 	}
+	if opts.RealmRespell == "" {
+		opts.RealmRespell = "none"
+	}
+	if opts.RealmRespell != "none" && opts.RealmRespell != "lowercase" {
+		return nil, fmt.Errorf("jenkinssim: realm respell %q: want none or lowercase", opts.RealmRespell)
+	}
 	if (opts.TLSCertFile == "") != (opts.TLSKeyFile == "") {
 		return nil, errors.New("jenkinssim: TLSCertFile and TLSKeyFile go together")
 	}
@@ -171,6 +184,7 @@ func Start(ctx context.Context, opts Options) (*Sim, error) {
 		filepath.Join(srcDir, "boot", "Boot.groovy"), srcDir, filepath.Join(dir, "classes"),
 		"--listen", opts.Listen, "--version", opts.Version, "--id-strategy", opts.IDStrategy, "--realm-lookup", opts.RealmLookup,
 		"--realm-directory", opts.RealmDirectory,
+		"--realm-respell", opts.RealmRespell,
 	)
 	if opts.ContextPath != "" {
 		args = append(args, "--context-path", opts.ContextPath)

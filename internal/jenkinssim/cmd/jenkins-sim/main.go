@@ -4,6 +4,7 @@
 //	    [--context-path /jenkins] [--version 2.579] [--tls-cert f --tls-key f]
 //	    [--timezone UTC] [--id-strategy case-insensitive|case-sensitive|case-sensitive-email]
 //	    [--realm-lookup supported|unsupported] [--realm-directory none|ldap|active-directory]
+//	    [--realm-respell none|lowercase]
 //	    [-D name=value ...]
 package main
 
@@ -29,6 +30,7 @@ func main() {
 	timeZone := flag.String("timezone", "UTC", "the simulated JVM's time zone (IANA name): Jenkins's today")
 	realmLookup := flag.String("realm-lookup", "supported", "unsupported: the realm cannot look users up (UserMayOrMayNotExistException2), as many SSO realms")
 	realmDirectory := flag.String("realm-directory", "none", "ldap or active-directory: the realm's lookups write user records as those plugins do (a save per lookup, see SetRealmDirectory)")
+	realmRespell := flag.String("realm-respell", "none", "lowercase: the realm answers lookups with the name lower-cased, as the ldap plugin with forceUsernameLowercase")
 	idStrategy := flag.String("id-strategy", "case-insensitive", "user id strategy: case-insensitive, case-sensitive or case-sensitive-email")
 	props := map[string]string{}
 	flag.Func("D", "a Jenkins system property as name=value, e.g. hudson.model.User.allowNonExistentUserToLogin=true (repeatable)", func(v string) error {
@@ -60,6 +62,7 @@ func main() {
 		IDStrategy:       *idStrategy,
 		RealmLookup:      *realmLookup,
 		RealmDirectory:   *realmDirectory,
+		RealmRespell:     *realmRespell,
 		SystemProperties: props,
 		Log:              os.Stderr,
 	})

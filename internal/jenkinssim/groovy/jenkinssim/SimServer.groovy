@@ -72,6 +72,7 @@ class SimServer {
                     HudsonPrivateSecurityRealm.simDirectory = directory
                     startDirectory = directory
                     break
+                case '--realm-respell': HudsonPrivateSecurityRealm.simLowercaseNames = args[++i] == 'lowercase'; break
                 case '--id-strategy':
                     String strategy = args[++i]
                     HudsonPrivateSecurityRealm.simIdStrategy = strategy == 'case-sensitive' ? new IdStrategy.CaseSensitive() :
