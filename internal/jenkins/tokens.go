@@ -341,11 +341,12 @@ func (c *Client) CreateToken(ctx context.Context, in CreateTokenInput) (Token, e
 	return Token(out.Token), nil
 }
 
-// RevokeTokenByValue revokes the token of userID that has the given name and
-// value and that Jenkins created in the last 15 minutes, if there is one, and
-// returns its UUID ("" when there was none, or no such user). It settles a create whose answer never came: the token may or
-// may not exist, and only its value and name are known. Safe to repeat. Jenkins is sent the
-// SHA-256 it keeps of the value, never the value.
+// RevokeTokenByValue revokes the token of userID (or of the user Jenkins's security realm answers
+// for userID, as the create finds it) that has the given name and value and that Jenkins created
+// in the last 15 minutes, if there is one, and returns its UUID ("" when there was none, or no
+// such user). It settles a create whose answer never came: the token may or may not exist, and
+// only its value and name are known. Safe to repeat. Jenkins is sent the SHA-256 it keeps of the
+// value, never the value.
 func (c *Client) RevokeTokenByValue(ctx context.Context, userID, name, value string) (string, error) {
 	if err := ValidateTokenValue(value); err != nil {
 		return "", err
@@ -354,7 +355,8 @@ func (c *Client) RevokeTokenByValue(ctx context.Context, userID, name, value str
 	var out struct {
 		Revoked *string `json:"revoked"`
 	}
-	if err := c.runScript(ctx, "revoke_token_by_value", map[string]any{"userId": userID, "name": name, "hash": credentialHash(value)}, &out); err != nil {
+	params := map[string]any{"userId": userID, "name": name, "hash": credentialHash(value)}
+	if err := c.runScript(ctx, "revoke_token_by_value", params, &out); err != nil {
 		return "", err
 	}
 	return deref(out.Revoked), nil
@@ -410,20 +412,23 @@ func (c *Client) RenameToken(ctx context.Context, userID, uuid, newName string) 
 // script call) reports. It does not use the HTTP revoke endpoint: its 200 does not say whether
 // the UUID existed, and a 404 there does not say the user is gone (a proxy answering 404, or a
 // user id such as "." or ".." whose URL the servlet container normalises to another path).
-func (c *Client) RevokeToken(ctx context.Context, userID, uuid string) error {
+// The result's UserFound tells "no such user" from "no such token": only a caller that has the
+// id from Jenkins may take the first for "gone".
+func (c *Client) RevokeToken(ctx context.Context, userID, uuid string) (RevokedToken, error) {
 	if userID == "" || uuid == "" {
-		return errors.New("revoking a token needs a user id and a token UUID")
+		return RevokedToken{}, errors.New("revoking a token needs a user id and a token UUID")
 	}
 	res, err := c.RevokeTokens(ctx, []TokenRef{{UserID: userID, UUID: uuid}})
 	if err != nil {
-		return err
+		return RevokedToken{}, err
 	}
-	for _, r := range res {
-		if r.Problem != "" {
-			return &ScriptError{Script: "revoke_tokens", Exception: fmt.Sprintf("Jenkins did not revoke the token %s of user %q: %s", uuid, userID, r.Problem)}
-		}
+	if len(res) != 1 {
+		return RevokedToken{}, &ScriptError{Script: "revoke_tokens", Exception: fmt.Sprintf("%d results for one token", len(res))}
 	}
-	return nil
+	if res[0].Problem != "" {
+		return res[0], &ScriptError{Script: "revoke_tokens", Exception: fmt.Sprintf("Jenkins did not revoke the token %s of user %q: %s", uuid, userID, res[0].Problem)}
+	}
+	return res[0], nil
 }
 
 // TokenRef names one token.
@@ -452,6 +457,9 @@ type RevokedToken struct {
 	// Problem is set when Jenkins failed to revoke the token (the exception, or what the check
 	// after the revocation found).
 	Problem string
+	// UserFound: Jenkins has a user with the requested id (false: nothing was revoked because
+	// Jenkins has no such user).
+	UserFound bool
 }
 
 // Revoked reports whether Jenkins revoked a token for this ref.
@@ -478,11 +486,11 @@ func (c *Client) RevokeTokens(ctx context.Context, refs []TokenRef) ([]RevokedTo
 	res := make([]RevokedToken, 0, len(out.Results))
 	for _, r := range out.Results {
 		var rt RevokedToken
-		if len(r) != 6 {
+		if len(r) != 7 {
 			return nil, &ScriptError{Script: "revoke_tokens", Exception: "unexpected result row"}
 		}
 		var revoked, name, problem *string
-		for i, dst := range []any{&rt.UserID, &rt.RequestedUUID, &revoked, &name, &rt.Legacy, &problem} {
+		for i, dst := range []any{&rt.UserID, &rt.RequestedUUID, &revoked, &name, &rt.Legacy, &problem, &rt.UserFound} {
 			if err := json.Unmarshal(r[i], dst); err != nil {
 				return nil, &ScriptError{Script: "revoke_tokens", Exception: "unexpected result row: " + err.Error()}
 			}

@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -57,5 +58,40 @@ func TestCreateTokenUnansweredAndNotFoundSaysWhatMayBeLeft(t *testing.T) {
 			t.Fatal("the held create never added its token; the simulator does not show the case the error warns about")
 		}
 		time.Sleep(250 * time.Millisecond)
+	}
+}
+
+// createTestData is the provider's data for one simulator with the given retries and a client
+// that has not talked to Jenkins yet (it knows neither Jenkins's version nor its clock). It logs
+// in with an API token, which needs no crumb: its first script call is the first POST.
+func createTestData(t *testing.T, target *acctest.Target, retries int) *providerData {
+	t.Helper()
+	login := target.NewToken(t, target.Username, "test client")
+	client, err := jenkins.New(jenkins.Config{BaseURL: target.URL, Username: target.Username, Password: login.Value, MaxRetries: retries})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &providerData{client: client, reader: newTokenReader(client, 0), now: time.Now}
+}
+
+// TestCreateTokenSettlesUnderTheRealmsSpelling: on a realm that respells names, a create for
+// "Rita" makes Jenkins's user "rita"; when its answer is lost, the settlement finds the user as
+// the create did, and revokes the token there.
+func TestCreateTokenSettlesUnderTheRealmsSpelling(t *testing.T) {
+	target := respellingSim(t)
+	ctx := context.Background()
+	d := createTestData(t, target, 0)
+	if _, err := d.client.ServerInfo(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := target.Sim.SetFault(ctx, jenkinssim.Fault{Path: "/scriptText", Mode: "drop_response", Count: 1}); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err := d.createToken(ctx, newToken{userID: "Rita", name: "dropped"})
+	if err == nil || !strings.Contains(err.Error(), "revoked again") {
+		t.Fatalf("create with a dropped answer: got %v, want an error saying the token was revoked again", err)
+	}
+	if names := target.TokenNames(t, "rita"); len(names) != 0 {
+		t.Errorf("rita holds %v after the settled create, want no token", names)
 	}
 }

@@ -7,6 +7,8 @@
 // given in a configuration could be an older token's (the create would then have failed), and
 // that token is not this create's to settle. ApiTokenProperty.revokeToken also drops the
 // token's usage statistics and saves the user.
+// The user is found as the create found it: by userId, or, when Jenkins has no such user, by the
+// id the security realm answers for it (the create made the record under that spelling).
 // Prints marker + {"ok":{"userId": canonical id|null, "revoked": uuid|null}} + marker.
 // Safe to repeat: a token already gone, or a user without one, revokes nothing.
 import groovy.json.JsonOutput
@@ -16,6 +18,12 @@ import jenkins.security.ApiTokenProperty
 def p = new JsonSlurper().parseText(new String(java.util.Base64.getDecoder().decode('@@PARAMS_BASE64@@'), 'UTF-8'))
 
 def u = User.getById(p.userId, false)
+if (u == null) {
+    def r = realmStatus(p.userId)
+    if (r[0] == 'known') {
+        u = User.getById(r[1], false)
+    }
+}
 def prop = u == null ? null : u.getProperty(ApiTokenProperty)
 def revoked = null
 if (prop != null) {
