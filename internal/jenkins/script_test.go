@@ -197,6 +197,8 @@ func TestCreateToken(t *testing.T) {
 		{UserID: "a", Name: "n", Value: "10" + strings.Repeat("a", 32)},
 		{UserID: "a", Name: "n", Value: value, ExpirationDate: "2030-1-2"},
 		{UserID: "", Name: "n", Value: value},
+		// A caller's value without the bound that keeps a retry from adopting another's token.
+		{UserID: "a", Name: "n", Value: value, CallerValue: true},
 	} {
 		if _, err := c.CreateToken(context.Background(), bad); err == nil {
 			t.Errorf("CreateToken(%+v) accepted", bad)

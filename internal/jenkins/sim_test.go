@@ -260,13 +260,18 @@ func TestSimValueChecksByHash(t *testing.T) {
 			t.Errorf("TokenHasValue(%s, same value %v) = %+v, %v; want %+v", tc.uuid, tc.value == v, got, err, tc.want)
 		}
 	}
-	if uuid, err := c.RevokeTokenByValue(ctx, "vera", "other name", v); err != nil || uuid != "" {
+	if uuid, err := c.RevokeTokenByValue(ctx, "vera", "other name", v, 0); err != nil || uuid != "" {
 		t.Fatalf("settling with another name: %q %v", uuid, err)
 	}
-	if uuid, err := c.RevokeTokenByValue(ctx, "vera", "ci", newValue(t)); err != nil || uuid != "" {
+	if uuid, err := c.RevokeTokenByValue(ctx, "vera", "ci", newValue(t), 0); err != nil || uuid != "" {
 		t.Fatalf("settling with another value: %q %v", uuid, err)
 	}
-	if uuid, err := c.RevokeTokenByValue(ctx, "vera", "ci", v); err != nil || uuid != tk.UUID {
+	// Bounded by Jenkins's clock: a token made before the bound is another's.
+	created := tk.CreatedAt.UnixMilli()
+	if uuid, err := c.RevokeTokenByValue(ctx, "vera", "ci", v, created+1); err != nil || uuid != "" {
+		t.Fatalf("settling a token made before the bound: %q %v, want nothing revoked", uuid, err)
+	}
+	if uuid, err := c.RevokeTokenByValue(ctx, "vera", "ci", v, created); err != nil || uuid != tk.UUID {
 		t.Fatalf("settling: %q %v, want %s", uuid, err, tk.UUID)
 	}
 	if name, code := whoAmIWith(t, s, "vera", v); code != http.StatusUnauthorized {

@@ -272,9 +272,12 @@ type CreateTokenInput struct {
 	// NewTokenValue, so another token may already hold it. Such a token is
 	// taken as this create's own only in a retry of this call (the first
 	// attempt may have made it) and only when it has the same name and Jenkins
-	// created it in the last 15 minutes; any other gives a
+	// created it at or after NotBefore; any other gives a
 	// *TokenValueInUseError.
 	CallerValue bool
+	// NotBefore, required with CallerValue: a point of Jenkins's clock
+	// (JenkinsNow, milliseconds) taken before the first attempt was sent.
+	NotBefore int64
 }
 
 // ValidateTokenValue says what is wrong with a token value given by a user,
@@ -312,6 +315,9 @@ func (c *Client) CreateToken(ctx context.Context, in CreateTokenInput) (Token, e
 			return Token{}, &InvalidInputError{Err: fmt.Errorf("expiration date %q is not YYYY-MM-DD", in.ExpirationDate)}
 		}
 	}
+	if in.CallerValue && in.NotBefore <= 0 {
+		return Token{}, &InvalidInputError{Err: errors.New("creating a token with a caller's value needs a point of Jenkins's clock (NotBefore) taken before the first attempt")}
+	}
 	c.masker.add(in.Value, in.Value[2:])
 	var out struct {
 		Token tokenRow    `json:"token"`
@@ -325,6 +331,7 @@ func (c *Client) CreateToken(ctx context.Context, in CreateTokenInput) (Token, e
 		"createIfRealmKnows": in.CreateUserIfRealmKnows,
 		"callerValue":        in.CallerValue,
 		"defaultExpiryDays":  emptyZero(in.DefaultExpiryDays),
+		"notBefore":          emptyZero64(in.NotBefore),
 	}, scriptFields{tokenValueField: in.Value}, &out)
 	if err != nil {
 		var u *UnsupportedError
@@ -342,12 +349,14 @@ func (c *Client) CreateToken(ctx context.Context, in CreateTokenInput) (Token, e
 }
 
 // RevokeTokenByValue revokes the token of userID (or of the user Jenkins's security realm answers
-// for userID, as the create finds it) that has the given name and value and that Jenkins created
-// in the last 15 minutes, if there is one, and returns its UUID ("" when there was none, or no
-// such user). It settles a create whose answer never came: the token may or may not exist, and
-// only its value and name are known. Safe to repeat. Jenkins is sent the SHA-256 it keeps of the
-// value, never the value.
-func (c *Client) RevokeTokenByValue(ctx context.Context, userID, name, value string) (string, error) {
+// for userID, as the create finds it) that has the given name and value and, with notBefore > 0,
+// that Jenkins created at or after notBefore (Jenkins-clock milliseconds, JenkinsNow taken before
+// the create's first attempt), if there is one, and returns its UUID ("" when there was none,
+// or no such user). It settles a create whose answer never came: the token may or may not exist,
+// and only its value and name are known. notBefore 0 is for values from NewTokenValue, which no
+// other token holds. Safe to repeat. Jenkins is sent the SHA-256 it keeps of the value, never the
+// value.
+func (c *Client) RevokeTokenByValue(ctx context.Context, userID, name, value string, notBefore int64) (string, error) {
 	if err := ValidateTokenValue(value); err != nil {
 		return "", err
 	}
@@ -355,7 +364,7 @@ func (c *Client) RevokeTokenByValue(ctx context.Context, userID, name, value str
 	var out struct {
 		Revoked *string `json:"revoked"`
 	}
-	params := map[string]any{"userId": userID, "name": name, "hash": credentialHash(value)}
+	params := map[string]any{"userId": userID, "name": name, "hash": credentialHash(value), "notBefore": emptyZero64(notBefore)}
 	if err := c.runScript(ctx, "revoke_token_by_value", params, &out); err != nil {
 		return "", err
 	}
@@ -381,6 +390,13 @@ func (c *Client) TokenHasValue(ctx context.Context, userID, uuid, value string) 
 }
 
 func emptyZero(n int) any {
+	if n == 0 {
+		return nil
+	}
+	return n
+}
+
+func emptyZero64(n int64) any {
 	if n == 0 {
 		return nil
 	}
