@@ -19,18 +19,19 @@ import (
 )
 
 // respellingSim is a Jenkins whose security realm respells the names it is asked for (the ldap
-// plugin with forceUsernameLowercase, under a case-sensitive id strategy), and a directory user
-// "rita" without a Jenkins record: a token for "Rita" is made for Jenkins's user "rita".
+// plugin with forceUsernameLowercase, under a case-sensitive id strategy; its lookups write the
+// record as the plugin's do), and a directory user "rita" without a Jenkins record: a token for
+// "Rita" is made for Jenkins's user "rita".
 func respellingSim(t *testing.T) *acctest.Target {
 	t.Helper()
-	target := ownSim(t, jenkinssim.Options{IDStrategy: "case-sensitive", RealmRespell: "lowercase"})
+	target := ownSim(t, jenkinssim.Options{IDStrategy: "case-sensitive", RealmRespell: "lowercase", RealmDirectory: "ldap"})
 	if err := target.Sim.AddRealmUsers(context.Background(), "rita"); err != nil {
 		t.Fatal(err)
 	}
 	return target
 }
 
-// tokenCount checks how many tokens Jenkins's user "rita" holds, and that no user "Rita" exists.
+// ritaHolds checks how many tokens Jenkins's user "rita" holds, and that no user "Rita" exists.
 func ritaHolds(t *testing.T, target *acctest.Target, want int) resource.TestCheckFunc {
 	return func(*terraform.State) error {
 		if n := len(target.TokenNames(t, "rita")); n != want {
