@@ -3,6 +3,7 @@ package jenkins
 import (
 	"context"
 	"sync"
+	"time"
 )
 
 // ServerInfo is what the provider must know of a Jenkins to decide as Jenkins does. Every
@@ -25,11 +26,17 @@ type ServerInfo struct {
 	// so the API tokens of users its security realm does not know still log in (local automation
 	// users): realm status "unknown" then proves nothing about token access.
 	AllowNonExistentUserToLogin bool `json:"allowNonExistentUserToLogin"`
+	// Now is Jenkins's clock (System.currentTimeMillis) when the script ran, in milliseconds; 0
+	// when the answer had none.
+	Now int64 `json:"now"`
 }
 
 type infoCache struct {
 	mu   sync.Mutex
 	info *ServerInfo
+	// at is when info was remembered, by this process's monotonic clock: Jenkins's clock has
+	// run at least as long since info.Now was read.
+	at time.Time
 }
 
 func (c *infoCache) remember(i *ServerInfo) {
@@ -40,6 +47,19 @@ func (c *infoCache) remember(i *ServerInfo) {
 	defer c.mu.Unlock()
 	cp := *i
 	c.info = &cp
+	c.at = time.Now()
+}
+
+// jenkinsNow is a lower bound of Jenkins's clock now, in milliseconds: the last Now Jenkins
+// reported plus the time that has passed here since its answer arrived (which is more than has
+// passed in Jenkins since it read its clock). It is false when no answer reported Jenkins's clock.
+func (c *infoCache) jenkinsNow() (int64, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.info == nil || c.info.Now <= 0 {
+		return 0, false
+	}
+	return c.info.Now + time.Since(c.at).Milliseconds(), true
 }
 
 func (c *infoCache) get() *ServerInfo {
@@ -67,4 +87,25 @@ func (c *Client) ServerInfo(ctx context.Context) (ServerInfo, error) {
 	}
 	c.info.remember(&out.Info)
 	return out.Info, nil
+}
+
+// JenkinsNow is a lower bound of Jenkins's clock now (milliseconds since the epoch), from the last
+// answer that reported it, or from one server_info script call when none has yet. Tokens Jenkins
+// creates after this call is made are dated at or after it (HashedToken.buildNew dates them with
+// the same clock), unless Jenkins's clock is set back meanwhile.
+func (c *Client) JenkinsNow(ctx context.Context) (int64, error) {
+	if now, ok := c.info.jenkinsNow(); ok {
+		return now, nil
+	}
+	var out struct {
+		Info ServerInfo `json:"info"`
+	}
+	if err := c.runScript(ctx, "server_info", map[string]any{}, &out); err != nil {
+		return 0, err
+	}
+	c.info.remember(&out.Info)
+	if now, ok := c.info.jenkinsNow(); ok {
+		return now, nil
+	}
+	return 0, &ScriptError{Script: "server_info", Exception: "Jenkins did not report its clock"}
 }

@@ -231,7 +231,7 @@ func TestCreateTellsItsRetries(t *testing.T) {
 			}
 			f := newFake(t, c.firstFail(ok))
 			value, _ := NewTokenValue()
-			_, _ = f.client(t).CreateToken(context.Background(), CreateTokenInput{UserID: "u", Name: "n", Value: value, CallerValue: true})
+			_, _ = f.client(t).CreateToken(context.Background(), CreateTokenInput{UserID: "u", Name: "n", Value: value, CallerValue: true, NotBefore: 1})
 			if len(retries) != 1 || retries[0] != c.wantRetry {
 				t.Errorf("the attempt after a %s was sent with retry = %v, want %v", c.name, retries, c.wantRetry)
 			}
@@ -245,7 +245,7 @@ func TestCreateTellsItsRetries(t *testing.T) {
 			scriptReply(t, w, r, map[string]any{"ok": map[string]any{"token": []any{"u", "0f6c4a3e-8d2b-4c1e-9a7f-3b5d2e1c0a9b", "n", nil, false, nil, nil, nil, false}}})
 		})
 		value, _ := NewTokenValue()
-		_, _ = f.client(t).CreateToken(context.Background(), CreateTokenInput{UserID: "u", Name: "n", Value: value, CallerValue: true})
+		_, _ = f.client(t).CreateToken(context.Background(), CreateTokenInput{UserID: "u", Name: "n", Value: value, CallerValue: true, NotBefore: 1})
 		if len(retries) != 1 || retries[0] != false {
 			t.Errorf("a first attempt was sent with retry = %v, want false", retries)
 		}
@@ -260,7 +260,7 @@ func TestCreateTellsItsRetries(t *testing.T) {
 			_, _ = w.Write([]byte("bad request: " + b64InScript.FindString(src)))
 		}
 		f := newFake(t, dropFirst(t, 1, echo))
-		_, err := f.client(t).CreateToken(context.Background(), CreateTokenInput{UserID: "u", Name: "n", Value: value, CallerValue: true})
+		_, err := f.client(t).CreateToken(context.Background(), CreateTokenInput{UserID: "u", Name: "n", Value: value, CallerValue: true, NotBefore: 1})
 		if err == nil {
 			t.Fatal("want an error")
 		}

@@ -197,6 +197,8 @@ func TestCreateToken(t *testing.T) {
 		{UserID: "a", Name: "n", Value: "10" + strings.Repeat("a", 32)},
 		{UserID: "a", Name: "n", Value: value, ExpirationDate: "2030-1-2"},
 		{UserID: "", Name: "n", Value: value},
+		// A caller's value without the bound that keeps a retry from adopting another's token.
+		{UserID: "a", Name: "n", Value: value, CallerValue: true},
 	} {
 		if _, err := c.CreateToken(context.Background(), bad); err == nil {
 			t.Errorf("CreateToken(%+v) accepted", bad)
@@ -226,26 +228,26 @@ func TestRevokeTokenNeedsJenkinsToConfirm(t *testing.T) {
 		var row []any
 		switch ref[0] {
 		case "al ice":
-			row = []any{"al ice", "u-1", "u-1", "n", false, nil}
+			row = []any{"al ice", "u-1", "u-1", "n", false, nil, true}
 		case "ghost":
-			row = []any{"ghost", "u-1", nil, nil, false, nil}
+			row = []any{"ghost", "u-1", nil, nil, false, nil, false}
 		default:
-			row = []any{ref[0], "u-1", nil, "n", false, "the token is still listed after revokeToken"}
+			row = []any{ref[0], "u-1", nil, "n", false, "the token is still listed after revokeToken", true}
 		}
 		scriptReply(t, w, r, map[string]any{"ok": map[string]any{"results": []any{row}}})
 	})
 	c := f.client(t)
-	if err := c.RevokeToken(context.Background(), "al ice", "u-1"); err != nil {
+	if _, err := c.RevokeToken(context.Background(), "al ice", "u-1"); err != nil {
 		t.Errorf("revoke: %v", err)
 	}
-	if err := c.RevokeToken(context.Background(), "ghost", "u-1"); err != nil {
-		t.Errorf("revoking for a user already gone must succeed: %v", err)
+	if res, err := c.RevokeToken(context.Background(), "ghost", "u-1"); err != nil || res.UserFound || res.Revoked() {
+		t.Errorf("revoking for a user already gone must succeed and say the user was not found: %+v, %v", res, err)
 	}
-	if err := c.RevokeToken(context.Background(), "stuck", "u-1"); err == nil || !strings.Contains(err.Error(), "still listed") {
+	if _, err := c.RevokeToken(context.Background(), "stuck", "u-1"); err == nil || !strings.Contains(err.Error(), "still listed") {
 		t.Errorf("a revocation Jenkins reports as failed must be an error, got %v", err)
 	}
 	proxy := newFake(t, func(w http.ResponseWriter, r *http.Request) { http.NotFound(w, r) })
-	if err := proxy.client(t).RevokeToken(context.Background(), "al ice", "u-1"); err == nil {
+	if _, err := proxy.client(t).RevokeToken(context.Background(), "al ice", "u-1"); err == nil {
 		t.Error("a 404 from a proxy must not count as a revocation")
 	}
 }
@@ -260,7 +262,7 @@ func TestRevokeTokens(t *testing.T) {
 				t.Errorf("refs = %v", refs)
 			}
 			scriptReply(t, w, r, map[string]any{"ok": map[string]any{"results": []any{
-				[]any{"Alice", "u-1", "u-9", "Legacy Token", true, nil}, []any{"ghost", "u-2", nil, nil, false, nil}}}})
+				[]any{"Alice", "u-1", "u-9", "Legacy Token", true, nil, true}, []any{"ghost", "u-2", nil, nil, false, nil, false}}}})
 		default:
 			scriptReply(t, w, r, map[string]any{"ok": map[string]any{"found": []any{[]any{"ALICE", "Alice"}}, "missing": []string{"ghost"}}})
 		}

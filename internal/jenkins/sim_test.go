@@ -260,13 +260,18 @@ func TestSimValueChecksByHash(t *testing.T) {
 			t.Errorf("TokenHasValue(%s, same value %v) = %+v, %v; want %+v", tc.uuid, tc.value == v, got, err, tc.want)
 		}
 	}
-	if uuid, err := c.RevokeTokenByValue(ctx, "vera", "other name", v); err != nil || uuid != "" {
+	if uuid, err := c.RevokeTokenByValue(ctx, "vera", "other name", v, 0); err != nil || uuid != "" {
 		t.Fatalf("settling with another name: %q %v", uuid, err)
 	}
-	if uuid, err := c.RevokeTokenByValue(ctx, "vera", "ci", newValue(t)); err != nil || uuid != "" {
+	if uuid, err := c.RevokeTokenByValue(ctx, "vera", "ci", newValue(t), 0); err != nil || uuid != "" {
 		t.Fatalf("settling with another value: %q %v", uuid, err)
 	}
-	if uuid, err := c.RevokeTokenByValue(ctx, "vera", "ci", v); err != nil || uuid != tk.UUID {
+	// Bounded by Jenkins's clock: a token made before the bound is another's.
+	created := tk.CreatedAt.UnixMilli()
+	if uuid, err := c.RevokeTokenByValue(ctx, "vera", "ci", v, created+1); err != nil || uuid != "" {
+		t.Fatalf("settling a token made before the bound: %q %v, want nothing revoked", uuid, err)
+	}
+	if uuid, err := c.RevokeTokenByValue(ctx, "vera", "ci", v, created); err != nil || uuid != tk.UUID {
 		t.Fatalf("settling: %q %v, want %s", uuid, err, tk.UUID)
 	}
 	if name, code := whoAmIWith(t, s, "vera", v); code != http.StatusUnauthorized {
@@ -364,7 +369,7 @@ func TestSimRenameAndRevoke(t *testing.T) {
 	}
 
 	// Revoke, with password auth (crumb flow): Jenkins confirms the token gone.
-	if err := c.RevokeToken(ctx, "erin", tk.UUID); err != nil {
+	if _, err := c.RevokeToken(ctx, "erin", tk.UUID); err != nil {
 		t.Fatal(err)
 	}
 	if ts := tokensOf(t, c, "erin"); len(ts) != 0 {
@@ -373,10 +378,10 @@ func TestSimRenameAndRevoke(t *testing.T) {
 	if _, code := whoAmIWith(t, s, "erin", v); code != 401 {
 		t.Errorf("revoked token answered %d, want 401", code)
 	}
-	if err := c.RevokeToken(ctx, "erin", tk.UUID); err != nil {
+	if _, err := c.RevokeToken(ctx, "erin", tk.UUID); err != nil {
 		t.Errorf("revoking twice: %v", err)
 	}
-	if err := c.RevokeToken(ctx, "nobody", tk.UUID); err != nil {
+	if _, err := c.RevokeToken(ctx, "nobody", tk.UUID); err != nil {
 		t.Errorf("revoking for an unknown user: %v", err)
 	}
 }
@@ -625,7 +630,7 @@ func TestSimJenkins2262(t *testing.T) {
 	}
 	defer func() { noScriptLeaks(t, old); _ = old.Close() }()
 	c := simClient(t, old, "")
-	if err := c.RevokeToken(ctx, "nobody-here", "0f6c4a3e-8d2b-4c1e-9a7f-3b5d2e1c0a9b"); err != nil {
+	if _, err := c.RevokeToken(ctx, "nobody-here", "0f6c4a3e-8d2b-4c1e-9a7f-3b5d2e1c0a9b"); err != nil {
 		t.Errorf("revoking a token of a user already gone: %v", err)
 	}
 	if err := old.AddRealmUsers(ctx, "ldap-kate"); err != nil {

@@ -288,9 +288,12 @@ type CreateTokenInput struct {
 	// NewTokenValue, so another token may already hold it. Such a token is
 	// taken as this create's own only in a retry of this call (the first
 	// attempt may have made it) and only when it has the same name and Jenkins
-	// created it in the last 15 minutes; any other gives a
+	// created it at or after NotBefore; any other gives a
 	// *TokenValueInUseError.
 	CallerValue bool
+	// NotBefore, required with CallerValue: a point of Jenkins's clock
+	// (JenkinsNow, milliseconds) taken before the first attempt was sent.
+	NotBefore int64
 }
 
 // ValidateTokenValue says what is wrong with a token value given by a user,
@@ -328,6 +331,9 @@ func (c *Client) CreateToken(ctx context.Context, in CreateTokenInput) (Token, e
 			return Token{}, &InvalidInputError{Err: fmt.Errorf("expiration date %q is not YYYY-MM-DD", in.ExpirationDate)}
 		}
 	}
+	if in.CallerValue && in.NotBefore <= 0 {
+		return Token{}, &InvalidInputError{Err: errors.New("creating a token with a caller's value needs a point of Jenkins's clock (NotBefore) taken before the first attempt")}
+	}
 	c.masker.add(in.Value, in.Value[2:])
 	var out struct {
 		Token tokenRow    `json:"token"`
@@ -341,6 +347,7 @@ func (c *Client) CreateToken(ctx context.Context, in CreateTokenInput) (Token, e
 		"createIfRealmKnows": in.CreateUserIfRealmKnows,
 		"callerValue":        in.CallerValue,
 		"defaultExpiryDays":  emptyZero(in.DefaultExpiryDays),
+		"notBefore":          emptyZero64(in.NotBefore),
 	}, scriptFields{tokenValueField: in.Value}, &out)
 	if err != nil {
 		var u *UnsupportedError
@@ -357,12 +364,15 @@ func (c *Client) CreateToken(ctx context.Context, in CreateTokenInput) (Token, e
 	return Token(out.Token), nil
 }
 
-// RevokeTokenByValue revokes the token of userID that has the given name and
-// value and that Jenkins created in the last 15 minutes, if there is one, and
-// returns its UUID ("" when there was none, or no such user). It settles a create whose answer never came: the token may or
-// may not exist, and only its value and name are known. Safe to repeat. Jenkins is sent the
-// SHA-256 it keeps of the value, never the value.
-func (c *Client) RevokeTokenByValue(ctx context.Context, userID, name, value string) (string, error) {
+// RevokeTokenByValue revokes the token of userID (or of the user Jenkins's security realm answers
+// for userID, as the create finds it) that has the given name and value and, with notBefore > 0,
+// that Jenkins created at or after notBefore (Jenkins-clock milliseconds, JenkinsNow taken before
+// the create's first attempt), if there is one, and returns its UUID ("" when there was none,
+// or no such user). It settles a create whose answer never came: the token may or may not exist,
+// and only its value and name are known. notBefore 0 is for values from NewTokenValue, which no
+// other token holds. Safe to repeat. Jenkins is sent the SHA-256 it keeps of the value, never the
+// value.
+func (c *Client) RevokeTokenByValue(ctx context.Context, userID, name, value string, notBefore int64) (string, error) {
 	if err := ValidateTokenValue(value); err != nil {
 		return "", err
 	}
@@ -370,7 +380,8 @@ func (c *Client) RevokeTokenByValue(ctx context.Context, userID, name, value str
 	var out struct {
 		Revoked *string `json:"revoked"`
 	}
-	if err := c.runScript(ctx, "revoke_token_by_value", map[string]any{"userId": userID, "name": name, "hash": credentialHash(value)}, &out); err != nil {
+	params := map[string]any{"userId": userID, "name": name, "hash": credentialHash(value), "notBefore": emptyZero64(notBefore)}
+	if err := c.runScript(ctx, "revoke_token_by_value", params, &out); err != nil {
 		return "", err
 	}
 	return deref(out.Revoked), nil
@@ -395,6 +406,13 @@ func (c *Client) TokenHasValue(ctx context.Context, userID, uuid, value string) 
 }
 
 func emptyZero(n int) any {
+	if n == 0 {
+		return nil
+	}
+	return n
+}
+
+func emptyZero64(n int64) any {
 	if n == 0 {
 		return nil
 	}
@@ -426,20 +444,23 @@ func (c *Client) RenameToken(ctx context.Context, userID, uuid, newName string) 
 // script call) reports. It does not use the HTTP revoke endpoint: its 200 does not say whether
 // the UUID existed, and a 404 there does not say the user is gone (a proxy answering 404, or a
 // user id such as "." or ".." whose URL the servlet container normalises to another path).
-func (c *Client) RevokeToken(ctx context.Context, userID, uuid string) error {
+// The result's UserFound tells "no such user" from "no such token": only a caller that has the
+// id from Jenkins may take the first for "gone".
+func (c *Client) RevokeToken(ctx context.Context, userID, uuid string) (RevokedToken, error) {
 	if userID == "" || uuid == "" {
-		return errors.New("revoking a token needs a user id and a token UUID")
+		return RevokedToken{}, errors.New("revoking a token needs a user id and a token UUID")
 	}
 	res, err := c.RevokeTokens(ctx, []TokenRef{{UserID: userID, UUID: uuid}})
 	if err != nil {
-		return err
+		return RevokedToken{}, err
 	}
-	for _, r := range res {
-		if r.Problem != "" {
-			return &ScriptError{Script: "revoke_tokens", Exception: fmt.Sprintf("Jenkins did not revoke the token %s of user %q: %s", uuid, userID, r.Problem)}
-		}
+	if len(res) != 1 {
+		return RevokedToken{}, &ScriptError{Script: "revoke_tokens", Exception: fmt.Sprintf("%d results for one token", len(res))}
 	}
-	return nil
+	if res[0].Problem != "" {
+		return res[0], &ScriptError{Script: "revoke_tokens", Exception: fmt.Sprintf("Jenkins did not revoke the token %s of user %q: %s", uuid, userID, res[0].Problem)}
+	}
+	return res[0], nil
 }
 
 // TokenRef names one token.
@@ -471,6 +492,9 @@ type RevokedToken struct {
 	// Problem is set when Jenkins failed to revoke the token (the exception, or what the check
 	// after the revocation found).
 	Problem string
+	// UserFound: Jenkins has a user with the requested id (false: nothing was revoked because
+	// Jenkins has no such user).
+	UserFound bool
 	// AfterLostAnswer: a call of this revocation was cut off before its answer (walk.go), and
 	// Jenkins, which runs it to its end, revoked this token then: the call sent again found it
 	// gone. UUID and Name are the ref's.
@@ -514,17 +538,17 @@ func (c *Client) RevokeTokens(ctx context.Context, refs []TokenRef) ([]RevokedTo
 		}
 		for _, r := range out.Results {
 			var rt RevokedToken
-			if len(r) != 6 {
+			if len(r) != 7 {
 				return res, &ScriptError{Script: "revoke_tokens", Exception: "unexpected result row"}
 			}
 			var revoked, name, problem *string
-			for i, dst := range []any{&rt.UserID, &rt.RequestedUUID, &revoked, &name, &rt.Legacy, &problem} {
+			for i, dst := range []any{&rt.UserID, &rt.RequestedUUID, &revoked, &name, &rt.Legacy, &problem, &rt.UserFound} {
 				if err := json.Unmarshal(r[i], dst); err != nil {
 					return res, &ScriptError{Script: "revoke_tokens", Exception: "unexpected result row: " + err.Error()}
 				}
 			}
 			rt.UUID, rt.Name, rt.Problem = deref(revoked), deref(name), deref(problem)
-			if lostFrom >= 0 && rt.UUID == "" && rt.Problem == "" {
+			if lostFrom >= 0 && rt.UUID == "" && rt.Problem == "" && rt.UserFound {
 				ref := refs[len(res)]
 				rt.UUID, rt.Name, rt.AfterLostAnswer = ref.UUID, ref.Name, true
 			}

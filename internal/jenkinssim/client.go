@@ -55,8 +55,10 @@ func (s *Sim) HTTPClient() *http.Client {
 // the connection without an answer) or "refuse" (close before reading). Count 0 means every request until
 // ClearFaults.
 type Fault struct {
-	Path       string
-	Mode       string
+	Path string
+	Mode string
+	// Skip lets this many matching requests through before the fault applies.
+	Skip       int
 	Count      int
 	Status     int
 	RetryAfter int
@@ -125,6 +127,9 @@ func (s *Sim) SetFault(ctx context.Context, f Fault) error {
 	}
 	if f.DelayMS != 0 {
 		body["delay_ms"] = f.DelayMS
+	}
+	if f.Skip != 0 {
+		body["skip"] = f.Skip
 	}
 	return s.client.control(ctx, http.MethodPost, "faults", body, nil)
 }

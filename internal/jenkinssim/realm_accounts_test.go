@@ -103,3 +103,26 @@ func TestAllowNonExistentUserToLogin(t *testing.T) {
 	}
 	mustStatus(t, call(t, s, "GET", "whoAmI/api/json", ghost, token, nil, nil), 500)
 }
+
+// A realm that respells: the ldap plugin with forceUsernameLowercase looks up and answers the
+// name lower-cased, and its updateUserDetails makes the user record under that spelling
+// (LDAPSecurityRealm.java 759-761, 776, 888-890, 1272; the record: --realm-directory ldap). Under a case-sensitive id strategy, "Rita" is then Jenkins's user
+// "rita"; no record "Rita" is ever made, and a token of rita logs in as rita only.
+func TestRealmThatRespellsNames(t *testing.T) {
+	if _, err := Start(testCtx(t), Options{RealmRespell: "uppercase"}); err == nil || !strings.Contains(err.Error(), "want none or lowercase") {
+		t.Errorf("RealmRespell uppercase: want an error naming the choices, got %v", err)
+	}
+	s := startOwn(t, Options{IDStrategy: "case-sensitive", RealmRespell: "lowercase", RealmDirectory: "ldap"})
+	if err := s.AddRealmUsers(testCtx(t), "rita"); err != nil {
+		t.Fatal(err)
+	}
+	out := script(t, s, `def before = [User.getById('rita', false) != null, User.getById('Rita', false) != null]
+def d = Jenkins.get().getSecurityRealm().loadUserByUsername2(params.id)
+print([before, d.username, User.getById('rita', false)?.id, User.getById('Rita', false)?.id].toString())`, map[string]string{"id": "Rita"})
+	if out != "[[false, false], rita, rita, null]" {
+		t.Fatalf("lookup of Rita: want the answer rita and a record rita only, got %s", out)
+	}
+	_, token := newToken(t, s, "rita", "ci")
+	mustStatus(t, call(t, s, "GET", "whoAmI/api/json", "rita", token, nil, nil), 200)
+	mustStatus(t, call(t, s, "GET", "whoAmI/api/json", "Rita", token, nil, nil), 401)
+}

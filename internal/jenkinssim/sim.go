@@ -63,6 +63,13 @@ type Options struct {
 	// SaveLatency is how long each save of a user record (User.save()) takes, as a slow disk or
 	// NFS share under $JENKINS_HOME does. Zero: none. Changed at run time by SetLatency.
 	SaveLatency time.Duration
+	// RealmRespell "lowercase" makes the security realm one that answers a lookup with the name
+	// lower-cased, as the ldap plugin does with -Dhudson.security.LDAPSecurityRealm.forceUsernameLowercase=true
+	// (LDAPSecurityRealm.loadUserByUsername2 looks up and answers fixUsername(username); with
+	// RealmDirectory "ldap" the lookup also makes the user record under that spelling, as the
+	// plugin's updateUserDetails does). Under a case-sensitive IDStrategy, "Alice" then becomes
+	// Jenkins's user "alice". Default "none".
+	RealmRespell string
 	// SystemProperties are set on the simulated JVM (-Dname=value), as an admin sets Jenkins's
 	// own switches, for example hudson.model.User.allowNonExistentUserToLogin.
 	SystemProperties map[string]string
@@ -136,6 +143,12 @@ func Start(ctx context.Context, opts Options) (*Sim, error) {
 	if err := checkLatency(opts.RealmLatency, opts.SaveLatency); err != nil {
 		return nil, err
 	}
+	if opts.RealmRespell == "" {
+		opts.RealmRespell = "none"
+	}
+	if opts.RealmRespell != "none" && opts.RealmRespell != "lowercase" {
+		return nil, fmt.Errorf("jenkinssim: realm respell %q: want none or lowercase", opts.RealmRespell)
+	}
 	if (opts.TLSCertFile == "") != (opts.TLSKeyFile == "") {
 		return nil, errors.New("jenkinssim: TLSCertFile and TLSKeyFile go together")
 	}
@@ -187,6 +200,7 @@ func Start(ctx context.Context, opts Options) (*Sim, error) {
 		"--listen", opts.Listen, "--version", opts.Version, "--id-strategy", opts.IDStrategy, "--realm-lookup", opts.RealmLookup,
 		"--realm-directory", opts.RealmDirectory,
 		"--realm-latency-ms", latencyMS(opts.RealmLatency), "--save-latency-ms", latencyMS(opts.SaveLatency),
+		"--realm-respell", opts.RealmRespell,
 	)
 	if opts.ContextPath != "" {
 		args = append(args, "--context-path", opts.ContextPath)

@@ -663,6 +663,18 @@ func TestFaults(t *testing.T) {
 	}
 	mustStatus(t, call(t, shared, "GET", "whoAmI/api/json", "", "", nil, nil), 200) // count used up
 
+	// skip lets matching requests through first.
+	if err := shared.SetFault(ctx, Fault{Path: "/whoAmI", Mode: "status", Skip: 1, Count: 1, Status: 503}); err != nil {
+		t.Fatal(err)
+	}
+	mustStatus(t, call(t, shared, "GET", "whoAmI/api/json", "", "", nil, nil), 200)
+	mustStatus(t, call(t, shared, "GET", "whoAmI/api/json", "", "", nil, nil), 503)
+	mustStatus(t, call(t, shared, "GET", "whoAmI/api/json", "", "", nil, nil), 200)
+	if err := shared.client.control(ctx, "POST", "faults", map[string]any{"path": "/whoAmI", "mode": "status", "skip": -1}, nil); err == nil ||
+		!strings.Contains(err.Error(), "skip is a number of requests") {
+		t.Errorf("a negative skip: want a 400 saying what skip is, got %v", err)
+	}
+
 	if err := shared.SetFault(ctx, Fault{Path: "/whoAmI", Mode: "delay", Count: 1, DelayMS: 300}); err != nil {
 		t.Fatal(err)
 	}

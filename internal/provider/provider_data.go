@@ -102,11 +102,27 @@ func (d *providerData) renameToken(ctx context.Context, userID, uuid, name strin
 	return tok, err
 }
 
-func (d *providerData) revokeToken(ctx context.Context, userID, uuid string) error {
+// revokeToken revokes a token and succeeds when Jenkins confirms it gone. "No such user" counts
+// as gone only when jenkinsID says userID is an id Jenkins returned for this token: a
+// configured spelling Jenkins never confirmed may name nobody while a realm that respells names
+// (LDAP with forceUsernameLowercase, Active Directory's user@domain forms) made the user, and
+// the token, under another id.
+func (d *providerData) revokeToken(ctx context.Context, userID, uuid string, jenkinsID bool) error {
 	defer d.writes.lock(userID)()
-	err := d.client.RevokeToken(ctx, userID, uuid)
-	d.reader.invalidate(userID)
-	return err
+	res, err := d.client.RevokeToken(ctx, userID, uuid)
+	d.reader.invalidate(userID, res.UserID)
+	if err != nil {
+		return err
+	}
+	if !res.UserFound && !jenkinsID {
+		return fmt.Errorf("no Jenkins user has the id %s, a spelling Jenkins never returned for token %s, so the "+
+			"token cannot be confirmed revoked: a security realm that respells user names (LDAP with forceUsernameLowercase, "+
+			"Active Directory's user@domain forms) may hold it under another id. Find the token on the user's security page "+
+			"or with the jenkins_user_tokens data source, revoke it there, then remove this resource from the state "+
+			"(terraform state rm); if the user was deleted, removing it from the state is all that is left to do",
+			shown(userID), uuid)
+	}
+	return nil
 }
 
 func (d *providerData) revokeTokens(ctx context.Context, refs []jenkins.TokenRef) ([]jenkins.RevokedToken, error) {

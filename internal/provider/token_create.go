@@ -54,6 +54,27 @@ func (d *providerData) createToken(ctx context.Context, in newToken) (jenkins.To
 	if err := ctx.Err(); err != nil {
 		return jenkins.Token{}, "", fmt.Errorf("the run was interrupted before the token was sent to Jenkins; nothing was created: %w", err)
 	}
+	// A value from the configuration (token_wo) may be another token's: another workspace given
+	// the same value, whose token has the same name too. The create takes a token it finds with
+	// the value for its own only on a retry, and the settlement revokes one, only if Jenkins made
+	// it at or after notBefore, a point of Jenkins's clock taken here, before the first attempt
+	// (from the last answer that told Jenkins's time, else one server_info call).
+	// Exactly once: notBefore is at most Jenkins's clock when the first attempt is sent (the last
+	// reported time plus the time passed here since its answer arrived), so a token that attempt
+	// made is dated at or after it, and the retry adopts it (finding and adding are one step
+	// under the store's lock, so a retry never adds a twin beside it). A token with the value
+	// made before notBefore existed before this create was sent: another's, refused as
+	// valueInUse, and never revoked by the settlement. Left open: another workspace's token made
+	// inside the window between notBefore and the first attempt's arrival (the latency of the
+	// answer notBefore came from plus this request's), or a Jenkins clock set back within it.
+	// A value the provider draws is held by no other token: no bound, no extra call.
+	var notBefore int64
+	if in.value != "" {
+		var err error
+		if notBefore, err = d.client.JenkinsNow(ctx); err != nil {
+			return jenkins.Token{}, "", fmt.Errorf("reading Jenkins's clock before the create; nothing was created: %w", err)
+		}
+	}
 	sendCtx, stop := settlingContext(ctx, settleGrace)
 	defer stop()
 	tok, err := d.client.CreateToken(sendCtx, jenkins.CreateTokenInput{
@@ -64,6 +85,7 @@ func (d *providerData) createToken(ctx context.Context, in newToken) (jenkins.To
 		DefaultExpiryDays:      in.defaultExpiryDays,
 		CreateUserIfRealmKnows: true,
 		CallerValue:            in.value != "",
+		NotBefore:              notBefore,
 	})
 	d.reader.invalidate(in.userID, tok.UserID)
 	if err == nil {
@@ -72,14 +94,14 @@ func (d *providerData) createToken(ctx context.Context, in newToken) (jenkins.To
 	if !mayHaveCreated(err) {
 		return jenkins.Token{}, "", err
 	}
-	return jenkins.Token{}, "", d.settleUnansweredCreate(ctx, in, value, err)
+	return jenkins.Token{}, "", d.settleUnansweredCreate(ctx, in, value, notBefore, err)
 }
 
 // settleUnansweredCreate revokes the token a create may have made without its answer arriving,
 // and returns the create's error with what became of the token. It looks twice, secondLookDelay
 // apart: Jenkins runs a script to its end even when the caller is gone, so a create still queued
 // there can finish after the first look.
-func (d *providerData) settleUnansweredCreate(ctx context.Context, in newToken, value string, createErr error) error {
+func (d *providerData) settleUnansweredCreate(ctx context.Context, in newToken, value string, notBefore int64, createErr error) error {
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), settleGrace)
 	defer cancel()
 	mayBeLeft := fmt.Sprintf("a token named %q of user %q may exist that no state holds. Revoke it on the user's security "+
@@ -95,16 +117,19 @@ func (d *providerData) settleUnansweredCreate(ctx context.Context, in newToken, 
 					"time to look again: %s", createErr, mayBeLeft)
 			}
 		}
-		uuid, err := d.client.RevokeTokenByValue(rctx, in.userID, in.name, value)
+		uuid, err := d.client.RevokeTokenByValue(rctx, in.userID, in.name, value, notBefore)
 		d.reader.invalidate(in.userID)
 		if err != nil {
 			return fmt.Errorf("%w\n\nWhether Jenkins created the token is unknown, and looking for it failed (%v): %s",
 				createErr, err, mayBeLeft)
 		}
 		if uuid != "" {
-			tflog.Warn(ctx, "revoked the token of a create whose answer never came", map[string]any{"user_id": in.userID, "uuid": uuid})
-			return fmt.Errorf("%w\n\nJenkins had created the token (%s) although its answer never came; it was revoked again. "+
-				"Apply again to create it", createErr, uuid)
+			tflog.Warn(ctx, "revoked a token with the value and name of a create whose answer never came", map[string]any{"user_id": in.userID, "uuid": uuid})
+			// It cannot prove that this create made the token, only that Jenkins held one with
+			// its value and name, made since the create was sent (or, for a value the provider
+			// drew, at all: no other token holds it).
+			return fmt.Errorf("%w\n\nThe answer never came, and Jenkins held a token with this value and name (%s) made "+
+				"since the create was sent; it was revoked again. Apply again to create it", createErr, uuid)
 		}
 	}
 	// Not "nothing was created": Jenkins runs a script to its end after its caller left, and one

@@ -167,26 +167,28 @@ func (r *userAPITokenEphemeralResource) Open(ctx context.Context, req ephemeral.
 		return
 	}
 	// Until it is revoked, the token is in the process's registry: a run interrupted before
-	// Terraform closes it has it revoked when Terraform shuts the plugin down.
-	opened := jenkins.TokenRef{UserID: m.UserID.ValueString(), UUID: tok.UUID}
+	// Terraform closes it has it revoked when Terraform shuts the plugin down. Everything after
+	// the create names the owner by the id Jenkins answered (tok.UserID), not the configured
+	// spelling: a realm that respells names made the user under its own.
+	opened := jenkins.TokenRef{UserID: tok.UserID, UUID: tok.UUID}
 	r.data.ephemerals.add(ctx, r.data, opened)
 	if ctx.Err() != nil {
 		// The run was interrupted while the create was in flight: nothing will use the token,
 		// and a run that stops does not close it. Revoke it now.
 		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), settleGrace)
 		defer cancel()
-		if err := r.data.revokeToken(rctx, m.UserID.ValueString(), tok.UUID); err != nil {
+		if err := r.data.revokeToken(rctx, tok.UserID, tok.UUID, true); err != nil {
 			addError(&resp.Diagnostics, "Unable to Revoke Ephemeral Jenkins API Token",
-				fmt.Errorf("the run was interrupted while token %s of user %q was created, and revoking it failed: %w", tok.UUID, m.UserID.ValueString(), err))
+				fmt.Errorf("the run was interrupted while token %s of user %q was created, and revoking it failed: %w", tok.UUID, tok.UserID, err))
 			return
 		}
 		r.data.ephemerals.remove(opened)
 		resp.Diagnostics.AddError("Ephemeral Jenkins API Token Not Opened",
-			fmt.Sprintf("The run was interrupted while the token was created; the token (%s of user %q) was revoked again.", tok.UUID, m.UserID.ValueString()))
+			fmt.Sprintf("The run was interrupted while the token was created; the token (%s of user %q) was revoked again.", tok.UUID, tok.UserID))
 		return
 	}
 
-	ref, err := json.Marshal(ephemeralTokenRef{UserID: m.UserID.ValueString(), UUID: tok.UUID})
+	ref, err := json.Marshal(ephemeralTokenRef{UserID: tok.UserID, UUID: tok.UUID})
 	if err != nil {
 		resp.Diagnostics.AddError("Unable to Record the Ephemeral Token", err.Error())
 		return
@@ -269,7 +271,8 @@ func (r *userAPITokenEphemeralResource) Close(ctx context.Context, req ephemeral
 				"Revoke tokens named \"... (ephemeral ...)\" on the user's security page.")
 		return
 	}
-	if err := r.data.revokeToken(ctx, ref.UserID, ref.UUID); err != nil {
+	// ref.UserID is the id Jenkins answered at Open: "no such user" there means gone.
+	if err := r.data.revokeToken(ctx, ref.UserID, ref.UUID, true); err != nil {
 		// The token stays in the registry: the shutdown tries once more.
 		addError(&resp.Diagnostics, "Unable to Revoke Ephemeral Jenkins API Token",
 			fmt.Errorf("token %s of user %q: %w", ref.UUID, ref.UserID, err))

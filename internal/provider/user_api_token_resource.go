@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"regexp"
@@ -41,6 +42,48 @@ var (
 type tokenIdentity struct {
 	UserID types.String `tfsdk:"user_id"`
 	UUID   types.String `tfsdk:"uuid"`
+}
+
+// jenkinsUserIDKey is the private-state key of the owner's id as Jenkins returned it (by the
+// create, a read or an import). user_id keeps the configured spelling, so that the next plan
+// has no diff; everything after the create (reads, rename, the import check, destroy) names the
+// owner by this id, because a security realm that respells names (the ldap plugin's
+// forceUsernameLowercase under a case-sensitive id strategy, Active Directory's user@domain
+// forms) makes the user under its own spelling, and the configured one then names nobody.
+// Private state rather than a computed attribute: Terraform 1.11 has no resource identity, and
+// a computed attribute would show in every plan of a replacement as "known after apply"
+// beside a user_id that did not change. `id` and the identity carry it too (`<jenkins id>/<uuid>`,
+// what an import takes).
+const jenkinsUserIDKey = "jenkins_user_id"
+
+// privateGetter and privateSetter are the framework's private state of one resource.
+type privateGetter interface {
+	GetKey(ctx context.Context, key string) ([]byte, diag.Diagnostics)
+}
+
+type privateSetter interface {
+	SetKey(ctx context.Context, key string, value []byte) diag.Diagnostics
+}
+
+// ownerID is the id to name the token's owner by in Jenkins: the one Jenkins returned, when the
+// private state has it (fromJenkins), else the configured user_id (a state written before the
+// provider kept it).
+func ownerID(ctx context.Context, private privateGetter, state userAPITokenModel) (id string, fromJenkins bool) {
+	raw, diags := private.GetKey(ctx, jenkinsUserIDKey)
+	if !diags.HasError() && len(raw) > 0 && json.Unmarshal(raw, &id) == nil && id != "" {
+		return id, true
+	}
+	return state.UserID.ValueString(), false
+}
+
+// recordOwnerID keeps the id Jenkins returned for the token's owner in the private state.
+func recordOwnerID(ctx context.Context, private privateSetter, id string, diags *diag.Diagnostics) {
+	raw, err := json.Marshal(id)
+	if err != nil {
+		diags.AddError("Unable to Record the Owner's Jenkins ID", err.Error())
+		return
+	}
+	diags.Append(private.SetKey(ctx, jenkinsUserIDKey, raw)...)
 }
 
 // expirationMinVersion is the first Jenkins release with token expiration dates.
@@ -89,16 +132,20 @@ func (r *userAPITokenResource) Schema(_ context.Context, _ resource.SchemaReques
 			"lives for one run.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
-				MarkdownDescription: "`<user_id>/<uuid>`, the form `terraform import` takes.",
-				Computed:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+				MarkdownDescription: "`<user id>/<uuid>`, with the user id as Jenkins spells it (which can differ from " +
+					"`user_id` when the security realm respells names), the form `terraform import` takes.",
+				Computed:      true,
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"user_id": schema.StringAttribute{
 				MarkdownDescription: "The Jenkins user who owns the token. A change that still names the same user as Jenkins " +
 					"compares ids (a change of case on a Jenkins whose security realm ignores case, as Jenkins's own user " +
 					"database does) is not a change; any other change, or a value known only at apply, replaces the token. The user must exist, or be known " +
 					"to Jenkins's security realm (an LDAP or SSO user who never logged in; the provider then creates the " +
-					"user record as Jenkins does at first login).",
+					"user record as Jenkins does at first login). A realm may create the user under its own spelling (the LDAP " +
+					"plugin's `forceUsernameLowercase` on a case-sensitive Jenkins, Active Directory's `user@domain` forms): " +
+					"`user_id` keeps what the configuration says, and the provider follows the user by the id Jenkins " +
+					"answered, which `id` shows.",
 				Required:   true,
 				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
 				// Whether a new spelling names the same user is Jenkins's decision: ModifyPlan asks.
@@ -225,7 +272,7 @@ func setIdentity(ctx context.Context, identity *tfsdk.ResourceIdentity, tok jenk
 
 // keepIdentity makes sure an updated token has its identity: the planned one, or, when there
 // is none yet (the first apply after an import), the owner as Jenkins spells the id.
-func (r *userAPITokenResource) keepIdentity(ctx context.Context, identity *tfsdk.ResourceIdentity, state userAPITokenModel, diags *diag.Diagnostics) {
+func (r *userAPITokenResource) keepIdentity(ctx context.Context, identity *tfsdk.ResourceIdentity, state userAPITokenModel, owner string, diags *diag.Diagnostics) {
 	if identity == nil {
 		return
 	}
@@ -236,9 +283,9 @@ func (r *userAPITokenResource) keepIdentity(ctx context.Context, identity *tfsdk
 			return
 		}
 	}
-	canonical, err := r.data.reader.canonicalID(ctx, state.UserID.ValueString())
+	canonical, err := r.data.reader.canonicalID(ctx, owner)
 	if err != nil || canonical == "" {
-		canonical = state.UserID.ValueString()
+		canonical = owner
 	}
 	setIdentity(ctx, identity, jenkins.Token{UserID: canonical, UUID: state.UUID.ValueString()}, diags)
 }
@@ -265,7 +312,7 @@ func (r *userAPITokenResource) ModifyPlan(ctx context.Context, req resource.Modi
 		if resp.Diagnostics.HasError() {
 			return
 		}
-		if !r.planUserID(ctx, &plan, state, resp) {
+		if !r.planUserID(ctx, &plan, state, req.Private, resp) {
 			return
 		}
 	}
@@ -308,7 +355,7 @@ func (r *userAPITokenResource) ModifyPlan(ctx context.Context, req resource.Modi
 	}
 	replaceFor := path.Root("token")
 	if !creating && !plan.TokenWOVersion.Equal(state.TokenWOVersion) {
-		adopt, ok := r.adoptsWithTokenWO(ctx, plan, state, tokenWO, resp)
+		adopt, ok := r.adoptsWithTokenWO(ctx, plan, state, tokenWO, req.Private, resp)
 		if !ok {
 			return
 		}
@@ -390,7 +437,7 @@ func tokenPlannedFor(tokenWO types.String) types.String {
 // right after an import (no prior version, and no value in the state): then the token is
 // adopted, not revoked, when its value is token_wo, as Jenkins tells by its hash. It reports
 // false when it added an error.
-func (r *userAPITokenResource) adoptsWithTokenWO(ctx context.Context, plan, state userAPITokenModel, tokenWO types.String, resp *resource.ModifyPlanResponse) (adopt, ok bool) {
+func (r *userAPITokenResource) adoptsWithTokenWO(ctx context.Context, plan, state userAPITokenModel, tokenWO types.String, private privateGetter, resp *resource.ModifyPlanResponse) (adopt, ok bool) {
 	if !adoptingImported(plan, state) || tokenWO.IsNull() {
 		return false, true
 	}
@@ -404,7 +451,8 @@ func (r *userAPITokenResource) adoptsWithTokenWO(ctx context.Context, plan, stat
 		return false, false
 	}
 	ctx = tflog.MaskAllFieldValuesStrings(ctx, tokenWO.ValueString())
-	check, err := r.data.client.TokenHasValue(ctx, state.UserID.ValueString(), state.UUID.ValueString(), tokenWO.ValueString())
+	owner, _ := ownerID(ctx, private, state)
+	check, err := r.data.client.TokenHasValue(ctx, owner, state.UUID.ValueString(), tokenWO.ValueString())
 	if err != nil {
 		addError(&resp.Diagnostics, "Unable to Check the Imported Token's Value", err)
 		return false, false
@@ -455,12 +503,13 @@ func adoptingImported(plan, state userAPITokenModel) bool {
 // id strategy (case-insensitive in Jenkins's own user database, case-sensitive in some LDAP
 // setups). The same user keeps the prior spelling, so the plan is empty; another user, or a
 // value known only at apply, replaces the token. It reports false when it added an error.
-func (r *userAPITokenResource) planUserID(ctx context.Context, plan *userAPITokenModel, state userAPITokenModel, resp *resource.ModifyPlanResponse) bool {
+func (r *userAPITokenResource) planUserID(ctx context.Context, plan *userAPITokenModel, state userAPITokenModel, private privateGetter, resp *resource.ModifyPlanResponse) bool {
 	if plan.UserID.Equal(state.UserID) {
 		return true
 	}
 	if !plan.UserID.IsUnknown() && r.data != nil && r.data.client != nil {
-		from, err := r.data.reader.canonicalID(ctx, state.UserID.ValueString())
+		owner, _ := ownerID(ctx, private, state)
+		from, err := r.data.reader.canonicalID(ctx, owner)
 		if err == nil && from != "" {
 			var to string
 			to, err = r.data.reader.canonicalID(ctx, plan.UserID.ValueString())
@@ -582,6 +631,7 @@ func (r *userAPITokenResource) Create(ctx context.Context, req resource.CreateRe
 	setFromToken(&plan, tok)
 	plan.setDatesFrom(tok, r.data.jenkinsToday(ctx))
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	recordOwnerID(ctx, resp.Private, tok.UserID, &resp.Diagnostics)
 	setIdentity(ctx, resp.Identity, tok, &resp.Diagnostics)
 }
 
@@ -594,7 +644,8 @@ func (r *userAPITokenResource) Read(ctx context.Context, req resource.ReadReques
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	tok, err := r.data.readToken(ctx, state.UserID.ValueString(), state.UUID.ValueString())
+	owner, _ := ownerID(ctx, req.Private, state)
+	tok, err := r.data.readToken(ctx, owner, state.UUID.ValueString())
 	if err != nil {
 		addError(&resp.Diagnostics, "Unable to Read Jenkins API Token", err)
 		return
@@ -602,19 +653,20 @@ func (r *userAPITokenResource) Read(ctx context.Context, req resource.ReadReques
 	if tok == nil {
 		// Revoked (or the user deleted) outside Terraform: forget it, so the plan creates it again.
 		tflog.Info(ctx, "API token no longer in Jenkins; removing it from state", map[string]any{
-			"user_id": state.UserID.ValueString(), "uuid": state.UUID.ValueString(),
+			"user_id": owner, "uuid": state.UUID.ValueString(),
 		})
 		resp.State.RemoveResource(ctx)
 		// The framework wants an identity even for a resource that is gone: keep the one it had,
 		// or, when Terraform stored none (before 1.12), name it from the state.
 		if resp.Identity != nil && resp.Identity.Raw.IsNull() {
-			setIdentity(ctx, resp.Identity, jenkins.Token{UserID: state.UserID.ValueString(), UUID: state.UUID.ValueString()}, &resp.Diagnostics)
+			setIdentity(ctx, resp.Identity, jenkins.Token{UserID: owner, UUID: state.UUID.ValueString()}, &resp.Diagnostics)
 		}
 		return
 	}
 	setFromToken(&state, *tok)
 	state.setDatesFrom(*tok, r.data.jenkinsToday(ctx))
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	recordOwnerID(ctx, resp.Private, tok.UserID, &resp.Diagnostics)
 	setIdentity(ctx, resp.Identity, *tok, &resp.Diagnostics)
 }
 
@@ -628,9 +680,10 @@ func (r *userAPITokenResource) Update(ctx context.Context, req resource.UpdateRe
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	owner, _ := ownerID(ctx, req.Private, state)
 	if adoptingImported(plan, state) {
 		// The plan adopted the token on Jenkins's word; it may have been revoked since.
-		tok, err := r.data.readToken(ctx, state.UserID.ValueString(), state.UUID.ValueString())
+		tok, err := r.data.readToken(ctx, owner, state.UUID.ValueString())
 		if err != nil {
 			addError(&resp.Diagnostics, "Unable to Adopt Jenkins API Token", err)
 			return
@@ -644,7 +697,7 @@ func (r *userAPITokenResource) Update(ctx context.Context, req resource.UpdateRe
 		}
 	}
 	if !plan.Name.Equal(state.Name) {
-		_, err := r.data.renameToken(ctx, state.UserID.ValueString(), state.UUID.ValueString(), plan.Name.ValueString())
+		_, err := r.data.renameToken(ctx, owner, state.UUID.ValueString(), plan.Name.ValueString())
 		if err != nil {
 			if jenkins.IsNotFound(err) {
 				resp.Diagnostics.AddError("Unable to Rename Jenkins API Token",
@@ -661,7 +714,7 @@ func (r *userAPITokenResource) Update(ctx context.Context, req resource.UpdateRe
 	plan.ID, plan.UUID, plan.Token, plan.CreatedAt, plan.Expired = state.ID, state.UUID, state.Token, state.CreatedAt, state.Expired
 	plan.RotationDue, plan.ExpiresInDays = state.RotationDue, state.ExpiresInDays
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-	r.keepIdentity(ctx, resp.Identity, state, &resp.Diagnostics)
+	r.keepIdentity(ctx, resp.Identity, state, owner, &resp.Diagnostics)
 }
 
 func (r *userAPITokenResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -673,8 +726,10 @@ func (r *userAPITokenResource) Delete(ctx context.Context, req resource.DeleteRe
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	// Revoking a token or user already gone is success: the goal, no such token, holds.
-	if err := r.data.revokeToken(ctx, state.UserID.ValueString(), state.UUID.ValueString()); err != nil {
+	// Revoking a token already gone is success: the goal, no such token, holds. So is a user
+	// gone, when Jenkins returned that id (revokeToken).
+	owner, fromJenkins := ownerID(ctx, req.Private, state)
+	if err := r.data.revokeToken(ctx, owner, state.UUID.ValueString(), fromJenkins); err != nil {
 		addError(&resp.Diagnostics, "Unable to Revoke Jenkins API Token", err)
 		return
 	}
@@ -729,6 +784,7 @@ func (r *userAPITokenResource) ImportState(ctx context.Context, req resource.Imp
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("user_id"), userID)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("uuid"), uuid)...)
 	if tok != nil {
+		recordOwnerID(ctx, resp.Private, tok.UserID, &resp.Diagnostics)
 		setIdentity(ctx, resp.Identity, *tok, &resp.Diagnostics)
 	}
 }
@@ -767,7 +823,8 @@ func parseTokenID(id string) (userID, uuid string, err error) {
 // setFromToken copies what Jenkins knows about the token into the model.
 func setFromToken(m *userAPITokenModel, tok jenkins.Token) {
 	m.UUID = types.StringValue(tok.UUID)
-	m.ID = types.StringValue(m.UserID.ValueString() + "/" + tok.UUID)
+	// Jenkins's id, not the configured spelling: what an import takes (see jenkinsUserIDKey).
+	m.ID = types.StringValue(tok.UserID + "/" + tok.UUID)
 	m.Name = types.StringValue(tok.Name)
 	m.CreatedAt = timeValue(tok.CreatedAt)
 	m.ExpirationDate = optionalString(tok.ExpirationDate)

@@ -404,8 +404,9 @@ func TestAccUserAPIToken_writeOnlyLostCreateResponse(t *testing.T) {
 		ProtoV6ProviderFactories: testAccProviders,
 		Steps: []resource.TestStep{{
 			PreConfig: func() {
-				// The plan reads nothing for a new resource, so the next script call is the create.
-				if err := sim.SetFault(context.Background(), jenkinssim.Fault{Path: "/scriptText", Mode: "drop_response", Count: 1}); err != nil {
+				// The plan reads nothing for a new resource; the apply reads Jenkins's clock (the
+				// bound of what the retry may adopt), then creates: the create's answer is lost.
+				if err := sim.SetFault(context.Background(), jenkinssim.Fault{Path: "/scriptText", Mode: "drop_response", Skip: 1, Count: 1}); err != nil {
 					t.Fatal(err)
 				}
 			},
@@ -413,6 +414,7 @@ func TestAccUserAPIToken_writeOnlyLostCreateResponse(t *testing.T) {
 			Check: resource.ComposeAggregateTestCheckFunc(
 				captureAttr("uuid", &uuid),
 				accepted(target, bea, acctest.FixtureToken{Value: v}),
+				func(*terraform.State) error { faultsUsedUp(t, target); return nil },
 				func(*terraform.State) error {
 					names := target.TokenNames(t, bea)
 					if _, ok := names[uuid]; len(names) != 1 || !ok {

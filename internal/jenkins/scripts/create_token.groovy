@@ -2,7 +2,8 @@
 // Parameters: {"marker", "userId", "name",
 //              "expirationDate": "YYYY-MM-DD" or null, "createIfRealmKnows": bool,
 //              "callerValue": bool, "defaultExpiryDays": int or null,
-//              "retry": bool (set by the client from its second attempt on)}
+//              "retry": bool (set by the client from its second attempt on),
+//              "notBefore": Jenkins-clock milliseconds, or null; required with callerValue}
 // The value ("11"+32 hex) is the form field tokenValue of the same POST, never part of this text,
 // which Jenkins logs (lib/request_field.groovy).
 // defaultExpiryDays: with no expirationDate, on a Jenkins with expiration dates (2.548+), the
@@ -11,8 +12,9 @@
 // response), that token is returned and nothing is added. A value the provider drew matches no
 // other token. A value from the caller's configuration (callerValue) might: a match is taken
 // only on a retry ("retry": the client sets it from its second attempt on) and only when it has
-// the same name and Jenkins created it in the last 15 minutes; any other is reported as
-// valueInUse, because two owners of one token would revoke each other's.
+// the same name and Jenkins created it at or after notBefore, a point the client took from
+// Jenkins's clock before its first attempt (lib/token_row.groovy, createdSince); any other is
+// reported as valueInUse, because two owners of one token would revoke each other's.
 // The user must be one whose tokens can log in: Jenkins impersonates the token's user through
 // the security realm, and a user the realm answers UsernameNotFoundException for (a record
 // made in memory for an SCM committer, a user without a password in Jenkins's own database)
@@ -32,6 +34,9 @@ def p = new JsonSlurper().parseText(new String(java.util.Base64.getDecoder().dec
 def value = requestField('tokenValue')
 if (value == null) {
     throw new IllegalStateException('the token value did not reach the script: the request has no form field tokenValue')
+}
+if (p.callerValue && p.notBefore == null) {
+    throw new IllegalArgumentException('a create with a caller value needs notBefore')
 }
 
 def result = null
@@ -65,7 +70,7 @@ if (u == null) {
     synchronized (store) {
         t = store.findMatchingToken(value)
         if (t != null && p.callerValue) {
-            if (!p.retry || t.getName() != p.name || !createdRecently(t) || t.isLegacy()) {
+            if (!p.retry || t.getName() != p.name || !createdSince(t, p.notBefore) || t.isLegacy()) {
                 result = [error: [type: 'valueInUse', message: 'the value is already a token of this user',
                                   userId: u.getId(), uuid: t.getUuid(), name: t.getName()]]
             }

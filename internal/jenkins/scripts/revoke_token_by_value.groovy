@@ -1,12 +1,16 @@
 // Revokes the token of a user that matches a value, when there is one: how the provider settles
 // a create whose answer it never got (the run was interrupted, the connection lost), so that no
 // token stays valid whose value nobody holds. A value the provider drew matches at most one token.
-// Parameters: {"marker", "userId", "name", "hash"}: hash is the SHA-256 (hex) of the value's 32-hex
-// secret, as ApiTokenStore keeps it; the value itself never travels (the script text is logged).
-// Only a token with that name that Jenkins created in the last 15 minutes is revoked: a value
-// given in a configuration could be an older token's (the create would then have failed), and
-// that token is not this create's to settle. ApiTokenProperty.revokeToken also drops the
-// token's usage statistics and saves the user.
+// Parameters: {"marker", "userId", "name", "hash", "notBefore"}: hash is the SHA-256 (hex) of the
+// value's 32-hex secret, as ApiTokenStore keeps it; the value itself never travels (the script
+// text is logged). Only a token with that name is revoked, and, with notBefore (Jenkins-clock
+// milliseconds the client took before the create's first attempt; null for a value the provider
+// drew, which no other token holds), only one Jenkins created at or after it: a value given in a
+// configuration could be an older token's (the create would then have failed), and that token
+// is not this create's to settle. ApiTokenProperty.revokeToken also drops the token's usage
+// statistics and saves the user.
+// The user is found as the create found it: by userId, or, when Jenkins has no such user, by the
+// id the security realm answers for it (the create made the record under that spelling).
 // Prints marker + {"ok":{"userId": canonical id|null, "revoked": uuid|null}} + marker.
 // Safe to repeat: a token already gone, or a user without one, revokes nothing.
 import groovy.json.JsonOutput
@@ -16,6 +20,12 @@ import jenkins.security.ApiTokenProperty
 def p = new JsonSlurper().parseText(new String(java.util.Base64.getDecoder().decode('@@PARAMS_BASE64@@'), 'UTF-8'))
 
 def u = User.getById(p.userId, false)
+if (u == null) {
+    def r = realmStatus(p.userId)
+    if (r[0] == 'known') {
+        u = User.getById(r[1], false)
+    }
+}
 def prop = u == null ? null : u.getProperty(ApiTokenProperty)
 def revoked = null
 if (prop != null) {
@@ -23,7 +33,7 @@ if (prop != null) {
     byte[] hashed = p.hash.decodeHex()
     // HashedToken.match is findMatchingToken's comparison, given the hash.
     def t = store.getTokenListSortedByName().find { it.match(hashed) }
-    if (t != null && !t.isLegacy() && t.getName() == p.name && createdRecently(t)) {
+    if (t != null && !t.isLegacy() && t.getName() == p.name && createdSince(t, p.notBefore)) {
         prop.revokeToken(t.getUuid())
         revoked = t.getUuid()
     }

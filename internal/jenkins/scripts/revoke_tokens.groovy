@@ -10,8 +10,11 @@
 // the user; without that the legacy token would come back at the next restart (JENKINS.md Q7).
 // Each revocation is checked afterwards; a failure is reported for that token and the others go
 // on. A user or token already gone is reported as such, not as an error. Safe to repeat.
+// userFound says whether Jenkins has the user: a caller that names the user by an id Jenkins never
+// returned cannot take "no such user" for "gone" (a realm may have made the user under another
+// spelling).
 // Prints marker + {"ok":{"results":[[userId, requestedUuid, revokedUuid|null, name|null,
-//                                    legacy, problem|null], ...]}} + marker.
+//                                    legacy, problem|null, userFound], ...]}} + marker.
 import groovy.json.JsonOutput
 import groovy.json.JsonSlurper
 import jenkins.security.ApiTokenProperty
@@ -27,7 +30,7 @@ for (ref in p.refs) {
     def u = User.getById(ref[0], false)
     def prop = u == null ? null : u.getProperty(ApiTokenProperty)
     if (prop == null) {
-        results.add([u == null ? ref[0] : u.getId(), ref[1], null, null, false, null])
+        results.add([u == null ? ref[0] : u.getId(), ref[1], null, null, false, null, u != null])
         continue
     }
     def store = prop.getTokenStore()
@@ -41,7 +44,7 @@ for (ref in p.refs) {
         t = store.getLegacyToken()
     }
     if (t == null) {
-        results.add([u.getId(), ref[1], null, null, false, null])
+        results.add([u.getId(), ref[1], null, null, false, null, true])
         continue
     }
     def legacy = t.isLegacy()
@@ -66,7 +69,7 @@ for (ref in p.refs) {
     } catch (Exception e) {
         problem = e.toString()
     }
-    results.add([u.getId(), ref[1], problem == null ? t.getUuid() : null, t.getName(), legacy, problem])
+    results.add([u.getId(), ref[1], problem == null ? t.getUuid() : null, t.getName(), legacy, problem, true])
 }
 print(p.marker + JsonOutput.toJson([ok: [results: results]]) + p.marker)
 return null

@@ -37,6 +37,8 @@ def tokenRow(u, prop, t, statsOn) {
 def serverInfo() {
     return [version        : jenkins.model.Jenkins.VERSION,
             today          : java.time.LocalDate.now().toString(),
+            // Jenkins's clock now, in milliseconds: what the client bounds adoption by (createdSince).
+            now            : System.currentTimeMillis(),
             timeZone       : java.util.TimeZone.getDefault().getID(),
             idStrategy     : hudson.model.User.idStrategy().getClass().getName(),
             usageStatistics: jenkins.security.apitoken.ApiTokenPropertyConfiguration.get().isUsageStatisticsEnabled(),
@@ -177,10 +179,15 @@ def userFacts(u, checkRealm, statsOn) {
     return [status, lastLogin, lastUse, lastCreated, lastUseUnknown, invalidatedAt]
 }
 
-// createdRecently: Jenkins made the token in the last 15 minutes, by its own clock (the one
-// HashedToken.buildNew dates tokens with). The create script takes a token with its value for
-// its own, and settling an unanswered create revokes one, only under this rule: a token with
-// that value made earlier is another's.
-def createdRecently(t) {
-    t.getCreationDate() != null && t.getCreationDate().getTime() > System.currentTimeMillis() - 15 * 60 * 1000
+// createdSince: Jenkins made the token at or after notBefore (milliseconds, by Jenkins's own
+// clock, the one HashedToken.buildNew dates tokens with), a point the client took from that clock
+// before its first attempt; null: no bound (a value the provider drew, which no other token can
+// hold). The create script takes a token with a caller's value for its own, and settling an
+// unanswered create revokes one, only under this rule: a token with that value made before the
+// client's first attempt is another's.
+def createdSince(t, notBefore) {
+    if (notBefore == null) {
+        return true
+    }
+    t.getCreationDate() != null && t.getCreationDate().getTime() >= (notBefore as long)
 }

@@ -5,6 +5,7 @@
 //	    [--timezone UTC] [--id-strategy case-insensitive|case-sensitive|case-sensitive-email]
 //	    [--realm-lookup supported|unsupported] [--realm-directory none|ldap|active-directory]
 //	    [--realm-latency 10ms] [--save-latency 20ms] [--proxy-timeout 60s]
+//	    [--realm-respell none|lowercase]
 //	    [-D name=value ...]
 package main
 
@@ -33,6 +34,7 @@ func main() {
 	realmLatency := flag.Duration("realm-latency", 0, "how long each realm lookup takes, as a directory round trip (e.g. 10ms)")
 	saveLatency := flag.Duration("save-latency", 0, "how long each save of a user record takes, as a slow disk (e.g. 20ms)")
 	proxyTimeout := flag.Duration("proxy-timeout", 0, "also start a proxy with this read timeout in front (nginx's 504 after it, e.g. 60s) and print its URL")
+	realmRespell := flag.String("realm-respell", "none", "lowercase: the realm answers lookups with the name lower-cased, as the ldap plugin with forceUsernameLowercase")
 	idStrategy := flag.String("id-strategy", "case-insensitive", "user id strategy: case-insensitive, case-sensitive or case-sensitive-email")
 	props := map[string]string{}
 	flag.Func("D", "a Jenkins system property as name=value, e.g. hudson.model.User.allowNonExistentUserToLogin=true (repeatable)", func(v string) error {
@@ -66,6 +68,7 @@ func main() {
 		RealmDirectory:   *realmDirectory,
 		RealmLatency:     *realmLatency,
 		SaveLatency:      *saveLatency,
+		RealmRespell:     *realmRespell,
 		SystemProperties: props,
 		Log:              os.Stderr,
 	})

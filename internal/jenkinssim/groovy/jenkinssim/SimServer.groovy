@@ -86,6 +86,7 @@ class SimServer {
                     }
                     SimLatency.reset()
                     break
+                case '--realm-respell': HudsonPrivateSecurityRealm.simLowercaseNames = args[++i] == 'lowercase'; break
                 case '--id-strategy':
                     String strategy = args[++i]
                     HudsonPrivateSecurityRealm.simIdStrategy = strategy == 'case-sensitive' ? new IdStrategy.CaseSensitive() :
@@ -383,6 +384,12 @@ class SimServer {
             while (it.hasNext()) {
                 Map f = it.next()
                 if (rel.startsWith((String) f.path)) {
+                    int skip = (f.skip ?: 0) as int
+                    if (skip > 0) {
+                        // Let this many matching requests through first.
+                        f.skip = skip - 1
+                        return null
+                    }
                     int n = (f.count ?: 0) as int
                     if (n > 0) {
                         if (n == 1) {
@@ -465,6 +472,9 @@ class SimServer {
                 String mode = json.mode
                 if (!(mode in ['status', 'delay', 'hold', 'drop_response', 'refuse']) || !(json.path instanceof String)) {
                     return SimResponse.text(400, 'application/json;charset=UTF-8', JsonOutput.toJson([error: 'need path and mode status|delay|hold|drop_response|refuse']))
+                }
+                if (json.skip != null && !(json.skip instanceof Integer && (json.skip as int) >= 0)) {
+                    return SimResponse.text(400, 'application/json;charset=UTF-8', JsonOutput.toJson([error: 'skip is a number of requests, 0 or more']))
                 }
                 FAULTS.add(new LinkedHashMap(json))
                 return ok([status: 'ok'])

@@ -62,6 +62,19 @@ class HudsonPrivateSecurityRealm extends SecurityRealm {
         t
     } as java.util.concurrent.ThreadFactory)
 
+    /**
+     * --realm-respell lowercase: the realm stands for the ldap plugin with
+     * -Dhudson.security.LDAPSecurityRealm.forceUsernameLowercase=true. Its loadUserByUsername2
+     * looks up fixUsername(username), the name lower-cased with String.toLowerCase()
+     * (LDAPSecurityRealm.java:243-244, 759-761, 888-890, 1272 at ldap-plugin 7d7de30), answers
+     * details under that name (user.setUsername(username), 1296), and logs in under it too
+     * (authenticate2, 750-753). Its updateUserDetails makes the user record under that spelling
+     * too (User.get(fixUsername(d.getUsername()), true, emptyMap), 776): with --realm-directory
+     * ldap, simLookedUp does, from the answer's name. Under a case-sensitive id strategy "Alice"
+     * and "alice" are two ids, and the realm's answer for "Alice" is the user "alice".
+     */
+    static boolean simLowercaseNames = false
+
     private final Set<String> externalIds = Collections.synchronizedSet(new HashSet<String>())
 
     /** The statuses a directory can give an account (POST /__sim/realm-accounts), by keyFor(id). */
@@ -98,6 +111,9 @@ class HudsonPrivateSecurityRealm extends SecurityRealm {
         // The round trip to the directory (--realm-latency), made before anything is known of
         // the id, and outside every monitor: other lookups and requests go on meanwhile.
         jenkinssim.SimLatency.realmLookup()
+        if (simLowercaseNames) {
+            username = username.toLowerCase()
+        }
         String status = accountStatus.get(User.idStrategy().keyFor(username))
         // A directory that fails to answer fails the lookup itself, before any account is found:
         // LDAPUserDetailsService wraps a failed search in AuthenticationServiceException (ldap
@@ -227,6 +243,9 @@ class HudsonPrivateSecurityRealm extends SecurityRealm {
      * the directory holds (simSetExternalPassword). No user record is made or saved.
      */
     String simAuthenticate(String username, String password) {
+        if (simLowercaseNames) {
+            username = username.toLowerCase()
+        }
         User u = User.getById(username, false)
         Details d = u == null ? null : u.getProperty(Details)
         String name = u == null ? username : u.id
