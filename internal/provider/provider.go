@@ -201,7 +201,7 @@ func (p *jenkinsProvider) Schema(_ context.Context, _ provider.SchemaRequest, re
 					"budget plus the user or token it was on (a directory lookup, a save). A call cut off anyway (a `502`, "+
 					"`503` or `504` from the proxy, a dropped connection) is sent again from where the last answer left "+
 					"off with half the budget, never from the start. Between `1s` and `10m`, shorter than "+
-					"`request_timeout`. Defaults to `%s`.", jenkins.DefaultScriptTimeBudget),
+					"`request_timeout`. Defaults to `%s`, or half of `request_timeout` when that is shorter.", jenkins.DefaultScriptTimeBudget),
 				Optional:   true,
 				Validators: []validator.String{scriptBudgetRule.validator()},
 			},
@@ -347,11 +347,12 @@ func resolveSettings(cfg providerModel, diags *diag.Diagnostics) (jenkins.Config
 			c.ScriptTimeBudget = d
 		}
 	}
-	budget := c.ScriptTimeBudget
-	if budget == 0 {
-		budget = jenkins.DefaultScriptTimeBudget
+	// Unset, the budget is the default, or half the request timeout when that is shorter, so that
+	// a short request_timeout set before this setting existed keeps working.
+	if c.ScriptTimeBudget == 0 {
+		c.ScriptTimeBudget = max(min(jenkins.DefaultScriptTimeBudget, c.RequestTimeout/2), time.Millisecond)
 	}
-	if budget >= c.RequestTimeout {
+	if budget := c.ScriptTimeBudget; budget >= c.RequestTimeout {
 		diags.AddAttributeError(path.Root("script_time_budget"), "Script Time Budget Not Shorter Than the Request Timeout",
 			fmt.Sprintf("script_time_budget (%s) must be shorter than request_timeout (%s): a call works for its budget and "+
 				"then finishes the user or token it is on, so a request timeout at or under the budget would cut every "+
