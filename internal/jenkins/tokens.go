@@ -228,24 +228,32 @@ func (c *Client) listTokensWith(ctx context.Context, userIDs, excluded []string,
 		c.info.remember(&out.Info)
 		l.Info = out.Info
 		if first {
-			// Missing, resolved and unknown exclusions are the same in every call; the realm is
-			// asked about exclusions in the first only.
-			l.Missing, l.UnknownExcluded = out.Missing, out.Unknown
+			// Missing and resolved are the same in every call.
+			l.Missing = out.Missing
 			for _, r := range out.Resolved {
 				l.Canonical[r[0]] = r[1]
 			}
 		}
+		// The realm is asked about each exclusion once, in the calls before the users' walk.
+		l.UnknownExcluded = append(l.UnknownExcluded, out.Unknown...)
 		for _, r := range out.Tokens {
 			l.Tokens = append(l.Tokens, Token(r))
 		}
 		for _, f := range out.Facts {
 			l.Facts[f.id] = f.UserFacts
 		}
-		w.progress(ctx, "users' tokens", out.Walk.Done, out.Walk.Total, out.Walk.Next == nil)
-		if out.Walk.Next == nil {
+		finished := out.Walk.Next == nil && out.Walk.ExclusionsNext == nil
+		w.progress(ctx, "users' tokens", out.Walk.Done, out.Walk.Total, finished)
+		if finished {
 			break
 		}
-		params["cursor"] = *out.Walk.Next
+		params["exclusionsFrom"] = -1
+		if out.Walk.ExclusionsNext != nil {
+			params["exclusionsFrom"] = *out.Walk.ExclusionsNext
+		}
+		if out.Walk.Next != nil {
+			params["cursor"] = *out.Walk.Next
+		}
 	}
 	sortTokens(l.Tokens)
 	return l, nil
@@ -548,9 +556,16 @@ func (c *Client) RevokeTokens(ctx context.Context, refs []TokenRef) ([]RevokedTo
 				}
 			}
 			rt.UUID, rt.Name, rt.Problem = deref(revoked), deref(name), deref(problem)
+			ref := refs[len(res)]
+			if rt.RequestedUUID != ref.UUID {
+				return res, &ScriptError{Script: "revoke_tokens", Exception: fmt.Sprintf("answered for token %s in the place of %s", rt.RequestedUUID, ref.UUID)}
+			}
+			// A token found gone from the position of a lost call on: that call revoked it, unless
+			// someone else did in those seconds (a token revoked by someone else between plan and
+			// apply, further on than the lost call got, is then reported as revoked by this run too:
+			// the walk cannot tell how far the lost call got).
 			if lostFrom >= 0 && rt.UUID == "" && rt.Problem == "" && rt.UserFound {
-				ref := refs[len(res)]
-				rt.UUID, rt.Name, rt.AfterLostAnswer = ref.UUID, ref.Name, true
+				rt.UUID, rt.Name, rt.Legacy, rt.AfterLostAnswer = ref.UUID, ref.Name, ref.Legacy, true
 			}
 			res = append(res, rt)
 		}

@@ -31,7 +31,8 @@ import (
 // the unit that spends it (one directory lookup, one save).
 const DefaultScriptTimeBudget = 20 * time.Second
 
-// minScriptTimeBudget is as far as a walk halves its budget after calls cut off.
+// minScriptTimeBudget is as far as a walk halves its budget after calls cut off (a budget set
+// lower stays as it is).
 const minScriptTimeBudget = time.Second
 
 // walkState is what every walking script reports of its position.
@@ -41,6 +42,9 @@ type walkState struct {
 	// Done counts the units done so far (before the cursor and in this call); Total all of them.
 	Done  int `json:"done"`
 	Total int `json:"total"`
+	// ExclusionsNext: list_tokens has more realm lookups of exclusions to make, from this index,
+	// before it walks any user.
+	ExclusionsNext *int `json:"exclusionsNext"`
 }
 
 // walker carries one walk's budget across its calls.
@@ -94,7 +98,7 @@ func (w *walker) call(ctx context.Context, params map[string]any, out any) error
 				Reason: fmt.Sprintf("retry budget of %s exhausted", w.c.budget), Last: err}
 		}
 		w.cuts++
-		w.budget = max(w.budget/2, minScriptTimeBudget)
+		w.budget = max(w.budget/2, min(minScriptTimeBudget, w.budget)) // halved, never raised
 		tflog.Info(ctx, "A Jenkins call was cut off before its answer: continuing from the last position with a smaller time budget", map[string]any{
 			"script": w.script, "attempt": attempt, "budget_ms": w.budget.Milliseconds(), "wait_ms": wait.Milliseconds(),
 			"cause": w.c.masker.mask(err.Error()),

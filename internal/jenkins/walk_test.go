@@ -62,7 +62,9 @@ func TestWalksContinueFromTheirCursor(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantTokens, err := whole.ListTokensWithFacts(ctx, nil, []string{"walker03"}, true)
+	// Exclusions the realm does not know either are asked about one per call too.
+	excluded := []string{"ghost1", "walker03", "ghost2", "ghost3"}
+	wantTokens, err := whole.ListTokensWithFacts(ctx, nil, excluded, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,9 +84,21 @@ func TestWalksContinueFromTheirCursor(t *testing.T) {
 	if !reflect.DeepEqual(gotUsers.Users, wantUsers.Users) {
 		t.Errorf("stepwise listing:\n%+v\nwant, as one call:\n%+v", gotUsers.Users, wantUsers.Users)
 	}
-	gotTokens, err := step.ListTokensWithFacts(lctx, nil, []string{"walker03"}, true)
+	if err := s.ResetStats(ctx); err != nil {
+		t.Fatal(err)
+	}
+	gotTokens, err := step.ListTokensWithFacts(lctx, nil, excluded, true)
 	if err != nil {
 		t.Fatal(err)
+	}
+	// One lookup of an exclusion per call (the last one's call also does the first user), then one
+	// user per call: the exclusions' lookups spend the budget too.
+	if calls := scriptCalls(t, s); calls != users+2 {
+		t.Errorf("the stepwise token listing took %d script calls, want %d (3 exclusion lookups and %d users, one per call)", calls, users+2, users)
+	}
+	if want := []string{"ghost1", "ghost2", "ghost3"}; !reflect.DeepEqual(gotTokens.UnknownExcluded, want) ||
+		!reflect.DeepEqual(wantTokens.UnknownExcluded, want) {
+		t.Errorf("unknown exclusions: stepwise %v, as one call %v, want %v", gotTokens.UnknownExcluded, wantTokens.UnknownExcluded, want)
 	}
 	if !reflect.DeepEqual(gotTokens.Tokens, wantTokens.Tokens) || !reflect.DeepEqual(gotTokens.Facts, wantTokens.Facts) {
 		t.Errorf("stepwise token listing:\n%+v\nwant, as one call:\n%+v", gotTokens, wantTokens)

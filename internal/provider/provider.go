@@ -351,8 +351,7 @@ func resolveSettings(cfg providerModel, diags *diag.Diagnostics) (jenkins.Config
 	// a short request_timeout set before this setting existed keeps working.
 	if c.ScriptTimeBudget == 0 {
 		c.ScriptTimeBudget = max(min(jenkins.DefaultScriptTimeBudget, c.RequestTimeout/2), time.Millisecond)
-	}
-	if budget := c.ScriptTimeBudget; budget >= c.RequestTimeout {
+	} else if budget := c.ScriptTimeBudget; budget >= c.RequestTimeout {
 		diags.AddAttributeError(path.Root("script_time_budget"), "Script Time Budget Not Shorter Than the Request Timeout",
 			fmt.Sprintf("script_time_budget (%s) must be shorter than request_timeout (%s): a call works for its budget and "+
 				"then finishes the user or token it is on, so a request timeout at or under the budget would cut every "+

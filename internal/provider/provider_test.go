@@ -112,6 +112,7 @@ func TestScriptTimeBudgetShorterThanRequestTimeout(t *testing.T) {
 		{"30s", "30s", "script_time_budget (30s) must be shorter than request_timeout (30s)"},
 		{"", "10s", ""}, // unset: half the request timeout
 		{"", "2s", ""},
+		{"", "1ms", ""}, // the derived budget is never an error of its own
 		{"45s", "", ""},
 		{"5s", "10s", ""},
 	} {

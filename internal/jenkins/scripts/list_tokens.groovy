@@ -1,6 +1,7 @@
 // Lists the API tokens of some users, or of every user, in one run.
 // Parameters: {"marker": String, "budgetMs": int|null, "cursor": key|null (a walk, see
 //              lib/walk.groovy and list_users.groovy: "walk" in the answer),
+//              "exclusionsFrom": int|null (the exclusions' realm lookups, below),
 //              "userIds": [String] or null (= every user),
 //              "excludeUserIds": [String] (users left out; with checkRealm, ids neither Jenkins
 //                                          nor its security realm knows are reported in
@@ -26,6 +27,7 @@ import groovy.json.JsonSlurper
 import jenkins.security.ApiTokenProperty
 
 def p = new JsonSlurper().parseText(new String(java.util.Base64.getDecoder().decode('@@PARAMS_BASE64@@'), 'UTF-8'))
+def over = walkOver(p) // the budget counts from here: the exclusions' realm lookups spend it too
 
 def users = new ArrayList()
 def missing = new ArrayList()
@@ -57,21 +59,35 @@ if (p.userIds == null) {
 // often fed from an identity provider, whose members mostly never opened Jenkins: a realm that
 // knows the id, cannot tell (SSO), or fails to answer gives no reason to doubt it, and an
 // exclusion can only narrow what is selected.
+// The realm lookups of exclusions are a walk of their own, before the users': from index
+// p.exclusionsFrom (null: 0; -1: all done in earlier calls) until the budget is spent (at least
+// one lookup per call); "exclusionsNext" in the answer is where the next call goes on, and no
+// user is walked until they are done.
 def excluded = new HashSet()
 def unknownExcluded = new ArrayList()
-for (id in (p.excludeUserIds ?: [])) {
+def exclusionIds = p.excludeUserIds ?: []
+int exclusionsFrom = p.exclusionsFrom == null ? 0 : (p.exclusionsFrom as int)
+def exclusionsNext = null
+boolean lookedUp = false
+for (int i = 0; i < exclusionIds.size(); i++) {
+    def id = exclusionIds[i]
     def u = User.getById(id, false)
     if (u != null) {
         excluded.add(u.getId())
         continue
     }
-    if (!p.checkRealm || p.cursor != null) {
+    if (!p.checkRealm || exclusionsFrom < 0 || i < exclusionsFrom) {
         // Only a caller that asked the realm already (checkRealm) has it asked about exclusions:
         // a directory realm's lookup of an id would save a record for it (lib/token_row.groovy),
-        // one for every member of an identity-provider group who never opened Jenkins. Asked in
-        // the first call of a walk only; the client keeps that call's answer.
+        // one for every member of an identity-provider group who never opened Jenkins. Each
+        // is asked once in a walk; the client keeps the answers.
         continue
     }
+    if (lookedUp && over()) {
+        exclusionsNext = i
+        break // no user is walked in this call, so the exclusions after it are not needed
+    }
+    lookedUp = true
     def status
     try {
         status = realmStatus(id)[0]
@@ -84,14 +100,17 @@ for (id in (p.excludeUserIds ?: [])) {
 }
 
 def result
-if (!missing.isEmpty() && !p.allowMissing) {
+if (!missing.isEmpty() && !p.allowMissing && p.cursor == null) {
+    // Checked before the walk starts; a user deleted between two of its calls is left out.
     result = [error: [type: 'userNotFound', message: 'unknown users', userIds: missing]]
+} else if (exclusionsNext != null) {
+    result = [ok: [tokens: [], missing: missing, unknownExcluded: unknownExcluded, resolved: resolved, facts: [],
+                   walk: [next: p.cursor, exclusionsNext: exclusionsNext, done: 0, total: users.size()], info: serverInfo()]]
 } else {
     def rows = new ArrayList()
     def facts = new ArrayList()
     def seen = new HashSet()
     def statsOn = jenkins.security.apitoken.ApiTokenPropertyConfiguration.get().isUsageStatisticsEnabled()
-    def over = walkOver(p)
     def walk = walkUsers(users, p.cursor)
     def next = null
     def lastKey = null
