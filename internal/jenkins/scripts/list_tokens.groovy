@@ -111,24 +111,13 @@ if (!missing.isEmpty() && !p.allowMissing && p.cursor == null) {
     def facts = new ArrayList()
     def seen = new HashSet()
     def statsOn = jenkins.security.apitoken.ApiTokenPropertyConfiguration.get().isUsageStatisticsEnabled()
-    def walk = walkUsers(users, p.cursor)
-    def next = null
-    def lastKey = null
-    int done = walk[1]
-    for (e in walk[0]) {
-        if (lastKey != null && over()) {
-            next = lastKey
-            break
-        }
-        lastKey = e[0]
-        done++
-        def u = e[1]
+    def walk = walkEachUser(users, p, over) { u ->
         if (excluded.contains(u.getId()) || !seen.add(u.getId())) {
-            continue
+            return
         }
         def prop = u.getProperty(ApiTokenProperty)
         if (prop == null) {
-            continue
+            return
         }
         for (t in prop.getTokenStore().getTokenListSortedByName()) {
             rows.add(tokenRow(u, prop, t, statsOn))
@@ -139,7 +128,7 @@ if (!missing.isEmpty() && !p.allowMissing && p.cursor == null) {
         }
     }
     result = [ok: [tokens: rows, missing: missing, unknownExcluded: unknownExcluded, resolved: resolved, facts: facts,
-                   walk: [next: next, done: done, total: walk[2]], info: serverInfo()]]
+                   walk: walk, info: serverInfo()]]
 }
 print(p.marker + JsonOutput.toJson(result) + p.marker)
 return null

@@ -32,23 +32,12 @@ def p = new JsonSlurper().parseText(new String(java.util.Base64.getDecoder().dec
 
 def statsOn = jenkins.security.apitoken.ApiTokenPropertyConfiguration.get().isUsageStatisticsEnabled()
 def over = walkOver(p)
-def walk = walkUsers(User.getAll().findAll { it.getUserFolder() != null }, p.cursor)
 def rows = new ArrayList()
-def next = null
-def lastKey = null
-int done = walk[1]
-for (e in walk[0]) {
-    if (lastKey != null && over()) {
-        next = lastKey
-        break
-    }
-    lastKey = e[0]
-    def u = e[1]
+def walk = walkEachUser(User.getAll().findAll { it.getUserFolder() != null }, p, over) { u ->
     def facts = userFacts(u, p.checkRealm, statsOn)
     def prop = u.getProperty(ApiTokenProperty)
     def tokens = prop == null ? [] : prop.getTokenStore().getTokenListSortedByName()
     rows.add([u.getId(), u.getFullName(), facts[0], facts[1], facts[2], facts[3], tokens.size(), facts[4], facts[5], prop != null && prop.hasLegacyToken()])
-    done++
 }
-print(p.marker + JsonOutput.toJson([ok: [users: rows, walk: [next: next, done: done, total: walk[2]], info: serverInfo()]]) + p.marker)
+print(p.marker + JsonOutput.toJson([ok: [users: rows, walk: walk, info: serverInfo()]]) + p.marker)
 return null

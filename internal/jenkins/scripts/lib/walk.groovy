@@ -27,3 +27,21 @@ def walkUsers(users, cursor) {
     }
     [pairs.subList(start, pairs.size()), start, pairs.size()]
 }
+
+// walkEachUser calls visit(user) for users in the walk's order from after p.cursor until the
+// budget is spent (over; at least one user per call), and returns the position for the answer:
+// [next: the last key done, or null when every user is, done: users done so far, total].
+def walkEachUser(users, p, over, Closure visit) {
+    def walk = walkUsers(users, p.cursor)
+    def lastKey = null
+    int done = walk[1]
+    for (e in walk[0]) {
+        if (lastKey != null && over()) {
+            return [next: lastKey, done: done, total: walk[2]]
+        }
+        lastKey = e[0]
+        done++
+        visit(e[1])
+    }
+    [next: null, done: done, total: walk[2]]
+}
