@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -33,6 +34,7 @@ type apiTokenSettingsResource struct {
 
 type apiTokenSettingsModel struct {
 	ID                               types.String `tfsdk:"id"`
+	Controller                       types.String `tfsdk:"controller"`
 	TokenGenerationOnCreationEnabled types.Bool   `tfsdk:"token_generation_on_creation_enabled"`
 	CreationOfLegacyTokenEnabled     types.Bool   `tfsdk:"creation_of_legacy_token_enabled"`
 	UsageStatisticsEnabled           types.Bool   `tfsdk:"usage_statistics_enabled"`
@@ -49,10 +51,12 @@ func (r *apiTokenSettingsResource) Schema(_ context.Context, _ resource.SchemaRe
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Jenkins's global API token settings (Manage Jenkins > Security > API Token). There is one " +
 			"such configuration per Jenkins: declare this resource once. Attributes left out take Jenkins's defaults. " +
-			"Destroying the resource restores the defaults (`false`, `false`, `true`). Import with the ID `global`.",
+			"Destroying the resource restores the defaults (`false`, `false`, `true`). Import with the ID `global`, or " +
+			"`<controller>/global` for a named controller.",
 		Attributes: map[string]schema.Attribute{
+			"controller": controllerAttribute("the settings"),
 			"id": schema.StringAttribute{
-				MarkdownDescription: "Always `global`.",
+				MarkdownDescription: "`global`, or `<controller>/global` on a named controller.",
 				Computed:            true,
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
@@ -89,19 +93,26 @@ func (r *apiTokenSettingsResource) Create(ctx context.Context, req resource.Crea
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	r.set(ctx, plan, &resp.State, &resp.Diagnostics)
-}
-
-func (r *apiTokenSettingsResource) Read(ctx context.Context, _ resource.ReadRequest, resp *resource.ReadResponse) {
-	if !requireClient(r.data, &resp.Diagnostics) {
+	if r.data = r.data.on(plan.Controller, &resp.Diagnostics); r.data == nil {
 		return
 	}
+	defer r.data.onController(&resp.Diagnostics, len(resp.Diagnostics))
+	r.set(ctx, plan, &resp.State, &resp.Diagnostics)
+	recordControllerURL(ctx, resp.Private, r.data, &resp.Diagnostics)
+}
+
+func (r *apiTokenSettingsResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	if r.data = r.data.onStored(ctx, controllerFrom(ctx, req.State, &resp.Diagnostics), req.Private, &resp.Diagnostics); r.data == nil {
+		return
+	}
+	defer r.data.onController(&resp.Diagnostics, len(resp.Diagnostics))
 	s, err := r.data.client.GetAPITokenSettings(ctx)
 	if err != nil {
 		addError(&resp.Diagnostics, "Unable to Read Jenkins API Token Settings", err)
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, settingsModel(s))...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, settingsModel(controllerFrom(ctx, req.State, &resp.Diagnostics), s))...)
+	recordControllerURL(ctx, resp.Private, r.data, &resp.Diagnostics)
 }
 
 func (r *apiTokenSettingsResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -110,34 +121,43 @@ func (r *apiTokenSettingsResource) Update(ctx context.Context, req resource.Upda
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	if r.data = r.data.onStored(ctx, plan.Controller, req.Private, &resp.Diagnostics); r.data == nil {
+		return
+	}
+	defer r.data.onController(&resp.Diagnostics, len(resp.Diagnostics))
 	r.set(ctx, plan, &resp.State, &resp.Diagnostics)
 }
 
 // Delete restores Jenkins's defaults: removing the resource means "stop managing", and the
 // safe state to leave behind is the one a fresh Jenkins has.
-func (r *apiTokenSettingsResource) Delete(ctx context.Context, _ resource.DeleteRequest, resp *resource.DeleteResponse) {
-	if !requireClient(r.data, &resp.Diagnostics) {
+func (r *apiTokenSettingsResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	if r.data = r.data.onStored(ctx, controllerFrom(ctx, req.State, &resp.Diagnostics), req.Private, &resp.Diagnostics); r.data == nil {
 		return
 	}
+	defer r.data.onController(&resp.Diagnostics, len(resp.Diagnostics))
 	if _, err := r.data.client.SetAPITokenSettings(ctx, jenkins.DefaultAPITokenSettings); err != nil {
 		addError(&resp.Diagnostics, "Unable to Restore Jenkins API Token Settings", err)
 	}
 }
 
 func (r *apiTokenSettingsResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	if req.ID != apiTokenSettingsID {
+	controller := types.StringNull()
+	id := req.ID
+	if name, rest, ok := strings.Cut(id, "/"); ok && controllerNamePattern.MatchString(name) {
+		controller, id = types.StringValue(name), rest
+	}
+	if id != apiTokenSettingsID {
 		resp.Diagnostics.AddAttributeError(path.Root("id"), "Invalid Import ID",
-			"The API token settings are global: import them with the ID \"global\", got "+quoteOrUser(req.ID)+".")
+			"The API token settings are global: import them with the ID \"global\" (the default controller) or "+
+				"\"<controller>/global\", got "+quoteOrUser(req.ID)+".")
 		return
 	}
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), apiTokenSettingsID)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("controller"), controller)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), settingsID(controller))...)
 }
 
 // set makes Jenkins hold the planned settings and records what it holds afterwards.
 func (r *apiTokenSettingsResource) set(ctx context.Context, plan apiTokenSettingsModel, state *tfsdk.State, diags *diag.Diagnostics) {
-	if !requireClient(r.data, diags) {
-		return
-	}
 	got, err := r.data.client.SetAPITokenSettings(ctx, jenkins.APITokenSettings{
 		TokenGenerationOnCreationEnabled: plan.TokenGenerationOnCreationEnabled.ValueBool(),
 		CreationOfLegacyTokenEnabled:     plan.CreationOfLegacyTokenEnabled.ValueBool(),
@@ -147,12 +167,21 @@ func (r *apiTokenSettingsResource) set(ctx context.Context, plan apiTokenSetting
 		addError(diags, "Unable to Update Jenkins API Token Settings", err)
 		return
 	}
-	diags.Append(state.Set(ctx, settingsModel(got))...)
+	diags.Append(state.Set(ctx, settingsModel(plan.Controller, got))...)
 }
 
-func settingsModel(s jenkins.APITokenSettings) *apiTokenSettingsModel {
+// settingsID is the settings' resource ID on a controller.
+func settingsID(controller types.String) string {
+	if controller.IsNull() || controller.ValueString() == "" {
+		return apiTokenSettingsID
+	}
+	return controller.ValueString() + "/" + apiTokenSettingsID
+}
+
+func settingsModel(controller types.String, s jenkins.APITokenSettings) *apiTokenSettingsModel {
 	return &apiTokenSettingsModel{
-		ID:                               types.StringValue(apiTokenSettingsID),
+		ID:                               types.StringValue(settingsID(controller)),
+		Controller:                       controller,
 		TokenGenerationOnCreationEnabled: types.BoolValue(s.TokenGenerationOnCreationEnabled),
 		CreationOfLegacyTokenEnabled:     types.BoolValue(s.CreationOfLegacyTokenEnabled),
 		UsageStatisticsEnabled:           types.BoolValue(s.UsageStatisticsEnabled),

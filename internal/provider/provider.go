@@ -76,10 +76,16 @@ type providerModel struct {
 	MaxRetries      types.Int64  `tfsdk:"max_retries"`
 	ReadBatchWindow types.String `tfsdk:"read_batch_window"`
 	MaxLifetimeDays types.Int64  `tfsdk:"max_token_lifetime_days"`
+	Controllers     types.Map    `tfsdk:"controllers"`
+	MaxRevocations  types.Int64  `tfsdk:"max_revocations_per_controller"`
 }
 
 // providerData is what Configure hands to every resource and data source.
 type providerData struct {
+	// controller is this controller's name in the provider's controllers, "" for the default one.
+	controller string
+	// fleet is every controller of this provider configuration (see on).
+	fleet  *fleet
 	client *jenkins.Client
 	reader *tokenReader
 	now    func() time.Time
@@ -225,6 +231,17 @@ func (p *jenkinsProvider) Schema(_ context.Context, _ provider.SchemaRequest, re
 				Optional:   true,
 				Validators: []validator.Int64{int64validator.Between(1, 36500)},
 			},
+			"controllers": controllersSchemaAttribute(),
+			"max_revocations_per_controller": schema.Int64Attribute{
+				MarkdownDescription: "A limit for the whole run: the bulk revocations planned by this provider configuration " +
+					"(`jenkins_user_token_cleanup`, `jenkins_legacy_token_cleanup`, the `jenkins_revoke_tokens` action), every " +
+					"`for_each` instance together, may touch the tokens of at most this many users on any one controller; a " +
+					"plan beyond it fails before anything is revoked. Each resource's own `max_revocations` applies to that " +
+					"instance alone, so `for_each` over a list of users or controllers multiplies it: this does not. Unset: no " +
+					"run-wide limit (the plan still warns when the instances together exceed one's `max_revocations`).",
+				Optional:   true,
+				Validators: []validator.Int64{int64validator.AtLeast(1)},
+			},
 		},
 	}
 }
@@ -238,31 +255,128 @@ func (p *jenkinsProvider) Configure(ctx context.Context, req provider.ConfigureR
 	// Unknown values (from resources not yet created) cannot configure a client. Leave
 	// ProviderData nil: the framework then only validates and plans what needs no client.
 	if cfg.ServerURL.IsUnknown() || cfg.Username.IsUnknown() || cfg.Password.IsUnknown() ||
-		cfg.CACert.IsUnknown() || cfg.Insecure.IsUnknown() {
+		cfg.CACert.IsUnknown() || cfg.Insecure.IsUnknown() || cfg.Controllers.IsUnknown() {
 		return
 	}
+	entries := map[string]controllerEntryModel{}
+	if !cfg.Controllers.IsNull() {
+		resp.Diagnostics.Append(cfg.Controllers.ElementsAs(ctx, &entries, false)...)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+	}
 	settings, batchWindow := resolveSettings(cfg, &resp.Diagnostics)
+	hasDefault := settings.BaseURL != "" || len(entries) == 0
+	if hasDefault {
+		requireCredentials(settings, path.Empty(), &resp.Diagnostics)
+	}
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	warnAboutTransport(settings, &resp.Diagnostics)
-
 	settings.UserAgent = "terraform-provider-jenkins/" + p.version
 	ctx = tflog.MaskFieldValuesWithFieldKeys(ctx, "password")
-	client, err := jenkins.New(settings)
-	if err != nil {
-		resp.Diagnostics.AddError("Unable to Create Jenkins Client", err.Error())
+
+	f := &fleet{byName: map[string]*providerData{}, pending: map[string]bool{}, maxRevocationsPerController: cfg.MaxRevocations.ValueInt64()}
+	newController := func(name string, c jenkins.Config, at path.Path) *providerData {
+		warnAboutTransport(c, at, &resp.Diagnostics)
+		client, err := jenkins.New(c)
+		if err != nil {
+			resp.Diagnostics.AddAttributeError(at.AtName("server_url"), "Unable to Create Jenkins Client", err.Error())
+			return nil
+		}
+		tflog.Debug(ctx, "configured Jenkins client", map[string]any{"controller": name, "server_url": client.BaseURL(), "username": c.Username})
+		return &providerData{controller: name, fleet: f, client: client, reader: newTokenReader(client, batchWindow), now: p.clock,
+			maxLifetimeDays: cfg.MaxLifetimeDays.ValueInt64(), ephemerals: p.ephemerals, tally: &revocationTally{}}
+	}
+	if hasDefault {
+		if d := newController("", settings, path.Empty()); d != nil {
+			f.byName[""] = d
+		}
+	}
+	for name, e := range entries {
+		at := path.Root("controllers").AtMapKey(name)
+		c, known := controllerSettings(settings, e, at, &resp.Diagnostics)
+		if !known {
+			f.pending[name] = true
+			continue
+		}
+		if d := newController(name, c, at); d != nil {
+			f.byName[name] = d
+		}
+	}
+	if resp.Diagnostics.HasError() {
 		return
 	}
-	tflog.Debug(ctx, "configured Jenkins client", map[string]any{"server_url": client.BaseURL(), "username": settings.Username})
-
-	data := &providerData{client: client, reader: newTokenReader(client, batchWindow), now: p.clock,
-		maxLifetimeDays: cfg.MaxLifetimeDays.ValueInt64(), ephemerals: p.ephemerals, tally: &revocationTally{}}
+	// What every type gets: the default controller's data (a bare one, with no client, when the
+	// provider block names none), through which it finds the controller it names (on).
+	data := f.byName[""]
+	if data == nil {
+		data = &providerData{fleet: f, now: p.clock, maxLifetimeDays: cfg.MaxLifetimeDays.ValueInt64(), ephemerals: p.ephemerals, tally: &revocationTally{}}
+	}
 	resp.DataSourceData = data
 	resp.ResourceData = data
 	resp.EphemeralResourceData = data
 	resp.ListResourceData = data
 	resp.ActionData = data
+}
+
+// requireCredentials adds an error for each of the URL, username and password that settings
+// lack; at is the provider block (path.Empty) or a controllers entry.
+func requireCredentials(c jenkins.Config, at path.Path, diags *diag.Diagnostics) {
+	if c.BaseURL == "" {
+		diags.AddAttributeError(attrAt(at, "server_url"), "Missing Jenkins URL",
+			"Set server_url in the provider block or the "+envURL+" environment variable to the Jenkins base URL, "+
+				"for example https://ci.example.com/.")
+	} else if err := validateServerURL(c.BaseURL); err != nil {
+		diags.AddAttributeError(attrAt(at, "server_url"), "Invalid Jenkins URL", err.Error())
+	}
+	if c.Username == "" {
+		diags.AddAttributeError(attrAt(at, "username"), "Missing Jenkins Username",
+			"Set username in the provider block or the "+envUsername+" environment variable to a Jenkins user "+
+				"with Overall/Administer.")
+	}
+	if c.Password == "" {
+		diags.AddAttributeError(attrAt(at, "password"), "Missing Jenkins Password or API Token",
+			"Set password in the provider block or the "+envPassword+" environment variable to the password or, "+
+				"better, an API token of "+quoteOrUser(c.Username)+".")
+	}
+}
+
+// attrAt is the path of attribute name in the provider block (at is path.Empty) or in a
+// controllers entry (at is its path).
+func attrAt(at path.Path, name string) path.Path {
+	if len(at.Steps()) == 0 {
+		return path.Root(name)
+	}
+	return at.AtName(name)
+}
+
+// controllerSettings is the client settings of one controllers entry: the provider's, with what
+// the entry sets. known is false when the entry depends on values not known yet.
+func controllerSettings(base jenkins.Config, e controllerEntryModel, at path.Path, diags *diag.Diagnostics) (jenkins.Config, bool) {
+	if e.ServerURL.IsUnknown() || e.Username.IsUnknown() || e.Password.IsUnknown() || e.CACert.IsUnknown() || e.Insecure.IsUnknown() {
+		return jenkins.Config{}, false
+	}
+	c := base
+	c.BaseURL = e.ServerURL.ValueString()
+	if !e.Username.IsNull() {
+		c.Username = e.Username.ValueString()
+	}
+	if !e.Password.IsNull() {
+		c.Password = e.Password.ValueString()
+	}
+	if !e.Insecure.IsNull() {
+		c.Insecure = e.Insecure.ValueBool()
+	}
+	if !e.CACert.IsNull() && e.CACert.ValueString() != "" {
+		pem, err := loadCACert(e.CACert.ValueString())
+		if err != nil {
+			diags.AddAttributeError(at.AtName("ca_cert"), "Invalid CA Certificate", err.Error())
+		}
+		c.CACertPEM = pem
+	}
+	requireCredentials(c, at, diags)
+	return c, true
 }
 
 func (p *jenkinsProvider) Resources(_ context.Context) []func() resource.Resource {
@@ -301,24 +415,6 @@ func resolveSettings(cfg providerModel, diags *diag.Diagnostics) (jenkins.Config
 		RequestTimeout: defaultRequestTimeout,
 		MaxRetries:     defaultMaxRetries,
 	}
-	if c.BaseURL == "" {
-		diags.AddAttributeError(path.Root("server_url"), "Missing Jenkins URL",
-			"Set server_url in the provider block or the "+envURL+" environment variable to the Jenkins base URL, "+
-				"for example https://ci.example.com/.")
-	} else if err := validateServerURL(c.BaseURL); err != nil {
-		diags.AddAttributeError(path.Root("server_url"), "Invalid Jenkins URL", err.Error())
-	}
-	if c.Username == "" {
-		diags.AddAttributeError(path.Root("username"), "Missing Jenkins Username",
-			"Set username in the provider block or the "+envUsername+" environment variable to a Jenkins user "+
-				"with Overall/Administer.")
-	}
-	if c.Password == "" {
-		diags.AddAttributeError(path.Root("password"), "Missing Jenkins Password or API Token",
-			"Set password in the provider block or the "+envPassword+" environment variable to the password or, "+
-				"better, an API token of "+quoteOrUser(c.Username)+".")
-	}
-
 	if !cfg.Insecure.IsNull() {
 		c.Insecure = cfg.Insecure.ValueBool()
 	} else if v := os.Getenv(envInsecure); v != "" {
@@ -380,15 +476,16 @@ func resolveSettings(cfg providerModel, diags *diag.Diagnostics) (jenkins.Config
 	return c, batchWindow
 }
 
-// warnAboutTransport warns when the credentials can be read on the network path.
-func warnAboutTransport(c jenkins.Config, diags *diag.Diagnostics) {
+// warnAboutTransport warns when the credentials can be read on the network path; at is the
+// provider block (path.Empty) or a controllers entry.
+func warnAboutTransport(c jenkins.Config, at path.Path, diags *diag.Diagnostics) {
 	if c.Insecure {
-		diags.AddAttributeWarning(path.Root("insecure"), "TLS Verification Disabled",
+		diags.AddAttributeWarning(attrAt(at, "insecure"), "TLS Verification Disabled",
 			"insecure = true: the provider does not verify Jenkins's certificate, so anyone on the network path "+
 				"can read the credentials and token values. Use ca_cert instead outside of tests.")
 	}
 	if cleartextURL(c.BaseURL) {
-		diags.AddAttributeWarning(path.Root("server_url"), "Jenkins Credentials Sent in Cleartext",
+		diags.AddAttributeWarning(attrAt(at, "server_url"), "Jenkins Credentials Sent in Cleartext",
 			fmt.Sprintf("server_url %s uses http://: the provider's password or API token, and the value of every token it "+
 				"creates, cross the network unencrypted, readable by anyone on the path. Use https:// (set ca_cert for a "+
 				"private CA). Loopback addresses (127.0.0.1, ::1, localhost) do not warn.", jenkins.RedactURL(c.BaseURL)))

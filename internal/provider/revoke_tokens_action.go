@@ -51,6 +51,12 @@ func (a *revokeTokensAction) Schema(_ context.Context, _ action.SchemaRequest, r
 			"so they cannot come back at the next restart. Selecting every user takes `all_users = true`: a selection " +
 			"without `user_ids` is an error otherwise.",
 		Attributes: map[string]schema.Attribute{
+			"controller": schema.StringAttribute{
+				MarkdownDescription: controllerDescription("the tokens") + " For a fleet, declare the action with `for_each` " +
+					"over the controllers and invoke each instance (or trigger them all from one resource's `action_trigger`).",
+				Optional:   true,
+				Validators: []validator.String{stringvalidator.RegexMatches(controllerNamePattern, controllerNameRule)},
+			},
 			"user_ids": schema.SetAttribute{
 				MarkdownDescription: "The users whose tokens are revoked. A user Jenkins has no record of is an error (at plan " +
 					"time when the IDs are known then), so that a typo cannot go unnoticed.",
@@ -153,9 +159,17 @@ func checkActionScope(ctx context.Context, config tfsdk.Config, diags *diag.Diag
 // anything is applied, and lists the tokens in a warning. Terraform calls it again at apply with
 // every value known; Invoke checks once more, since Jenkins may have changed in between.
 func (a *revokeTokensAction) ModifyPlan(ctx context.Context, req action.ModifyPlanRequest, resp *action.ModifyPlanResponse) {
-	if a.data == nil || a.data.client == nil {
+	if a.data == nil {
 		return // the provider block is known only at apply: Invoke checks then
 	}
+	controller := controllerFrom(ctx, req.Config, &resp.Diagnostics)
+	if controller.IsUnknown() || resp.Diagnostics.HasError() {
+		return // Invoke checks once it is known
+	}
+	if a.data = a.data.on(controller, &resp.Diagnostics); a.data == nil {
+		return
+	}
+	defer a.data.onController(&resp.Diagnostics, len(resp.Diagnostics))
 	checkActionScope(ctx, req.Config, &resp.Diagnostics)
 	selection := &tokenCleanupResource{kind: userCleanup, data: a.data}
 	cfg, diags := selection.readConfig(ctx, req.Config)
@@ -165,6 +179,9 @@ func (a *revokeTokensAction) ModifyPlan(ctx context.Context, req action.ModifyPl
 	}
 	tokens, ok := a.selectForRevocation(ctx, selection, cfg, &resp.Diagnostics)
 	if !ok || len(tokens) == 0 {
+		return
+	}
+	if !a.data.admitRevocations(req.Config.Raw.String(), tokens, &resp.Diagnostics) {
 		return
 	}
 	a.data.warnRunTotal(req.Config.Raw.String(), tokens, cfg.maxUsers, &resp.Diagnostics)
@@ -211,9 +228,10 @@ func countUsers(tokens []jenkins.Token) int {
 }
 
 func (a *revokeTokensAction) Invoke(ctx context.Context, req action.InvokeRequest, resp *action.InvokeResponse) {
-	if !requireClient(a.data, &resp.Diagnostics) {
+	if a.data = a.data.on(controllerFrom(ctx, req.Config, &resp.Diagnostics), &resp.Diagnostics); a.data == nil {
 		return
 	}
+	defer a.data.onController(&resp.Diagnostics, len(resp.Diagnostics))
 	// The plan checked what it could; values known only now are checked here.
 	checkActionScope(ctx, req.Config, &resp.Diagnostics)
 	selection := &tokenCleanupResource{kind: userCleanup, data: a.data}

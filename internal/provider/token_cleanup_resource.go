@@ -118,6 +118,7 @@ func (r *tokenCleanupResource) Metadata(_ context.Context, req resource.Metadata
 func (r *tokenCleanupResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	userIDSet := []validator.Set{setvalidator.ValueStringsAre(stringvalidator.LengthAtLeast(1))}
 	attrs := map[string]schema.Attribute{
+		"controller": controllerAttribute("the cleanup"),
 		"id": schema.StringAttribute{
 			MarkdownDescription: "A random identifier of this cleanup.",
 			Computed:            true,
@@ -404,9 +405,10 @@ func addUnknownUsersError(diags *diag.Diagnostics, typos []string) {
 }
 
 func (r *tokenCleanupResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	if !requireClient(r.data, &resp.Diagnostics) {
+	if r.data = r.data.onStored(ctx, controllerFrom(ctx, req.State, &resp.Diagnostics), req.Private, &resp.Diagnostics); r.data == nil {
 		return
 	}
+	defer r.data.onController(&resp.Diagnostics, len(resp.Diagnostics))
 	cfg, diags := r.readConfig(ctx, req.State)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
@@ -431,6 +433,7 @@ func (r *tokenCleanupResource) Read(ctx context.Context, req resource.ReadReques
 		return
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(r.kind.toRevokeAttr), list)...)
+	recordControllerURL(ctx, resp.Private, r.data, &resp.Diagnostics)
 }
 
 // ModifyPlan turns "what Jenkins holds in scope" into the plan: the to-revoke list empty, and
@@ -444,6 +447,14 @@ func (r *tokenCleanupResource) Read(ctx context.Context, req resource.ReadReques
 func (r *tokenCleanupResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.Plan.Raw.IsNull() {
 		return // destroy only forgets
+	}
+	if controller := controllerFrom(ctx, req.Plan, &resp.Diagnostics); controller.IsUnknown() {
+		r.data = nil // the controller is known at apply: apply selects then
+	} else if r.data != nil {
+		if r.data = r.data.on(controller, &resp.Diagnostics); r.data == nil {
+			return
+		}
+		defer r.data.onController(&resp.Diagnostics, len(resp.Diagnostics))
 	}
 	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root(r.kind.toRevokeAttr), emptyToRevokeList())...)
 	unknownRevoked := types.ListUnknown(types.ObjectType{AttrTypes: revokedTokenAttrTypes})
@@ -462,6 +473,9 @@ func (r *tokenCleanupResource) ModifyPlan(ctx context.Context, req resource.Modi
 			return
 		}
 		if cfg, d := r.readConfig(ctx, req.Plan); !d.HasError() && !cfg.unknown {
+			if !r.data.admitRevocations(req.Config.Raw.String(), tokens, &resp.Diagnostics) {
+				return
+			}
 			r.data.warnRunTotal(req.Config.Raw.String(), tokens, cfg.maxUsers, &resp.Diagnostics)
 		}
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("revoked"), unknownRevoked)...)
@@ -490,6 +504,9 @@ func (r *tokenCleanupResource) ModifyPlan(ctx context.Context, req resource.Modi
 	usersGoneWarning(&resp.Diagnostics, gone)
 	r.checkSafety(ctx, cfg, tokens, false, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
+		return
+	}
+	if !r.data.admitRevocations(req.Config.Raw.String(), tokens, &resp.Diagnostics) {
 		return
 	}
 	r.data.warnRunTotal(req.Config.Raw.String(), tokens, cfg.maxUsers, &resp.Diagnostics)
@@ -563,9 +580,10 @@ func (r *tokenCleanupResource) refreshedToRevoke(ctx context.Context, state tfsd
 }
 
 func (r *tokenCleanupResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	if !requireClient(r.data, &resp.Diagnostics) {
+	if r.data = r.data.on(controllerFrom(ctx, req.Plan, &resp.Diagnostics), &resp.Diagnostics); r.data == nil {
 		return
 	}
+	defer r.data.onController(&resp.Diagnostics, len(resp.Diagnostics))
 	resp.Diagnostics.Append(r.apply(ctx, req.Plan, nil, &resp.State)...)
 	if resp.Diagnostics.HasError() {
 		return
@@ -573,12 +591,14 @@ func (r *tokenCleanupResource) Create(ctx context.Context, req resource.CreateRe
 	b := make([]byte, 8)
 	_, _ = rand.Read(b)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), r.kind.typeSuffix+"-"+hex.EncodeToString(b))...)
+	recordControllerURL(ctx, resp.Private, r.data, &resp.Diagnostics)
 }
 
 func (r *tokenCleanupResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	if !requireClient(r.data, &resp.Diagnostics) {
+	if r.data = r.data.onStored(ctx, controllerFrom(ctx, req.State, &resp.Diagnostics), req.Private, &resp.Diagnostics); r.data == nil {
 		return
 	}
+	defer r.data.onController(&resp.Diagnostics, len(resp.Diagnostics))
 	resp.Diagnostics.Append(r.apply(ctx, req.Plan, &req.State, &resp.State)...)
 }
 

@@ -40,6 +40,7 @@ type userAPITokenEphemeralResource struct {
 }
 
 type userAPITokenEphemeralModel struct {
+	Controller     types.String `tfsdk:"controller"`
 	UserID         types.String `tfsdk:"user_id"`
 	Name           types.String `tfsdk:"name"`
 	ExpirationDate types.String `tfsdk:"expiration_date"`
@@ -50,8 +51,10 @@ type userAPITokenEphemeralModel struct {
 
 // ephemeralTokenRef is the private data handed from Open to Close.
 type ephemeralTokenRef struct {
-	UserID string `json:"user_id"`
-	UUID   string `json:"uuid"`
+	// Controller is the controller's name, "" for the default one.
+	Controller string `json:"controller,omitempty"`
+	UserID     string `json:"user_id"`
+	UUID       string `json:"uuid"`
 }
 
 func NewUserAPITokenEphemeralResource() ephemeral.EphemeralResource {
@@ -75,6 +78,11 @@ func (r *userAPITokenEphemeralResource) Schema(_ context.Context, _ ephemeral.Sc
 			"therefore expires by itself the day after it was made (`expiration_date`). Needs Terraform 1.10 or later, " +
 			"or OpenTofu 1.11 or later.",
 		Attributes: map[string]schema.Attribute{
+			"controller": schema.StringAttribute{
+				MarkdownDescription: controllerDescription("the token"),
+				Optional:            true,
+				Validators:          []validator.String{stringvalidator.RegexMatches(controllerNamePattern, controllerNameRule)},
+			},
 			"user_id": schema.StringAttribute{
 				MarkdownDescription: "The Jenkins user who owns the token. Jenkins matches it under its security realm's " +
 					"user ID strategy: ignoring case by default (Jenkins's own user database), exactly in some LDAP setups.",
@@ -122,14 +130,15 @@ func (r *userAPITokenEphemeralResource) Configure(_ context.Context, req ephemer
 }
 
 func (r *userAPITokenEphemeralResource) Open(ctx context.Context, req ephemeral.OpenRequest, resp *ephemeral.OpenResponse) {
-	if !requireClient(r.data, &resp.Diagnostics) {
-		return
-	}
 	var m userAPITokenEphemeralModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	if r.data = r.data.on(m.Controller, &resp.Diagnostics); r.data == nil {
+		return
+	}
+	defer r.data.onController(&resp.Diagnostics, len(resp.Diagnostics))
 	date := m.ExpirationDate.ValueString()
 	defaultDays := 0
 	switch {
@@ -188,7 +197,7 @@ func (r *userAPITokenEphemeralResource) Open(ctx context.Context, req ephemeral.
 		return
 	}
 
-	ref, err := json.Marshal(ephemeralTokenRef{UserID: tok.UserID, UUID: tok.UUID})
+	ref, err := json.Marshal(ephemeralTokenRef{Controller: r.data.controller, UserID: tok.UserID, UUID: tok.UUID})
 	if err != nil {
 		resp.Diagnostics.AddError("Unable to Record the Ephemeral Token", err.Error())
 		return
@@ -256,9 +265,6 @@ func noExpiryWarning(baseURL string, tok jenkins.Token) diag.Diagnostic {
 
 // Close revokes the token Open created. A token already gone counts as revoked.
 func (r *userAPITokenEphemeralResource) Close(ctx context.Context, req ephemeral.CloseRequest, resp *ephemeral.CloseResponse) {
-	if !requireClient(r.data, &resp.Diagnostics) {
-		return
-	}
 	raw, diags := req.Private.GetKey(ctx, ephemeralTokenKey)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
@@ -271,6 +277,10 @@ func (r *userAPITokenEphemeralResource) Close(ctx context.Context, req ephemeral
 				"Revoke tokens named \"... (ephemeral ...)\" on the user's security page.")
 		return
 	}
+	if r.data = r.data.on(optionalString(ref.Controller), &resp.Diagnostics); r.data == nil {
+		return
+	}
+	defer r.data.onController(&resp.Diagnostics, len(resp.Diagnostics))
 	// ref.UserID is the id Jenkins answered at Open: "no such user" there means gone.
 	if err := r.data.revokeToken(ctx, ref.UserID, ref.UUID, true); err != nil {
 		// The token stays in the registry: the shutdown tries once more.

@@ -35,6 +35,7 @@ type userAPITokenListResource struct {
 
 // tokenListConfigModel is the selection of a `list` block's config, as in the data source.
 type tokenListConfigModel struct {
+	Controller    types.String `tfsdk:"controller"`
 	UserID        types.String `tfsdk:"user_id"`
 	UserIDs       types.List   `tfsdk:"user_ids"`
 	Legacy        types.Bool   `tfsdk:"legacy"`
@@ -56,10 +57,18 @@ func (r *userAPITokenListResource) ListResourceConfigSchema(_ context.Context, _
 		MarkdownDescription: "Lists Jenkins API tokens as importable `jenkins_user_api_token` resources, for `terraform query` " +
 			"(Terraform 1.14 and later). The selection is the `jenkins_user_tokens` data source's, except that legacy " +
 			"tokens are left out unless `legacy = true` asks for them (they cannot be imported). Each result is named " +
-			"`<user_id>: <token name>` and carries the identity `{ user_id, uuid }`; with `include_resource = true` " +
-			"also the resource (the token value stays null: Jenkins keeps only a hash). One script call per query, " +
-			"whatever the number of users.",
+			"`<user_id>: <token name>` (`<controller>: <user_id>: <token name>` on a named controller) and carries the " +
+			"identity `{ controller, user_id, uuid }`; with `include_resource = true` also the resource (the token value " +
+			"stays null: Jenkins keeps only a hash). One script call per query, whatever the number of users. Terraform " +
+			"returns 100 results unless the `list` block sets `limit`: when the query stops there with more tokens " +
+			"selected, the last result says so in a warning. To list a fleet, write one `list` block per controller " +
+			"(`for_each` is not available on list blocks) or use the `jenkins_fleet_tokens` data source.",
 		Attributes: map[string]schema.Attribute{
+			"controller": schema.StringAttribute{
+				MarkdownDescription: controllerDescription("the tokens"),
+				Optional:            true,
+				Validators:          []validator.String{stringvalidator.RegexMatches(controllerNamePattern, controllerNameRule)},
+			},
 			"user_id": schema.StringAttribute{
 				MarkdownDescription: "List only this user's tokens. An unknown user is an error.",
 				Optional:            true,
@@ -113,16 +122,17 @@ func (r *userAPITokenListResource) Configure(_ context.Context, req resource.Con
 
 func (r *userAPITokenListResource) List(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream) {
 	var diags diag.Diagnostics
-	if !requireClient(r.data, &diags) {
-		stream.Results = list.ListResultsStreamDiagnostics(diags)
-		return
-	}
 	var m tokenListConfigModel
 	diags.Append(req.Config.Get(ctx, &m)...)
 	if diags.HasError() {
 		stream.Results = list.ListResultsStreamDiagnostics(diags)
 		return
 	}
+	if r.data = r.data.on(m.Controller, &diags); r.data == nil {
+		stream.Results = list.ListResultsStreamDiagnostics(diags)
+		return
+	}
+	defer r.data.onController(&diags, len(diags))
 	ids, d := scopeIDs(ctx, m.UserID, m.UserIDs)
 	diags.Append(d...)
 	if diags.HasError() {
@@ -140,9 +150,11 @@ func (r *userAPITokenListResource) List(ctx context.Context, req list.ListReques
 		addUnknownListedUsers(&diags, m.UserID, missing)
 	}
 	if diags.HasError() {
+		r.data.onController(&diags, 0)
 		stream.Results = list.ListResultsStreamDiagnostics(diags)
 		return
 	}
+	controller := r.data.controllerValue()
 	stream.Results = func(push func(list.ListResult) bool) {
 		for i, tok := range tokens {
 			if req.Limit > 0 && int64(i) >= req.Limit {
@@ -150,12 +162,21 @@ func (r *userAPITokenListResource) List(ctx context.Context, req list.ListReques
 			}
 			res := req.NewListResult(ctx)
 			res.DisplayName = shown(tok.UserID) + ": " + shown(tok.Name)
+			if r.data.controller != "" {
+				res.DisplayName = r.data.controller + ": " + res.DisplayName
+			}
 			if tok.Legacy {
 				res.Diagnostics.AddWarning("Legacy API Token Cannot Be Imported", legacyImportRefused(tok.UserID, tok.UUID))
 			}
-			res.Diagnostics.Append(res.Identity.Set(ctx, tokenIdentity{UserID: types.StringValue(tok.UserID), UUID: types.StringValue(tok.UUID)})...)
+			if req.Limit > 0 && int64(i) == req.Limit-1 && int64(len(tokens)) > req.Limit {
+				res.Diagnostics.AddWarning("Query Stopped at Its Limit",
+					fmt.Sprintf("The query selects %d tokens and returned the first %d, the list block's limit (Terraform's "+
+						"default is 100). Raise limit in the list block to get them all, or narrow the selection "+
+						"(user_ids, name_regex, ...).", len(tokens), req.Limit))
+			}
+			res.Diagnostics.Append(res.Identity.Set(ctx, tokenIdentity{Controller: controller, UserID: types.StringValue(tok.UserID), UUID: types.StringValue(tok.UUID)})...)
 			if req.IncludeResource {
-				res.Diagnostics.Append(res.Resource.Set(ctx, adoptedTokenModel(tok))...)
+				res.Diagnostics.Append(res.Resource.Set(ctx, adoptedTokenModel(controller, tok))...)
 			}
 			if !push(res) {
 				return
@@ -187,8 +208,9 @@ func addUnknownListedUsers(diags *diag.Diagnostics, userID types.String, missing
 
 // adoptedTokenModel is a token made outside Terraform as jenkins_user_api_token's state after an
 // import: what Jenkins knows of it, the value null (Jenkins keeps only a hash).
-func adoptedTokenModel(tok jenkins.Token) userAPITokenModel {
+func adoptedTokenModel(controller types.String, tok jenkins.Token) userAPITokenModel {
 	m := userAPITokenModel{
+		Controller:       controller,
 		UserID:           types.StringValue(tok.UserID),
 		RotateBeforeDays: types.Int64Null(),
 		RotationTriggers: types.MapNull(types.StringType),

@@ -40,8 +40,9 @@ var (
 // tokenIdentity is the resource identity (Terraform 1.12+): the owner as Jenkins spells the id,
 // and the token's UUID. What `import { identity = {...} }` takes and `terraform query` returns.
 type tokenIdentity struct {
-	UserID types.String `tfsdk:"user_id"`
-	UUID   types.String `tfsdk:"uuid"`
+	Controller types.String `tfsdk:"controller"`
+	UserID     types.String `tfsdk:"user_id"`
+	UUID       types.String `tfsdk:"uuid"`
 }
 
 // jenkinsUserIDKey is the private-state key of the owner's id as Jenkins returned it (by the
@@ -99,6 +100,7 @@ type userAPITokenResource struct {
 
 type userAPITokenModel struct {
 	ID               types.String `tfsdk:"id"`
+	Controller       types.String `tfsdk:"controller"`
 	UserID           types.String `tfsdk:"user_id"`
 	Name             types.String `tfsdk:"name"`
 	ExpirationDate   types.String `tfsdk:"expiration_date"`
@@ -131,9 +133,11 @@ func (r *userAPITokenResource) Schema(_ context.Context, _ resource.SchemaReques
 			"to a secret store in the same run), or use the `jenkins_user_api_token` ephemeral resource for a token that " +
 			"lives for one run.",
 		Attributes: map[string]schema.Attribute{
+			"controller": controllerAttribute("the token"),
 			"id": schema.StringAttribute{
 				MarkdownDescription: "`<user id>/<uuid>`, with the user id as Jenkins spells it (which can differ from " +
-					"`user_id` when the security realm respells names), the form `terraform import` takes.",
+					"`user_id` when the security realm respells names), the form `terraform import` takes; " +
+					"`<controller>/<user id>/<uuid>` for a token on a named controller.",
 				Computed:      true,
 				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
@@ -250,6 +254,11 @@ func (r *userAPITokenResource) Schema(_ context.Context, _ resource.SchemaReques
 func (r *userAPITokenResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
 	resp.IdentitySchema = identityschema.Schema{
 		Attributes: map[string]identityschema.Attribute{
+			"controller": identityschema.StringAttribute{
+				OptionalForImport: true,
+				Description: "The name of the controller (an entry of the provider's controllers) the token is on; " +
+					"unset or null for the default controller. Identities written before controllers existed have none.",
+			},
 			"user_id": identityschema.StringAttribute{
 				RequiredForImport: true,
 				Description:       "The owner's Jenkins user ID, as Jenkins spells it.",
@@ -263,11 +272,11 @@ func (r *userAPITokenResource) IdentitySchema(_ context.Context, _ resource.Iden
 }
 
 // setIdentity records the token's identity when Terraform supports identities (1.12+).
-func setIdentity(ctx context.Context, identity *tfsdk.ResourceIdentity, tok jenkins.Token, diags *diag.Diagnostics) {
+func setIdentity(ctx context.Context, identity *tfsdk.ResourceIdentity, controller types.String, tok jenkins.Token, diags *diag.Diagnostics) {
 	if identity == nil {
 		return
 	}
-	diags.Append(identity.Set(ctx, tokenIdentity{UserID: types.StringValue(tok.UserID), UUID: types.StringValue(tok.UUID)})...)
+	diags.Append(identity.Set(ctx, tokenIdentity{Controller: controller, UserID: types.StringValue(tok.UserID), UUID: types.StringValue(tok.UUID)})...)
 }
 
 // keepIdentity makes sure an updated token has its identity: the planned one, or, when there
@@ -287,7 +296,7 @@ func (r *userAPITokenResource) keepIdentity(ctx context.Context, identity *tfsdk
 	if err != nil || canonical == "" {
 		canonical = owner
 	}
-	setIdentity(ctx, identity, jenkins.Token{UserID: canonical, UUID: state.UUID.ValueString()}, diags)
+	setIdentity(ctx, identity, state.Controller, jenkins.Token{UserID: canonical, UUID: state.UUID.ValueString()}, diags)
 }
 
 func (r *userAPITokenResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
@@ -312,9 +321,27 @@ func (r *userAPITokenResource) ModifyPlan(ctx context.Context, req resource.Modi
 		if resp.Diagnostics.HasError() {
 			return
 		}
-		if !r.planUserID(ctx, &plan, state, req.Private, resp) {
+	}
+	// The checks below ask the controller the token is planned on; a controller known only at
+	// apply leaves them to Create, as an unconfigured provider does.
+	if plan.Controller.IsUnknown() {
+		r.data = nil
+	} else if r.data != nil {
+		if r.data = r.data.on(plan.Controller, &resp.Diagnostics); r.data == nil {
 			return
 		}
+		defer r.data.onController(&resp.Diagnostics, len(resp.Diagnostics))
+	}
+	if !creating && !plan.Controller.Equal(state.Controller) {
+		// controller's plan modifier replaces the token; say what that does.
+		resp.Diagnostics.AddAttributeWarning(path.Root("controller"), "Token Moves to Another Controller",
+			fmt.Sprintf("controller changes from %s to %s, so the token is replaced: a new token is created on %s and the "+
+				"token %s is revoked on %s. If only the entry's name in the provider's controllers changed (same server_url), "+
+				"this is still a new token with a new value: whatever uses the old value needs the new one.",
+				controllerShown(state.Controller), controllerShown(plan.Controller), controllerShown(plan.Controller),
+				state.UUID.ValueString(), controllerShown(state.Controller)))
+	} else if !creating && !r.planUserID(ctx, &plan, state, req.Private, resp) {
+		return
 	}
 	now := time.Now
 	if r.data != nil {
@@ -596,14 +623,15 @@ func (m *userAPITokenModel) setDatesFrom(tok jenkins.Token, today string) {
 }
 
 func (r *userAPITokenResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	if !requireClient(r.data, &resp.Diagnostics) {
-		return
-	}
 	var plan userAPITokenModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	if r.data = r.data.on(plan.Controller, &resp.Diagnostics); r.data == nil {
+		return
+	}
+	defer r.data.onController(&resp.Diagnostics, len(resp.Diagnostics))
 	// The policy again, for a date that was known only at apply.
 	resp.Diagnostics.Append(r.data.checkLifetime(ctx, plan.ExpirationDate.ValueString())...)
 	var tokenWO types.String
@@ -632,18 +660,20 @@ func (r *userAPITokenResource) Create(ctx context.Context, req resource.CreateRe
 	plan.setDatesFrom(tok, r.data.jenkinsToday(ctx))
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	recordOwnerID(ctx, resp.Private, tok.UserID, &resp.Diagnostics)
-	setIdentity(ctx, resp.Identity, tok, &resp.Diagnostics)
+	recordControllerURL(ctx, resp.Private, r.data, &resp.Diagnostics)
+	setIdentity(ctx, resp.Identity, plan.Controller, tok, &resp.Diagnostics)
 }
 
 func (r *userAPITokenResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	if !requireClient(r.data, &resp.Diagnostics) {
-		return
-	}
 	var state userAPITokenModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	if r.data = r.data.onStored(ctx, state.Controller, req.Private, &resp.Diagnostics); r.data == nil {
+		return
+	}
+	defer r.data.onController(&resp.Diagnostics, len(resp.Diagnostics))
 	owner, _ := ownerID(ctx, req.Private, state)
 	tok, err := r.data.readToken(ctx, owner, state.UUID.ValueString())
 	if err != nil {
@@ -659,7 +689,7 @@ func (r *userAPITokenResource) Read(ctx context.Context, req resource.ReadReques
 		// The framework wants an identity even for a resource that is gone: keep the one it had,
 		// or, when Terraform stored none (before 1.12), name it from the state.
 		if resp.Identity != nil && resp.Identity.Raw.IsNull() {
-			setIdentity(ctx, resp.Identity, jenkins.Token{UserID: owner, UUID: state.UUID.ValueString()}, &resp.Diagnostics)
+			setIdentity(ctx, resp.Identity, state.Controller, jenkins.Token{UserID: owner, UUID: state.UUID.ValueString()}, &resp.Diagnostics)
 		}
 		return
 	}
@@ -667,19 +697,21 @@ func (r *userAPITokenResource) Read(ctx context.Context, req resource.ReadReques
 	state.setDatesFrom(*tok, r.data.jenkinsToday(ctx))
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 	recordOwnerID(ctx, resp.Private, tok.UserID, &resp.Diagnostics)
-	setIdentity(ctx, resp.Identity, *tok, &resp.Diagnostics)
+	recordControllerURL(ctx, resp.Private, r.data, &resp.Diagnostics)
+	setIdentity(ctx, resp.Identity, state.Controller, *tok, &resp.Diagnostics)
 }
 
 func (r *userAPITokenResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	if !requireClient(r.data, &resp.Diagnostics) {
-		return
-	}
 	var plan, state userAPITokenModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	if r.data = r.data.onStored(ctx, state.Controller, req.Private, &resp.Diagnostics); r.data == nil {
+		return
+	}
+	defer r.data.onController(&resp.Diagnostics, len(resp.Diagnostics))
 	owner, _ := ownerID(ctx, req.Private, state)
 	if adoptingImported(plan, state) {
 		// The plan adopted the token on Jenkins's word; it may have been revoked since.
@@ -718,14 +750,15 @@ func (r *userAPITokenResource) Update(ctx context.Context, req resource.UpdateRe
 }
 
 func (r *userAPITokenResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	if !requireClient(r.data, &resp.Diagnostics) {
-		return
-	}
 	var state userAPITokenModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	if r.data = r.data.onStored(ctx, state.Controller, req.Private, &resp.Diagnostics); r.data == nil {
+		return
+	}
+	defer r.data.onController(&resp.Diagnostics, len(resp.Diagnostics))
 	// Revoking a token already gone is success: the goal, no such token, holds. So is a user
 	// gone, when Jenkins returned that id (revokeToken).
 	owner, fromJenkins := ownerID(ctx, req.Private, state)
@@ -740,9 +773,10 @@ func (r *userAPITokenResource) Delete(ctx context.Context, req resource.DeleteRe
 // owner as Jenkins spells the id. The token value stays null: Jenkins keeps only a hash.
 func (r *userAPITokenResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	var userID, uuid string
+	controller := types.StringNull()
 	if req.ID != "" {
 		var err error
-		userID, uuid, err = parseTokenID(req.ID)
+		controller, userID, uuid, err = parseTokenID(req.ID)
 		if err != nil {
 			resp.Diagnostics.AddAttributeError(path.Root("id"), "Invalid Import ID", err.Error())
 			return
@@ -754,15 +788,19 @@ func (r *userAPITokenResource) ImportState(ctx context.Context, req resource.Imp
 			return
 		}
 		userID, uuid = id.UserID.ValueString(), strings.ToLower(id.UUID.ValueString())
+		if !id.Controller.IsNull() && id.Controller.ValueString() != "" {
+			controller = id.Controller
+		}
 		if userID == "" || !uuidPattern.MatchString(uuid) {
 			resp.Diagnostics.AddError("Invalid Import Identity",
 				fmt.Sprintf("identity must name a user and a token UUID (8-4-4-4-12 hex digits, as listed by the jenkins_user_tokens data source), got user_id %q and uuid %q", userID, id.UUID.ValueString()))
 			return
 		}
 	}
-	if !requireClient(r.data, &resp.Diagnostics) {
+	if r.data = r.data.on(controller, &resp.Diagnostics); r.data == nil {
 		return
 	}
+	defer r.data.onController(&resp.Diagnostics, len(resp.Diagnostics))
 	// One read, shared with the Read that follows (the reader batches and remembers it).
 	tok, err := r.data.readToken(ctx, userID, uuid)
 	if err != nil {
@@ -780,12 +818,14 @@ func (r *userAPITokenResource) ImportState(ctx context.Context, req resource.Imp
 		// both name one user. A token that is gone is left to Read, which reports it.
 		userID = tok.UserID
 	}
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), userID+"/"+uuid)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("controller"), controller)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), tokenID(controller, userID, uuid))...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("user_id"), userID)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("uuid"), uuid)...)
 	if tok != nil {
 		recordOwnerID(ctx, resp.Private, tok.UserID, &resp.Diagnostics)
-		setIdentity(ctx, resp.Identity, *tok, &resp.Diagnostics)
+		recordControllerURL(ctx, resp.Private, r.data, &resp.Diagnostics)
+		setIdentity(ctx, resp.Identity, controller, *tok, &resp.Diagnostics)
 	}
 }
 
@@ -806,25 +846,48 @@ func legacyImportRefused(userID, uuid string) string {
 		"import). Remove this import.", uuid, shown(userID))
 }
 
-// parseTokenID splits `<user_id>/<uuid>`. Jenkins user IDs cannot contain "/" (Jenkins maps it
-// to "_"), but split at the last one anyway so that the UUID is always the tail.
-func parseTokenID(id string) (userID, uuid string, err error) {
-	i := strings.LastIndex(id, "/")
-	if i <= 0 || i == len(id)-1 {
-		return "", "", fmt.Errorf("expected an ID of the form <user_id>/<uuid>, such as alice/0f6c4a3e-8d2b-4c1e-9a7f-3b5d2e1c0a9b, got %q", id)
+// tokenID is a token's resource ID: `<user id>/<uuid>` on the default controller,
+// `<controller>/<user id>/<uuid>` on a named one.
+func tokenID(controller types.String, userID, uuid string) string {
+	if controller.IsNull() || controller.IsUnknown() || controller.ValueString() == "" {
+		return userID + "/" + uuid
 	}
-	userID, uuid = id[:i], id[i+1:]
+	return controller.ValueString() + "/" + userID + "/" + uuid
+}
+
+const tokenIDForms = "<user_id>/<uuid> (default controller) or <controller>/<user_id>/<uuid>, such as " +
+	"alice/0f6c4a3e-8d2b-4c1e-9a7f-3b5d2e1c0a9b or ci-eu/alice/0f6c4a3e-8d2b-4c1e-9a7f-3b5d2e1c0a9b"
+
+// parseTokenID splits a token ID (tokenID). Jenkins user IDs cannot contain "/" (Jenkins maps it
+// to "_"), nor can controller names, so the parts are unambiguous.
+func parseTokenID(id string) (controller types.String, userID, uuid string, err error) {
+	parts := strings.Split(id, "/")
+	controller = types.StringNull()
+	switch {
+	case len(parts) == 2:
+	case len(parts) == 3 && controllerNamePattern.MatchString(parts[0]):
+		controller = types.StringValue(parts[0])
+		parts = parts[1:]
+	case len(parts) == 3:
+		return controller, "", "", fmt.Errorf("expected an ID of the form %s, but %q is not a controller name (%s)", tokenIDForms, parts[0], controllerNameRule)
+	default:
+		return controller, "", "", fmt.Errorf("expected an ID of the form %s, got %q", tokenIDForms, id)
+	}
+	userID, uuid = parts[0], parts[1]
+	if userID == "" || uuid == "" {
+		return controller, "", "", fmt.Errorf("expected an ID of the form %s, got %q", tokenIDForms, id)
+	}
 	if !uuidPattern.MatchString(uuid) {
-		return "", "", fmt.Errorf("expected an ID of the form <user_id>/<uuid>, but %q is not a token UUID (8-4-4-4-12 hex digits, as listed by the jenkins_user_tokens data source)", uuid)
+		return controller, "", "", fmt.Errorf("expected an ID of the form %s, but %q is not a token UUID (8-4-4-4-12 hex digits, as listed by the jenkins_user_tokens data source)", tokenIDForms, uuid)
 	}
-	return userID, strings.ToLower(uuid), nil
+	return controller, userID, strings.ToLower(uuid), nil
 }
 
 // setFromToken copies what Jenkins knows about the token into the model.
 func setFromToken(m *userAPITokenModel, tok jenkins.Token) {
 	m.UUID = types.StringValue(tok.UUID)
 	// Jenkins's id, not the configured spelling: what an import takes (see jenkinsUserIDKey).
-	m.ID = types.StringValue(tok.UserID + "/" + tok.UUID)
+	m.ID = types.StringValue(tokenID(m.Controller, tok.UserID, tok.UUID))
 	m.Name = types.StringValue(tok.Name)
 	m.CreatedAt = timeValue(tok.CreatedAt)
 	m.ExpirationDate = optionalString(tok.ExpirationDate)

@@ -28,6 +28,7 @@ type userTokensDataSource struct {
 }
 
 type userTokensDataSourceModel struct {
+	Controller    types.String `tfsdk:"controller"`
 	UserID        types.String `tfsdk:"user_id"`
 	UserIDs       types.Set    `tfsdk:"user_ids"`
 	Legacy        types.Bool   `tfsdk:"legacy"`
@@ -79,6 +80,11 @@ func (d *userTokensDataSource) Schema(_ context.Context, _ datasource.SchemaRequ
 			"`user_id` nor `user_ids` it lists every user's tokens in one script-console call. Filters combine " +
 			"(a token must pass all of them). The token values themselves are never readable: Jenkins stores only hashes.",
 		Attributes: map[string]schema.Attribute{
+			"controller": schema.StringAttribute{
+				MarkdownDescription: controllerDescription("the tokens"),
+				Optional:            true,
+				Validators:          []validator.String{stringvalidator.RegexMatches(controllerNamePattern, controllerNameRule)},
+			},
 			"user_id": schema.StringAttribute{
 				MarkdownDescription: "List only this user's tokens (compared as Jenkins compares user IDs: its security realm decides whether case matters). An unknown user is an error.",
 				Optional:            true,
@@ -148,14 +154,15 @@ func (d *userTokensDataSource) Configure(_ context.Context, req datasource.Confi
 }
 
 func (d *userTokensDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	if !requireClient(d.data, &resp.Diagnostics) {
-		return
-	}
 	var m userTokensDataSourceModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	if d.data = d.data.on(m.Controller, &resp.Diagnostics); d.data == nil {
+		return
+	}
+	defer d.data.onController(&resp.Diagnostics, len(resp.Diagnostics))
 
 	ids, diags := scopeIDs(ctx, m.UserID, m.UserIDs)
 	resp.Diagnostics.Append(diags...)
