@@ -29,6 +29,10 @@ type ServerInfo struct {
 	// Now is Jenkins's clock (System.currentTimeMillis) when the script ran, in milliseconds; 0
 	// when the answer had none.
 	Now int64 `json:"now"`
+	// OperationsCenter says whether this Jenkins is part of a CloudBees CI cluster: "server" (an
+	// operations center: its tokens work on every joined controller), "client" (a controller
+	// joined to one), or "" (neither), from the plugins installed and active.
+	OperationsCenter string `json:"operationsCenter"`
 }
 
 type infoCache struct {

@@ -34,9 +34,9 @@ func (c *Client) doRetry(ctx context.Context, r *request) (*response, error) {
 		if !ok {
 			return resp, c.wrapTransport(r, err)
 		}
-		if n > c.maxRetries {
+		if limit := retryLimit(ctx, c.maxRetries); n > limit {
 			return nil, &RetryError{Method: r.method, URL: c.redactedURL(r), Attempts: n,
-				Reason: fmt.Sprintf("%d retries exhausted", c.maxRetries), Last: c.wrapTransport(r, err)}
+				Reason: fmt.Sprintf("%d retries exhausted", limit), Last: c.wrapTransport(r, err)}
 		}
 		if wait <= 0 {
 			wait = c.backoff(n)
@@ -161,3 +161,21 @@ func (e *TransportError) Error() string {
 	return fmt.Sprintf("%s %s: %s%s", e.Method, e.URL, e.Err, hint)
 }
 func (e *TransportError) Unwrap() error { return e.Err }
+
+type retryLimitKey struct{}
+
+// WithRetryLimit lowers, for the calls made with ctx, how many times the client sends a request
+// again (never raises it above max_retries). A caller that asks many controllers at once and
+// reports the ones that do not answer (the fleet view) wants to know fast, not after 15 s of
+// backoff per controller that is down.
+func WithRetryLimit(ctx context.Context, n int) context.Context {
+	return context.WithValue(ctx, retryLimitKey{}, n)
+}
+
+// retryLimit is the retry limit for ctx: maxRetries, or less (WithRetryLimit).
+func retryLimit(ctx context.Context, maxRetries int) int {
+	if n, ok := ctx.Value(retryLimitKey{}).(int); ok && n < maxRetries {
+		return max(n, 0)
+	}
+	return maxRetries
+}

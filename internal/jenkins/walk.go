@@ -82,9 +82,9 @@ func (w *walker) call(ctx context.Context, params map[string]any, out any) error
 			return err
 		}
 		// The retries and their limits are the client's (retry.go), with the same words.
-		if attempt > w.c.maxRetries {
+		if limit := retryLimit(ctx, w.c.maxRetries); attempt > limit {
 			return &RetryError{Method: "POST", URL: url, Attempts: attempt,
-				Reason: fmt.Sprintf("%d retries exhausted", w.c.maxRetries), Last: err}
+				Reason: fmt.Sprintf("%d retries exhausted", limit), Last: err}
 		}
 		wait := w.c.backoff(attempt)
 		var ae *APIError

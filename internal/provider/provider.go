@@ -397,7 +397,7 @@ func (p *jenkinsProvider) ListResources(_ context.Context) []func() list.ListRes
 }
 
 func (p *jenkinsProvider) DataSources(_ context.Context) []func() datasource.DataSource {
-	return []func() datasource.DataSource{NewUserTokensDataSource, NewUsersDataSource}
+	return []func() datasource.DataSource{NewUserTokensDataSource, NewUsersDataSource, NewFleetTokensDataSource}
 }
 
 func (p *jenkinsProvider) EphemeralResources(_ context.Context) []func() ephemeral.EphemeralResource {

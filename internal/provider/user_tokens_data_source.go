@@ -131,18 +131,7 @@ func (d *userTokensDataSource) Schema(_ context.Context, _ datasource.SchemaRequ
 				MarkdownDescription: "The tokens, sorted by user ID, then name (both case-insensitively, as Jenkins lists them), then UUID.",
 				Computed:            true,
 				NestedObject: schema.NestedAttributeObject{
-					Attributes: map[string]schema.Attribute{
-						"user_id":         schema.StringAttribute{Computed: true, MarkdownDescription: "The owner's Jenkins user ID, as Jenkins spells it."},
-						"uuid":            schema.StringAttribute{Computed: true, MarkdownDescription: uuidDescription},
-						"name":            schema.StringAttribute{Computed: true, MarkdownDescription: "The token's name."},
-						"created_at":      schema.StringAttribute{Computed: true, MarkdownDescription: "Creation time, RFC 3339 UTC; null when Jenkins does not know it (migrated legacy tokens)."},
-						"legacy":          schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether this is the user's legacy token."},
-						"use_count":       schema.Int64Attribute{Computed: true, MarkdownDescription: useCountDescription},
-						"last_used_at":    schema.StringAttribute{Computed: true, MarkdownDescription: lastUsedDescription},
-						"expiration_date": schema.StringAttribute{Computed: true, MarkdownDescription: "Last valid day, `YYYY-MM-DD`; null if the token never expires."},
-						"expired":         schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether the expiration date has passed; Jenkins then rejects the token."},
-						"expires_in_days": schema.Int64Attribute{Computed: true, MarkdownDescription: "Days left until the expiration date, by Jenkins's today (0: the last valid day is today; negative: expired); null if the token never expires."},
-					},
+					Attributes: tokenInfoSchemaAttributes(),
 				},
 			},
 		},
@@ -206,5 +195,21 @@ func tokenInfoFrom(tok jenkins.Token, today string) tokenInfoModel {
 		ExpirationDate: optionalString(tok.ExpirationDate),
 		Expired:        types.BoolValue(tok.Expired),
 		ExpiresInDays:  expiresInDays(tok.ExpirationDate, today),
+	}
+}
+
+// tokenInfoSchemaAttributes are the attributes of one listed token (tokenInfoAttrTypes).
+func tokenInfoSchemaAttributes() map[string]schema.Attribute {
+	return map[string]schema.Attribute{
+		"user_id":         schema.StringAttribute{Computed: true, MarkdownDescription: "The owner's Jenkins user ID, as Jenkins spells it."},
+		"uuid":            schema.StringAttribute{Computed: true, MarkdownDescription: uuidDescription},
+		"name":            schema.StringAttribute{Computed: true, MarkdownDescription: "The token's name."},
+		"created_at":      schema.StringAttribute{Computed: true, MarkdownDescription: "Creation time, RFC 3339 UTC; null when Jenkins does not know it (migrated legacy tokens)."},
+		"legacy":          schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether this is the user's legacy token."},
+		"use_count":       schema.Int64Attribute{Computed: true, MarkdownDescription: useCountDescription},
+		"last_used_at":    schema.StringAttribute{Computed: true, MarkdownDescription: lastUsedDescription},
+		"expiration_date": schema.StringAttribute{Computed: true, MarkdownDescription: "Last valid day, `YYYY-MM-DD`; null if the token never expires."},
+		"expired":         schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether the expiration date has passed; Jenkins then rejects the token."},
+		"expires_in_days": schema.Int64Attribute{Computed: true, MarkdownDescription: "Days left until the expiration date, by Jenkins's today (0: the last valid day is today; negative: expired); null if the token never expires."},
 	}
 }
