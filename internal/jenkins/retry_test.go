@@ -274,3 +274,23 @@ func TestCreateTellsItsRetries(t *testing.T) {
 		}
 	})
 }
+
+// TestRetryLimitFromContext: WithRetryLimit lowers the retries of the calls made with that
+// context (the fleet view asks many controllers and reports the ones down at once), for a plain
+// request and a walk alike, and never raises them above max_retries.
+func TestRetryLimitFromContext(t *testing.T) {
+	for _, c := range []struct {
+		limit, want int32
+	}{{1, 2}, {0, 1}, {50, 6}} { // the fake client's max_retries is 5
+		f := newFake(t, status(503, ""))
+		ctx := WithRetryLimit(context.Background(), int(c.limit))
+		_, err := f.client(t).ListTokensOf(ctx, []string{"bob"})
+		var re *RetryError
+		if !errors.As(err, &re) {
+			t.Fatalf("limit %d: want a RetryError, got %v", c.limit, err)
+		}
+		if n := f.requests.Load(); n != c.want {
+			t.Errorf("limit %d: requests = %d, want %d", c.limit, n, c.want)
+		}
+	}
+}

@@ -295,10 +295,14 @@ func (p *jenkinsProvider) Configure(ctx context.Context, req provider.ConfigureR
 	}
 	for name, e := range entries {
 		at := path.Root("controllers").AtMapKey(name)
+		before := resp.Diagnostics.ErrorsCount()
 		c, known := controllerSettings(settings, e, at, &resp.Diagnostics)
 		if !known {
 			f.pending[name] = true
 			continue
+		}
+		if resp.Diagnostics.ErrorsCount() > before {
+			continue // said what is wrong with the entry: no client error on top
 		}
 		if d := newController(name, c, at); d != nil {
 			f.byName[name] = d
