@@ -285,3 +285,24 @@ func IsTLSError(err error) bool {
 	return errors.As(err, &ua) || errors.As(err, &he) || errors.As(err, &ci) ||
 		errors.As(err, &cv) || errors.As(err, &rh)
 }
+
+// IsUnreachable reports whether err says that Jenkins could not be reached: the connection
+// failed or was cut (TransportError), or the retries ended on such failures or on a proxy's
+// gateway answers (502, 504, a 503 that is not Jenkins's). A Jenkins that answered, even with an
+// error, was reached.
+func IsUnreachable(err error) bool {
+	var te *TransportError
+	if errors.As(err, &te) {
+		return true
+	}
+	var re *RetryError
+	if !errors.As(err, &re) {
+		return false
+	}
+	var ae *APIError
+	if errors.As(re.Last, &ae) {
+		return ae.StatusCode == http.StatusBadGateway || ae.StatusCode == http.StatusGatewayTimeout ||
+			(ae.StatusCode == http.StatusServiceUnavailable && !ae.Jenkins)
+	}
+	return re.Last != nil
+}

@@ -66,8 +66,9 @@ func TestAccUserAPIToken_identity(t *testing.T) {
 				Config: tokenConfig(target, strings.ToUpper(lou), "managed"),
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectIdentity(tokenAddr, map[string]knownvalue.Check{
-						"user_id": knownvalue.StringExact(lou),
-						"uuid":    knownvalue.StringRegexp(uuidRE),
+						"controller": knownvalue.Null(),
+						"user_id":    knownvalue.StringExact(lou),
+						"uuid":       knownvalue.StringRegexp(uuidRE),
 					}),
 				},
 			},
@@ -100,8 +101,9 @@ import {
 			}},
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectIdentity(adopted, map[string]knownvalue.Check{
-					"user_id": knownvalue.StringExact(lou),
-					"uuid":    knownvalue.StringExact(byHand.UUID),
+					"controller": knownvalue.Null(),
+					"user_id":    knownvalue.StringExact(lou),
+					"uuid":       knownvalue.StringExact(byHand.UUID),
 				}),
 			},
 			Check: accepted(target, lou, byHand),
@@ -174,14 +176,14 @@ list "jenkins_user_api_token" "hand_made" {
 				QueryResultChecks: []querycheck.QueryResultCheck{
 					querycheck.ExpectLength("jenkins_user_api_token.hand_made", 2),
 					querycheck.ExpectIdentity("jenkins_user_api_token.hand_made", map[string]knownvalue.Check{
-						"user_id": knownvalue.StringExact(mae), "uuid": knownvalue.StringExact(laptop.UUID),
+						"controller": knownvalue.Null(), "user_id": knownvalue.StringExact(mae), "uuid": knownvalue.StringExact(laptop.UUID),
 					}),
 					querycheck.ExpectIdentity("jenkins_user_api_token.hand_made", map[string]knownvalue.Check{
-						"user_id": knownvalue.StringExact(ned), "uuid": knownvalue.StringExact(ci.UUID),
+						"controller": knownvalue.Null(), "user_id": knownvalue.StringExact(ned), "uuid": knownvalue.StringExact(ci.UUID),
 					}),
 					querycheck.ExpectResourceDisplayName("jenkins_user_api_token.hand_made",
 						queryfilter.ByResourceIdentity(map[string]knownvalue.Check{
-							"user_id": knownvalue.StringExact(mae), "uuid": knownvalue.StringExact(laptop.UUID),
+							"controller": knownvalue.Null(), "user_id": knownvalue.StringExact(mae), "uuid": knownvalue.StringExact(laptop.UUID),
 						}), knownvalue.StringExact(mae+": laptop")),
 					scriptCallsOfQuery{sim: sim, base: &base, calls: &calls},
 				},

@@ -422,6 +422,17 @@ func (r *tokenCleanupResource) Read(ctx context.Context, req resource.ReadReques
 		resp.Diagnostics.AddAttributeWarning(path.Root(statsOff.attribute()), "Cleanup Selects Nothing: Usage Statistics Are Off", statsOff.Error())
 		tokens, err = nil, nil
 	}
+	if err != nil && r.data.controller != "" && jenkins.IsUnreachable(err) {
+		// In a fleet, one controller that is down must not stop the plan of all the others: the
+		// cleanup keeps what the last refresh found, and says so. Its plan revokes nothing new
+		// (an unchanged selection plans from this state), and an apply that must reach it fails
+		// for this instance alone.
+		resp.Diagnostics.AddWarning("Jenkins Controller Unreachable: Cleanup Not Refreshed",
+			fmt.Sprintf("Jenkins controller %q (%s) could not be reached, so this cleanup keeps what the last refresh found "+
+				"there. The rest of the fleet is planned as usual; plan again once the controller is back.\n\nCause: %s",
+				r.data.controller, jenkins.RedactURL(r.data.client.BaseURL()), explainError(err)))
+		return
+	}
 	if err != nil {
 		addError(&resp.Diagnostics, "Unable to List Jenkins API Tokens", err)
 		return

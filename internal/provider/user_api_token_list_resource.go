@@ -61,8 +61,8 @@ func (r *userAPITokenListResource) ListResourceConfigSchema(_ context.Context, _
 			"identity `{ controller, user_id, uuid }`; with `include_resource = true` also the resource (the token value " +
 			"stays null: Jenkins keeps only a hash). One script call per query, whatever the number of users. Terraform " +
 			"returns 100 results unless the `list` block sets `limit`: when the query stops there with more tokens " +
-			"selected, the last result says so in a warning. To list a fleet, write one `list` block per controller " +
-			"(`for_each` is not available on list blocks) or use the `jenkins_fleet_tokens` data source.",
+			"selected, the last result says so in a warning. To list a fleet, give the `list` block `for_each` over the " +
+			"controllers and `controller = each.key`, or use the `jenkins_fleet_tokens` data source.",
 		Attributes: map[string]schema.Attribute{
 			"controller": schema.StringAttribute{
 				MarkdownDescription: controllerDescription("the tokens"),

@@ -1,0 +1,539 @@
+package provider
+
+// Tests of a fleet: one provider configuration over several Jenkins controllers (the provider's
+// controllers map, `controller` on every type), against simulated controllers that share one
+// JVM (jenkinssim.StartFleet), each an independent Jenkins with its own version, id strategy and
+// admin credential.
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/querycheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+	"github.com/hashicorp/terraform-plugin-testing/tfversion"
+
+	"github.com/jenkins-access/terraform-provider-jenkins/internal/acctest"
+	"github.com/jenkins-access/terraform-provider-jenkins/internal/jenkinssim"
+)
+
+// testFleetMember is one simulated controller of a test fleet, with its name in the provider's
+// controllers map.
+type testFleetMember struct {
+	name string
+	*acctest.Target
+}
+
+// ownFleet starts a fleet of simulated controllers named names, with opts (nil: defaults) for
+// each. Every controller gets an admin password of its own, so that a provider block that
+// gives one controller another's credential fails, and the leak check covers each.
+func ownFleet(t *testing.T, names []string, opts map[string]jenkinssim.Options) []testFleetMember {
+	t.Helper()
+	acctest.Shared(t).RequireSim(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	all := make([]jenkinssim.Options, len(names))
+	for i, n := range names {
+		o := opts[n]
+		pw := make([]byte, 9)
+		if _, err := rand.Read(pw); err != nil {
+			t.Fatal(err)
+		}
+		o.AdminPassword = "fleet-" + hex.EncodeToString(pw)
+		all[i] = o
+	}
+	f, err := jenkinssim.StartFleet(ctx, all)
+	if err != nil {
+		t.Fatal(err)
+	}
+	members := make([]testFleetMember, len(names))
+	for i, s := range f.Controllers {
+		members[i] = testFleetMember{name: names[i], Target: &acctest.Target{URL: s.URL, Username: s.AdminUser, Password: s.AdminPassword, Sim: s}}
+	}
+	t.Cleanup(func() {
+		for _, m := range members {
+			_ = m.Sim.SetReachable(context.Background(), true)
+			acctest.CheckScriptLeaks(t, m.Sim)
+		}
+		_ = f.Close()
+	})
+	return members
+}
+
+// fleetProviderBlock is a provider block whose controllers map names every member, each with
+// its own credential; the provider's own server_url (the default controller) is left unset.
+func fleetProviderBlock(members []testFleetMember, extra ...string) string {
+	var b strings.Builder
+	b.WriteString("provider \"jenkins\" {\n  controllers = {\n")
+	for _, m := range members {
+		fmt.Fprintf(&b, "    %s = { server_url = %s, username = %s, password = %s }\n",
+			acctest.Quote(m.name), acctest.Quote(m.URL), acctest.Quote(m.Username), acctest.Quote(m.Password))
+	}
+	b.WriteString("  }\n")
+	for _, line := range extra {
+		b.WriteString("  " + line + "\n")
+	}
+	b.WriteString("}\n")
+	return b.String()
+}
+
+// fleetOffboarding is the offboarding of the scenario (examples/scenarios/offboard-fleet) for
+// leavers, written inline so that a test can change one part.
+func fleetOffboarding(leavers ...string) string {
+	quoted := make([]string, len(leavers))
+	for i, l := range leavers {
+		quoted[i] = acctest.Quote(l)
+	}
+	return fmt.Sprintf(`
+data "jenkins_fleet_tokens" "leavers" {
+  user_ids = [%s]
+}
+locals {
+  leavers_by_controller = {
+    for row in data.jenkins_fleet_tokens.leavers.rows : row.controller => row.user_id... if row.user_found == true
+  }
+}
+resource "jenkins_user_token_cleanup" "leavers" {
+  for_each   = local.leavers_by_controller
+  controller = each.key
+  user_ids   = each.value
+}
+output "report" {
+  value = data.jenkins_fleet_tokens.leavers.summary
+}
+`, strings.Join(quoted, ", "))
+}
+
+// tokensAnswer fails the test unless each token answers whoAmI on m with want.
+func tokensAnswer(t *testing.T, m testFleetMember, user string, want int, when string, toks ...acctest.FixtureToken) {
+	t.Helper()
+	for _, tok := range toks {
+		if code := whoAmIStatus(m.URL, user, tok.Value); code != want {
+			t.Errorf("%s: %s's token %s on %s answers HTTP %d, want %d", when, user, tok.UUID, m.name, code, want)
+		}
+	}
+}
+
+// TestAccFleet_offboardingOnePlan: bob left. One plan over three controllers lists his tokens
+// where he has a record (two of them, one on a case-sensitive Jenkins of another version), apply
+// revokes them there and nowhere else, and the next plan changes nothing. The fleet view's
+// summary says it in one line, and the cleanups cost one listing per controller.
+func TestAccFleet_offboardingOnePlan(t *testing.T) {
+	members := ownFleet(t, []string{"eu", "us", "apac"}, map[string]jenkinssim.Options{
+		"us": {Version: "2.541", IDStrategy: "case-sensitive"},
+	})
+	eu, us, apac := members[0], members[1], members[2]
+	bob, amy := acctest.UniqueID("bob"), acctest.UniqueID("amy")
+	eu.CreateUser(t, bob, "pw")
+	us.CreateUser(t, bob, "pw")
+	eu.CreateUser(t, amy, "pw")
+	apac.CreateUser(t, amy, "pw")
+	euBob := []acctest.FixtureToken{eu.NewToken(t, bob, "laptop"), eu.NewLegacyToken(t, bob)}
+	usBob := []acctest.FixtureToken{us.NewToken(t, bob, "ci")}
+	euAmy := eu.NewToken(t, amy, "laptop")
+	// On the case-sensitive controller, BOB is not bob.
+	us.CreateUser(t, strings.ToUpper(bob), "pw")
+	usBOB := us.NewToken(t, strings.ToUpper(bob), "another person")
+
+	config := fleetProviderBlock(members) + fleetOffboarding(bob)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{
+			{
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(`jenkins_user_token_cleanup.leavers["eu"]`, plancheck.ResourceActionCreate),
+					plancheck.ExpectResourceAction(`jenkins_user_token_cleanup.leavers["us"]`, plancheck.ResourceActionCreate),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownOutputValue("report", knownvalue.StringExact(
+						bob+": 1 controller clean, 2 controllers with tokens (3 tokens, 1 legacy), 0 unreachable")),
+					statecheck.ExpectKnownValue(`jenkins_user_token_cleanup.leavers["eu"]`, tfjsonpath.New("revoked"), knownvalue.ListSizeExact(2)),
+					statecheck.ExpectKnownValue(`jenkins_user_token_cleanup.leavers["us"]`, tfjsonpath.New("revoked"), knownvalue.ListSizeExact(1)),
+				},
+				Check: func(*terraform.State) error {
+					tokensAnswer(t, eu, bob, http.StatusUnauthorized, "after offboarding", euBob...)
+					tokensAnswer(t, us, bob, http.StatusUnauthorized, "after offboarding", usBob...)
+					tokensAnswer(t, eu, amy, http.StatusOK, "after bob's offboarding", euAmy)
+					tokensAnswer(t, us, strings.ToUpper(bob), http.StatusOK, "BOB on the case-sensitive controller", usBOB)
+					return nil
+				},
+			},
+			{
+				Config:           config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownOutputValue("report", knownvalue.StringExact(
+						bob+": 3 controllers clean, 0 controllers with tokens (0 tokens, 0 legacy), 0 unreachable")),
+				},
+			},
+		},
+	})
+}
+
+// TestAccFleet_viewWithControllerDown: one controller of three is down. The fleet view says so
+// in its rows, its status and a warning, and plans the others; the cleanup of the controller
+// that is down keeps its state with a warning instead of failing the plan; with
+// on_unreachable = "error" the view fails, naming the controller.
+func TestAccFleet_viewWithControllerDown(t *testing.T) {
+	members := ownFleet(t, []string{"eu", "us", "apac"}, nil)
+	eu, us := members[0], members[1]
+	bob := acctest.UniqueID("bob")
+	for _, m := range members {
+		m.CreateUser(t, bob, "pw")
+	}
+	euTok := eu.NewToken(t, bob, "laptop")
+	usTok := us.NewToken(t, bob, "laptop")
+	config := fleetProviderBlock(members) + fleetOffboarding(bob) + `
+output "rows" {
+  value = { for r in data.jenkins_fleet_tokens.leavers.rows : r.controller => { reachable = r.reachable, tokens = r.token_count, error = r.error } }
+}
+`
+	ctx := context.Background()
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{
+			{
+				PreConfig: func() {
+					if err := us.Sim.SetReachable(ctx, false); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: config,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownOutputValue("report", knownvalue.StringExact(
+						bob+": 1 controller clean, 1 controller with tokens (1 token, 0 legacy), 1 unreachable")),
+					statecheck.ExpectKnownOutputValue("rows", knownvalue.MapExact(map[string]knownvalue.Check{
+						"eu":   knownvalue.ObjectExact(map[string]knownvalue.Check{"reachable": knownvalue.Bool(true), "tokens": knownvalue.Int64Exact(1), "error": knownvalue.Null()}),
+						"apac": knownvalue.ObjectExact(map[string]knownvalue.Check{"reachable": knownvalue.Bool(true), "tokens": knownvalue.Int64Exact(0), "error": knownvalue.Null()}),
+						"us": knownvalue.ObjectExact(map[string]knownvalue.Check{"reachable": knownvalue.Bool(false), "tokens": knownvalue.Int64Exact(0),
+							"error": knownvalue.StringRegexp(regexp.MustCompile(`(?i)connect|refused`))}),
+					})),
+				},
+				Check: func(*terraform.State) error {
+					tokensAnswer(t, eu, bob, http.StatusUnauthorized, "eu after the offboarding", euTok)
+					tokensAnswer(t, us, bob, http.StatusOK, "us, down during the offboarding", usTok)
+					return nil
+				},
+			},
+			{
+				// us is back: the next plan offboards bob there too.
+				PreConfig: func() {
+					if err := us.Sim.SetReachable(ctx, true); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(`jenkins_user_token_cleanup.leavers["us"]`, plancheck.ResourceActionCreate),
+				}},
+				Check: func(*terraform.State) error {
+					tokensAnswer(t, us, bob, http.StatusUnauthorized, "us once back", usTok)
+					return nil
+				},
+			},
+			{
+				// us goes down again: its cleanup cannot be refreshed (a warning, the state kept),
+				// the view reports it, and the cleanup, no longer in for_each, is forgotten.
+				PreConfig: func() {
+					if err := us.Sim.SetReachable(ctx, false); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(`jenkins_user_token_cleanup.leavers["us"]`, plancheck.ResourceActionDestroy),
+					plancheck.ExpectResourceAction(`jenkins_user_token_cleanup.leavers["eu"]`, plancheck.ResourceActionNoop),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownOutputValue("report", knownvalue.StringExact(
+						bob+": 2 controllers clean, 0 controllers with tokens (0 tokens, 0 legacy), 1 unreachable")),
+				},
+			},
+			{
+				Config: fleetProviderBlock(members) + `
+data "jenkins_fleet_tokens" "strict" {
+  user_ids       = [` + acctest.Quote(bob) + `]
+  on_unreachable = "error"
+}
+`,
+				ExpectError: regexp.MustCompile(`(?s)Jenkins Controllers Unreachable.*controller "us".*on_unreachable = "error"`),
+			},
+		},
+	})
+}
+
+// TestAccFleet_tokenIdentity: a token on a named controller has the ID and identity that name
+// it (`<controller>/<user>/<uuid>`, `{ controller, user_id, uuid }`), imports by both, and a
+// token on the default controller keeps the identity it always had (controller null): an
+// import block written before controllers existed still adopts it.
+func TestAccFleet_tokenIdentity(t *testing.T) {
+	members := ownFleet(t, []string{"main", "eu"}, nil)
+	main, eu := members[0], members[1]
+	lou := acctest.UniqueID("lou")
+	main.CreateUser(t, lou, "pw")
+	eu.CreateUser(t, lou, "pw")
+	byHand := main.NewToken(t, lou, "made by hand")
+	// The default controller is main (server_url), eu a named one.
+	provider := strings.Replace(fleetProviderBlock(members[1:]), "provider \"jenkins\" {\n",
+		fmt.Sprintf("provider \"jenkins\" {\n  server_url = %s\n  username = %s\n  password = %s\n",
+			acctest.Quote(main.URL), acctest.Quote(main.Username), acctest.Quote(main.Password)), 1)
+	const addr = "jenkins_user_api_token.eu"
+	euToken := provider + fmt.Sprintf(`
+resource "jenkins_user_api_token" "eu" {
+  controller = "eu"
+  user_id    = %s
+  name       = "ci"
+}
+`, acctest.Quote(lou))
+	resource.Test(t, resource.TestCase{
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_12_0)},
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{
+			{
+				Config: euToken,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectIdentity(addr, map[string]knownvalue.Check{
+						"controller": knownvalue.StringExact("eu"),
+						"user_id":    knownvalue.StringExact(lou),
+						"uuid":       knownvalue.StringRegexp(uuidRE),
+					}),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("id"), knownvalue.StringRegexp(regexp.MustCompile(`^eu/`+regexp.QuoteMeta(lou)+`/[0-9a-f-]{36}$`))),
+				},
+				Check: func(s *terraform.State) error {
+					if names := eu.TokenNames(t, lou); len(names) != 1 {
+						t.Errorf("eu holds %d tokens of lou, want the one made: %v", len(names), names)
+					}
+					if names := main.TokenNames(t, lou); len(names) != 1 {
+						t.Errorf("the default controller holds %d tokens of lou, want only the one made by hand: %v", len(names), names)
+					}
+					return nil
+				},
+			},
+			{ResourceName: addr, ImportState: true, ImportStateKind: resource.ImportBlockWithID, Config: euToken},
+			{ResourceName: addr, ImportState: true, ImportStateKind: resource.ImportBlockWithResourceIdentity, Config: euToken},
+		},
+	})
+
+	// An identity without controller, as written before controllers existed: the default controller.
+	adopted := "jenkins_user_api_token.adopted"
+	resource.Test(t, resource.TestCase{
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_12_0)},
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{{
+			Config: provider + fmt.Sprintf(`
+resource "jenkins_user_api_token" "adopted" {
+  user_id = %[1]s
+  name    = "made by hand"
+}
+import {
+  to       = %[2]s
+  identity = { user_id = %[1]s, uuid = %[3]q }
+}`, acctest.Quote(lou), adopted, byHand.UUID),
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectResourceAction(adopted, plancheck.ResourceActionNoop),
+			}},
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectIdentity(adopted, map[string]knownvalue.Check{
+					"controller": knownvalue.Null(),
+					"user_id":    knownvalue.StringExact(lou),
+					"uuid":       knownvalue.StringExact(byHand.UUID),
+				}),
+				statecheck.ExpectKnownValue(adopted, tfjsonpath.New("id"), knownvalue.StringExact(lou+"/"+byHand.UUID)),
+			},
+		}},
+	})
+}
+
+// TestAccFleet_renamedController: the entry "eu" renamed "europe" (same server_url). The plan
+// replaces the token and says why; the apply creates the new token and revokes the old one on
+// that Jenkins, found by the URL the state recorded, although no entry is named "eu" any more.
+// A controller name that is no entry is a plan error listing the entries.
+func TestAccFleet_renamedController(t *testing.T) {
+	members := ownFleet(t, []string{"eu"}, nil)
+	eu := members[0]
+	kim := acctest.UniqueID("kim")
+	eu.CreateUser(t, kim, "pw")
+	token := func(name string) string {
+		renamed := []testFleetMember{{name: name, Target: eu.Target}}
+		return fleetProviderBlock(renamed) + fmt.Sprintf(`
+resource "jenkins_user_api_token" "t" {
+  controller = %q
+  user_id    = %s
+  name       = "deploy"
+}
+`, name, acctest.Quote(kim))
+	}
+	var first string
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{
+			{
+				Config: token("eu"),
+				Check: resource.ComposeTestCheckFunc(
+					resource.TestCheckResourceAttr(tokenAddr, "controller", "eu"),
+					func(s *terraform.State) error {
+						first = s.RootModule().Resources[tokenAddr].Primary.Attributes["uuid"]
+						return nil
+					},
+				),
+			},
+			{
+				Config: token("europe"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(tokenAddr, plancheck.ResourceActionDestroyBeforeCreate),
+				}},
+				Check: func(s *terraform.State) error {
+					names := eu.TokenNames(t, kim)
+					if _, old := names[first]; old || len(names) != 1 {
+						t.Errorf("after the rename Jenkins holds %v: want only the new token, the old one (%s) revoked", names, first)
+					}
+					return nil
+				},
+			},
+			{
+				Config: token("europe") + `
+resource "jenkins_user_api_token" "typo" {
+  controller = "eruope"
+  user_id    = "nobody"
+  name       = "x"
+}
+`,
+				ExpectError: regexp.MustCompile(`(?s)Unknown Jenkins Controller.*"eruope".*it has europe`),
+			},
+		},
+	})
+}
+
+// TestAccFleet_revocationBudgetAcrossForEach: max_revocations_per_controller counts every
+// for_each instance together, per controller: three cleanups of one user each on one controller
+// exceed a budget of 2, while the same on two controllers (at most 2 users each) plans.
+func TestAccFleet_revocationBudgetAcrossForEach(t *testing.T) {
+	members := ownFleet(t, []string{"eu", "us"}, nil)
+	users := []string{acctest.UniqueID("ann"), acctest.UniqueID("ben"), acctest.UniqueID("cat")}
+	for _, m := range members {
+		for _, u := range users {
+			m.CreateUser(t, u, "pw")
+			m.NewToken(t, u, "laptop")
+		}
+	}
+	cleanups := func(pairs map[string]string) string {
+		keys := make([]string, 0, len(pairs))
+		for k := range pairs {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		m := map[string]map[string]string{}
+		for _, k := range keys {
+			parts := strings.SplitN(pairs[k], "/", 2)
+			m[k] = map[string]string{"controller": parts[0], "user": parts[1]}
+		}
+		b, _ := json.Marshal(m)
+		return fmt.Sprintf(`
+locals {
+  pairs = jsondecode(%q)
+}
+resource "jenkins_user_token_cleanup" "c" {
+  for_each   = local.pairs
+  controller = each.value.controller
+  user_ids   = [each.value.user]
+}
+`, string(b))
+	}
+	provider := fleetProviderBlock(members, "max_revocations_per_controller = 2")
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{
+			{
+				Config: provider + cleanups(map[string]string{"1": "eu/" + users[0], "2": "eu/" + users[1], "3": "eu/" + users[2]}),
+				ExpectError: regexp.MustCompile(`(?s)Run Would Revoke Tokens of Too Many Users.*3 users on controller "eu".*` +
+					`max_revocations_per_controller \(2\)`),
+			},
+			{
+				Config:             provider + cleanups(map[string]string{"1": "eu/" + users[0], "2": "eu/" + users[1], "3": "us/" + users[2]}),
+				PlanOnly:           true,
+				ExpectNonEmptyPlan: true,
+			},
+		},
+	})
+}
+
+// TestAccFleet_queryAndActionForEach: the list block and the action with for_each over the
+// controllers (Terraform 1.14+): the query lists each controller's tokens under its name, with
+// the controller in each identity, and the action revokes the leaver's tokens on each.
+func TestAccFleet_queryAndActionForEach(t *testing.T) {
+	skipOnOpenTofu(t, tofuLacksQuery)
+	members := ownFleet(t, []string{"eu", "us"}, nil)
+	eu, us := members[0], members[1]
+	bob := acctest.UniqueID("bob")
+	eu.CreateUser(t, bob, "pw")
+	us.CreateUser(t, bob, "pw")
+	euToks := []acctest.FixtureToken{eu.NewToken(t, bob, "laptop"), eu.NewToken(t, bob, "ci")}
+	usToks := []acctest.FixtureToken{us.NewToken(t, bob, "laptop")}
+	provider := fleetProviderBlock(members)
+	resource.Test(t, resource.TestCase{
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_14_0)},
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{
+			{
+				Query: true,
+				Config: provider + fmt.Sprintf(`
+list "jenkins_user_api_token" "fleet" {
+  for_each = toset(["eu", "us"])
+  provider = jenkins
+  limit    = 10
+  config {
+    controller = each.key
+    user_ids   = [%s]
+  }
+}`, acctest.Quote(bob)),
+				QueryResultChecks: []querycheck.QueryResultCheck{
+					querycheck.ExpectLength(`jenkins_user_api_token.fleet["eu"]`, 2),
+					querycheck.ExpectLength(`jenkins_user_api_token.fleet["us"]`, 1),
+					querycheck.ExpectIdentity(`jenkins_user_api_token.fleet["us"]`, map[string]knownvalue.Check{
+						"controller": knownvalue.StringExact("us"), "user_id": knownvalue.StringExact(bob), "uuid": knownvalue.StringExact(usToks[0].UUID),
+					}),
+				},
+			},
+			{
+				Config: provider + fmt.Sprintf(`
+action "jenkins_revoke_tokens" "leaver" {
+  for_each = toset(["eu", "us"])
+  config {
+    controller = each.key
+    user_ids   = [%s]
+  }
+}
+resource "terraform_data" "offboard" {
+  for_each = toset(["eu", "us"])
+  input    = each.key
+  lifecycle {
+    action_trigger {
+      events  = [after_create]
+      actions = [action.jenkins_revoke_tokens.leaver[each.key]]
+    }
+  }
+}`, acctest.Quote(bob)),
+				Check: func(*terraform.State) error {
+					tokensAnswer(t, eu, bob, http.StatusUnauthorized, "eu after the action", euToks...)
+					tokensAnswer(t, us, bob, http.StatusUnauthorized, "us after the action", usToks...)
+					return nil
+				},
+			},
+		},
+	})
+}
