@@ -2,6 +2,8 @@ package jenkinssim
 
 import (
 	"context"
+	"os"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -18,6 +20,45 @@ func BenchmarkStartup(b *testing.B) {
 		b.ReportMetric(time.Since(start).Seconds(), "s/start")
 		s.Close()
 	}
+}
+
+// BenchmarkStartFleet measures StartFleet of 1, 5 and 40 default controllers until every one
+// answers, and the resident memory of the JVM once they have (after one script on each).
+func BenchmarkStartFleet(b *testing.B) {
+	for _, n := range []int{1, 5, 40} {
+		b.Run(strconv.Itoa(n), func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				start := time.Now()
+				f, err := StartFleet(context.Background(), make([]Options, n))
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.ReportMetric(time.Since(start).Seconds(), "s/start")
+				for _, s := range f.Controllers {
+					if _, err := s.Script(context.Background(), "println 1"); err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.ReportMetric(float64(rssKiB(f.jvm.cmd.Process.Pid))/1024, "MiB-RSS")
+				f.Close()
+			}
+		})
+	}
+}
+
+// rssKiB is the resident set size of process pid (Linux; 0 elsewhere).
+func rssKiB(pid int) int {
+	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			kib, _ := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")))
+			return kib
+		}
+	}
+	return 0
 }
 
 // BenchmarkScriptCall measures one script-console call that lists a user's tokens.

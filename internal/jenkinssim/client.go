@@ -158,7 +158,7 @@ func (s *Sim) WaitReady(ctx context.Context) error {
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
-		case <-s.done:
+		case <-s.jvm.done:
 			return errors.New("jenkinssim: the JVM exited")
 		case <-time.After(25 * time.Millisecond):
 		}

@@ -18,15 +18,11 @@ import (
 	"time"
 )
 
-// startOwn starts a separate simulator for tests that need other options.
+// startOwn starts a separate simulator (a fleet of one, closed at the test's end) for tests
+// that need other options.
 func startOwn(t *testing.T, opts Options) *Sim {
 	t.Helper()
-	s, err := Start(testCtx(t), opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	return s
+	return startFleet(t, opts).Controllers[0]
 }
 
 func TestContextPathAndOldVersion(t *testing.T) {

@@ -4,42 +4,44 @@
 package jenkinssim
 
 import (
-	"bufio"
 	"context"
 	"embed"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
-	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 )
 
 //go:embed groovy
 var groovySources embed.FS
 
-// startTimeout bounds how long Start waits for the JVM's ready line.
-const startTimeout = 60 * time.Second
+// startTimeout bounds how long Start waits for the JVM's ready line; a fleet gets
+// startTimeoutPerController more for each controller after the first (see startTimeoutFor).
+const (
+	startTimeout              = 60 * time.Second
+	startTimeoutPerController = time.Second
+)
 
-// Options configure Start. Zero values select the defaults.
+// Options configure Start, or one controller of StartFleet. Zero values select the defaults.
+// In a fleet, TLSCertFile, TLSKeyFile, TimeZone, SystemProperties and Log are the JVM's: equal
+// for every controller (a zero value takes the first controller's).
 type Options struct {
 	Listen        string // default "127.0.0.1:0" (random free port)
 	AdminUser     string // default "admin"
 	AdminPassword string // default "admin"
 	ContextPath   string // "" or e.g. "/jenkins"
 	Version       string // default "2.579"
-	TLSCertFile   string // optional PEM certificate: serve HTTPS
-	TLSKeyFile    string // optional PKCS#8 PEM key
+	TLSCertFile   string // optional PEM certificate: serve HTTPS (JVM-wide)
+	TLSKeyFile    string // optional PKCS#8 PEM key (JVM-wide)
 	// TimeZone is the simulated JVM's default time zone (an IANA name such as
 	// "Pacific/Kiritimati"), which decides Jenkins's "today" for token expiry. Default "UTC".
+	// JVM-wide.
 	TimeZone string
 	// IDStrategy is the security realm's user id strategy: "case-insensitive" (default, as
 	// Jenkins's own user database), "case-sensitive" or "case-sensitive-email".
@@ -70,13 +72,19 @@ type Options struct {
 	// plugin's updateUserDetails does). Under a case-sensitive IDStrategy, "Alice" then becomes
 	// Jenkins's user "alice". Default "none".
 	RealmRespell string
+	// Plugins are reported as installed and active: "shortName" (version 1.0) or
+	// "shortName:version", e.g. "operations-center-server" (a CloudBees CI operations center) or
+	// "operations-center-client" (a controller joined to one). Scripts see them through
+	// Jenkins.get().pluginManager.getPlugin(shortName) and Jenkins.get().getPlugin(shortName).
+	Plugins []string
 	// SystemProperties are set on the simulated JVM (-Dname=value), as an admin sets Jenkins's
-	// own switches, for example hudson.model.User.allowNonExistentUserToLogin.
+	// own switches, for example hudson.model.User.allowNonExistentUserToLogin. JVM-wide.
 	SystemProperties map[string]string
-	Log              io.Writer
+	Log              io.Writer // the JVM's standard error and its other output (JVM-wide)
 }
 
-// Sim is a running simulator.
+// Sim is a running simulator: one controller, alone in its JVM (Start) or one of a fleet's
+// (StartFleet).
 type Sim struct {
 	URL           string // Jenkins base URL including the context path, ends with "/"
 	RootURL       string // server root, ends with "/", for /__sim/
@@ -86,234 +94,42 @@ type Sim struct {
 	client      *simClient
 	tlsCertFile string // the certificate and key it serves HTTPS with, for Proxy
 	tlsKeyFile  string
-	cmd         *exec.Cmd
-	stdin       io.WriteCloser
-	dir         string
-	done        chan struct{}
-	closeMu     sync.Mutex
-	closed      bool
+	jvm         *jvm
+	index       int  // its place in the fleet: the control channel's controller number
+	solo        bool // started by Start: Close ends the JVM
 }
 
-var readyLine = regexp.MustCompile(`^jenkins-sim ready port=(\d+)$`)
-
-// Start writes the Groovy sources to a temporary directory, starts the JVM and returns once
-// the simulator answers.
+// Start starts a JVM running one simulated controller (a fleet of one) and returns once it
+// answers.
 func Start(ctx context.Context, opts Options) (*Sim, error) {
-	if opts.Listen == "" {
-		opts.Listen = "127.0.0.1:0"
-	}
-	if opts.AdminUser == "" {
-		opts.AdminUser = "admin"
-	}
-	if opts.AdminPassword == "" {
-		opts.AdminPassword = "admin"
-	}
-	if opts.Version == "" {
-		opts.Version = "2.579"
-	}
-	if opts.ContextPath != "" {
-		opts.ContextPath = "/" + strings.Trim(opts.ContextPath, "/")
-	}
-	if opts.TimeZone == "" {
-		opts.TimeZone = "UTC"
-	}
-	if _, err := time.LoadLocation(opts.TimeZone); err != nil {
-		return nil, fmt.Errorf("jenkinssim: time zone %q: %w", opts.TimeZone, err)
-	}
-	if opts.IDStrategy == "" {
-		opts.IDStrategy = "case-insensitive"
-	}
-	switch opts.IDStrategy {
-	case "case-insensitive", "case-sensitive", "case-sensitive-email":
-	default:
-		return nil, fmt.Errorf("jenkinssim: id strategy %q: want case-insensitive, case-sensitive or case-sensitive-email", opts.IDStrategy)
-	}
-	if opts.RealmLookup == "" {
-		opts.RealmLookup = "supported"
-	}
-	if opts.RealmLookup != "supported" && opts.RealmLookup != "unsupported" {
-		return nil, fmt.Errorf("jenkinssim: realm lookup %q: want supported or unsupported", opts.RealmLookup)
-	}
-	if opts.RealmDirectory == "" {
-		opts.RealmDirectory = "none"
-	}
-	if opts.RealmDirectory != "none" && opts.RealmDirectory != "ldap" && opts.RealmDirectory != "active-directory" {
-		return nil, fmt.Errorf("jenkinssim: realm directory %q: want none, ldap or active-directory", opts.RealmDirectory)
-	}
-	if err := checkLatency(opts.RealmLatency, opts.SaveLatency); err != nil {
-		return nil, err
-	}
-	if opts.RealmRespell == "" {
-		opts.RealmRespell = "none"
-	}
-	if opts.RealmRespell != "none" && opts.RealmRespell != "lowercase" {
-		return nil, fmt.Errorf("jenkinssim: realm respell %q: want none or lowercase", opts.RealmRespell)
-	}
-	if (opts.TLSCertFile == "") != (opts.TLSKeyFile == "") {
-		return nil, errors.New("jenkinssim: TLSCertFile and TLSKeyFile go together")
-	}
-	host, _, err := net.SplitHostPort(opts.Listen)
-	if err != nil {
-		return nil, fmt.Errorf("jenkinssim: listen address %q: %w", opts.Listen, err)
-	}
-	javaBin, err := findJava()
+	f, err := StartFleet(ctx, []Options{opts})
 	if err != nil {
 		return nil, err
 	}
-	groovyLib, err := findGroovyLib()
-	if err != nil {
-		return nil, err
-	}
-	dir, err := os.MkdirTemp("", "jenkinssim-")
-	if err != nil {
-		return nil, fmt.Errorf("jenkinssim: %w", err)
-	}
-	srcDir := filepath.Join(dir, "src")
-	if err := writeSources(srcDir, opts.Version); err != nil {
-		os.RemoveAll(dir)
-		return nil, err
-	}
-	args := []string{
-		// A small, quick-starting JVM: the simulator holds little state.
-		"-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss4m", "-Xshare:auto",
-		"-Djava.awt.headless=true",
-		// Jenkins's "today" (LocalDate.now() in HashedToken.isExpired) is the JVM's default zone.
-		"-Duser.timezone=" + opts.TimeZone,
-	}
-	// Sorted, so that a run's command line does not depend on map order.
-	props := make([]string, 0, len(opts.SystemProperties))
-	for k := range opts.SystemProperties {
-		if k == "" || strings.ContainsAny(k, "= ") {
-			os.RemoveAll(dir)
-			return nil, fmt.Errorf("jenkinssim: system property name %q", k)
-		}
-		props = append(props, k)
-	}
-	sort.Strings(props)
-	for _, k := range props {
-		args = append(args, "-D"+k+"="+opts.SystemProperties[k])
-	}
-	args = append(args,
-		"-cp", filepath.Join(groovyLib, "*"),
-		"groovy.ui.GroovyMain",
-		filepath.Join(srcDir, "boot", "Boot.groovy"), srcDir, filepath.Join(dir, "classes"),
-		"--listen", opts.Listen, "--version", opts.Version, "--id-strategy", opts.IDStrategy, "--realm-lookup", opts.RealmLookup,
-		"--realm-directory", opts.RealmDirectory,
-		"--realm-latency-ms", latencyMS(opts.RealmLatency), "--save-latency-ms", latencyMS(opts.SaveLatency),
-		"--realm-respell", opts.RealmRespell,
-	)
-	if opts.ContextPath != "" {
-		args = append(args, "--context-path", opts.ContextPath)
-	}
-	if opts.TLSCertFile != "" {
-		args = append(args, "--tls-cert", opts.TLSCertFile, "--tls-key", opts.TLSKeyFile)
-	}
-	cmd := exec.Command(javaBin, args...)
-	// The admin password goes through the environment, not argv (argv is visible in ps).
-	cmd.Env = append(os.Environ(), "JENKINS_SIM_ADMIN="+opts.AdminUser+":"+opts.AdminPassword)
-	cmd.Dir = dir
-	setDeathSignal(cmd)
-	logw := opts.Log
-	if logw == nil {
-		logw = io.Discard
-	}
-	cmd.Stderr = logw
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		os.RemoveAll(dir)
-		return nil, fmt.Errorf("jenkinssim: %w", err)
-	}
-	// The JVM exits when this pipe closes: no orphan if the Go process dies.
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		os.RemoveAll(dir)
-		return nil, fmt.Errorf("jenkinssim: %w", err)
-	}
-	if err := cmd.Start(); err != nil {
-		os.RemoveAll(dir)
-		return nil, fmt.Errorf("jenkinssim: starting java: %w", err)
-	}
-	s := &Sim{
-		AdminUser:     opts.AdminUser,
-		AdminPassword: opts.AdminPassword,
-		cmd:           cmd,
-		stdin:         stdin,
-		dir:           dir,
-		done:          make(chan struct{}),
-	}
-	portCh := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(stdout)
-		sent := false
-		for sc.Scan() {
-			line := sc.Text()
-			if m := readyLine.FindStringSubmatch(line); m != nil && !sent {
-				portCh <- m[1]
-				sent = true
-				continue
-			}
-			fmt.Fprintln(logw, line)
-		}
-		close(portCh)
-	}()
-	go func() {
-		// The exit status says nothing Close does not already know: the JVM is gone.
-		_ = cmd.Wait()
-		close(s.done)
-	}()
-	var port string
-	timer := time.NewTimer(startTimeout)
-	defer timer.Stop()
-	select {
-	case p, ok := <-portCh:
-		if !ok {
-			s.Close()
-			return nil, errors.New("jenkinssim: the JVM exited before it was ready (set Options.Log to see why)")
-		}
-		port = p
-	case <-ctx.Done():
-		s.Close()
-		return nil, ctx.Err()
-	case <-timer.C:
-		s.Close()
-		return nil, fmt.Errorf("jenkinssim: not ready after %s", startTimeout)
-	}
-	scheme := "http"
-	if opts.TLSCertFile != "" {
-		scheme = "https"
-	}
-	hostPort := net.JoinHostPort(host, port)
-	s.RootURL = scheme + "://" + hostPort + "/"
-	s.URL = scheme + "://" + hostPort + opts.ContextPath + "/"
-	s.client = newSimClient(s, opts.TLSCertFile != "")
-	s.tlsCertFile, s.tlsKeyFile = opts.TLSCertFile, opts.TLSKeyFile
-	if err := s.WaitReady(ctx); err != nil {
-		s.Close()
-		return nil, err
-	}
+	s := f.Controllers[0]
+	s.solo = true
 	return s, nil
 }
 
-// Close ends the JVM and removes the temporary directory.
+// Close ends the JVM and removes its temporary directory when s was started by Start. For a
+// controller of a fleet, it makes that controller unreachable (SetReachable false); the JVM
+// runs until Fleet.Close.
 func (s *Sim) Close() error {
-	s.closeMu.Lock()
-	defer s.closeMu.Unlock()
-	if s.closed {
-		return nil
+	if s.solo {
+		return s.jvm.close()
 	}
-	s.closed = true
-	s.stdin.Close()
 	select {
-	case <-s.done:
-	case <-time.After(3 * time.Second):
-		_ = s.cmd.Process.Kill() // it may have exited meanwhile; done tells
-		<-s.done
+	case <-s.jvm.done:
+		return nil
+	default:
 	}
-	return os.RemoveAll(s.dir)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	return s.SetReachable(ctx, false)
 }
 
 // Done is closed when the JVM has exited.
-func (s *Sim) Done() <-chan struct{} { return s.done }
+func (s *Sim) Done() <-chan struct{} { return s.jvm.done }
 
 func writeSources(dst, version string) error {
 	return fs.WalkDir(groovySources, "groovy", func(path string, d fs.DirEntry, err error) error {

@@ -2,6 +2,7 @@ package jenkinssim
 
 import groovy.transform.CompileStatic
 
+import java.lang.reflect.Field
 import java.time.Clock
 import java.time.Duration
 import java.time.Instant
@@ -12,6 +13,7 @@ import java.time.OffsetDateTime
 import java.time.ZoneId
 import java.time.ZoneOffset
 import java.time.ZonedDateTime
+import java.util.concurrent.ConcurrentHashMap
 
 // "Now" for the simulated Jenkins, shifted by /__sim/clock so tests can expire tokens. On a JVM
 // every clock reads one source (System.currentTimeMillis, new Date(), Instant.now(), the java.time
@@ -19,16 +21,45 @@ import java.time.ZonedDateTime
 // that dates something with new Date() and compares it with System.currentTimeMillis() sees the
 // same time, as on Jenkins. "Today" is the date in the JVM's default time zone, as Jenkins's
 // LocalDate.now() (--timezone sets it).
+//
+// A fleet runs one class loader per controller in one JVM (Boot), each with its own SimClock and
+// offset, but the metaclass overrides are the JVM's (Groovy's registry is shared): install() puts
+// them there once, and they read the offset of the controller running on the calling thread,
+// whose context class loader is that controller's (SimServer's request threads and the threads
+// they start). A thread of no controller reads this class's offset.
 class SimClock {
     static volatile long offsetDays = 0
+
+    /** offsetDays of SimClock as each context class loader sees it. */
+    private static final Map<ClassLoader, Field> OFFSETS = new ConcurrentHashMap<ClassLoader, Field>()
+
+    /** The offset of the controller running on this thread (see above). */
+    @CompileStatic
+    static long days() {
+        ClassLoader cl = Thread.currentThread().contextClassLoader
+        if (cl == null || cl.is(SimClock.classLoader)) {
+            return offsetDays
+        }
+        Field f = OFFSETS.computeIfAbsent(cl) { ClassLoader l ->
+            Field found
+            try {
+                found = Class.forName(SimClock.name, false, l).getDeclaredField('offsetDays')
+            } catch (ClassNotFoundException ignored) {
+                found = SimClock.getDeclaredField('offsetDays')
+            }
+            found.accessible = true
+            found
+        }
+        f.getLong(null)
+    }
 
     // The helpers are compiled statically so that they reach the JDK's real clocks, not the
     // overrides install() puts on the metaclasses.
     @CompileStatic
-    static Clock clock() { Clock.offset(Clock.systemDefaultZone(), Duration.ofDays(offsetDays)) }
+    static Clock clock() { Clock.offset(Clock.systemDefaultZone(), Duration.ofDays(days())) }
 
     @CompileStatic
-    static long nowMillis() { System.currentTimeMillis() + offsetDays * 86400000L }
+    static long nowMillis() { System.currentTimeMillis() + days() * 86400000L }
 
     @CompileStatic
     static Date now() { new Date(nowMillis()) }
@@ -61,6 +92,15 @@ class SimClock {
      * left alone as on a JVM).
      */
     static void install() {
+        synchronized (GroovySystem.metaClassRegistry) {
+            // Installed once per JVM: another controller's install already dispatches to us.
+            if (!(GroovySystem.metaClassRegistry.getMetaClass(System) instanceof ExpandoMetaClass)) {
+                installOverrides()
+            }
+        }
+    }
+
+    private static void installOverrides() {
         System.metaClass.static.currentTimeMillis = { -> SimClock.nowMillis() }
         Date.metaClass.constructor = { -> SimClock.now() }
         Instant.metaClass.static.now = { -> Instant.now(SimClock.clock()) }

@@ -50,11 +50,21 @@ class SimServer {
     /** The --realm-directory the simulator started with: POST /reset returns to it. */
     static String startDirectory = 'none'
 
-    static void main(String[] args) {
+    /** The listener; null while the controller is unreachable (setReachable). */
+    private static HttpServer server
+    /** The address it listens on, its port fixed once bound: setReachable(true) listens there again. */
+    private static InetSocketAddress listenAddress
+    private static HttpsConfigurator httpsConfigurator
+    private static java.util.concurrent.ExecutorService executor
+
+    /**
+     * Starts this controller (Boot calls it, once per class loader, on a thread whose context
+     * class loader is this one) and returns the port it listens on. admin: "user:password".
+     */
+    static int start(String[] args, String admin) {
         String listen = '127.0.0.1:0'
         String tlsCert = null
         String tlsKey = null
-        String admin = System.getenv('JENKINS_SIM_ADMIN')
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case '--listen': listen = args[++i]; break
@@ -86,6 +96,9 @@ class SimServer {
                     }
                     SimLatency.reset()
                     break
+                case '--plugins':
+                    Jenkins.simPlugins = args[++i].split(',').findAll { it } as List<String>
+                    break
                 case '--realm-respell': HudsonPrivateSecurityRealm.simLowercaseNames = args[++i] == 'lowercase'; break
                 case '--id-strategy':
                     String strategy = args[++i]
@@ -107,35 +120,23 @@ class SimServer {
         Jenkins.simAdminId = adminId
 
         int colon = listen.lastIndexOf(':')
-        InetSocketAddress addr = new InetSocketAddress(InetAddress.getByName(listen.substring(0, colon)), listen.substring(colon + 1).toInteger())
-        HttpServer server
+        listenAddress = new InetSocketAddress(InetAddress.getByName(listen.substring(0, colon)), listen.substring(colon + 1).toInteger())
         if (tlsCert != null) {
-            HttpsServer https = HttpsServer.create(addr, 128)
-            https.setHttpsConfigurator(new HttpsConfigurator(sslContext(tlsCert, tlsKey)))
-            server = https
+            httpsConfigurator = new HttpsConfigurator(sslContext(tlsCert, tlsKey))
             scheme = 'https'
-        } else {
-            server = HttpServer.create(addr, 128)
         }
-        server.createContext('/') { HttpExchange ex -> handle(ex) }
-        server.setExecutor(Executors.newFixedThreadPool(32))
-        server.start()
-        int port = server.address.port
+        // Pool threads run this controller's requests: its class loader is their context class
+        // loader, which SimClock reads to find the controller's clock.
+        ClassLoader own = SimServer.classLoader
+        executor = Executors.newFixedThreadPool(32) { Runnable r ->
+            Thread t = new Thread(r, 'sim-request')
+            t.contextClassLoader = own
+            t.daemon = true
+            t
+        }
+        bindListener()
+        int port = listenAddress.port
         Jenkins.simRootUrl = scheme + '://' + listen.substring(0, colon) + ':' + port + contextPath + '/'
-
-        // Stop when the parent (the Go launcher) goes away: its end of our stdin closes.
-        Thread watcher = new Thread({
-            try {
-                while (System.in.read() != -1) {
-                    // discard
-                }
-            } catch (IOException ignored) {
-                // parent gone
-            }
-            System.exit(0)
-        } as Runnable, 'stdin-watcher')
-        watcher.daemon = true
-        watcher.start()
 
         SimClock.install()
         WORLD.writeLock().lock()
@@ -146,8 +147,43 @@ class SimServer {
         }
         warmUp()
         state = 'running'
-        System.out.println('jenkins-sim ready port=' + port)
-        System.out.flush()
+        port
+    }
+
+    /** Binds listenAddress (the port fixed after the first bind) and serves. */
+    private static void bindListener() {
+        HttpServer s = httpsConfigurator != null ? HttpsServer.create(listenAddress, 128) : HttpServer.create(listenAddress, 128)
+        if (s instanceof HttpsServer) {
+            ((HttpsServer) s).setHttpsConfigurator(httpsConfigurator)
+        }
+        s.createContext('/') { HttpExchange ex -> handle(ex) }
+        s.setExecutor(executor)
+        // The server's dispatcher thread inherits the caller's context class loader: this one.
+        Thread current = Thread.currentThread()
+        ClassLoader before = current.contextClassLoader
+        current.contextClassLoader = SimServer.classLoader
+        try {
+            s.start()
+        } finally {
+            current.contextClassLoader = before
+        }
+        server = s
+        listenAddress = new InetSocketAddress(listenAddress.address, s.address.port)
+    }
+
+    /**
+     * A controller that is down or cut off (false): the listener closes, so connections are
+     * refused, and exchanges in progress are cut. true: it listens on the same port again, with
+     * every state it had (nothing restarts). Called through the launcher's control channel
+     * (Boot), which does not go through this listener.
+     */
+    static synchronized void setReachable(boolean reachable) {
+        if (reachable && server == null) {
+            bindListener()
+        } else if (!reachable && server != null) {
+            server.stop(0)
+            server = null
+        }
     }
 
     /** A new simulated JVM: fresh session hash and cookie name, statics reset, state from SimDisk. */

@@ -39,6 +39,8 @@ class Jenkins {
     /** Set by the server: the admin id from the command line and the public root URL. */
     static volatile String simAdminId = 'admin'
     static volatile String simRootUrl = 'http://localhost:8080/'
+    /** The plugins reported as installed ("shortName:version"), from --plugins. */
+    static volatile List<String> simPlugins = []
 
     final Map<String, User> simUsers = new ConcurrentHashMap<String, User>()
     final List<AdministrativeMonitor> administrativeMonitors
@@ -46,6 +48,7 @@ class Jenkins {
     private volatile SecurityRealm securityRealm = new HudsonPrivateSecurityRealm()
     private volatile AuthorizationStrategy authorizationStrategy = new AuthorizationStrategy()
     private volatile CrumbIssuer crumbIssuer = new DefaultCrumbIssuer()
+    public final transient hudson.PluginManager pluginManager = new hudson.LocalPluginManager(simPlugins)
 
     protected Jenkins() {
         ApiTokenPropertyConfiguration config = ApiTokenPropertyConfiguration.simLoad()
@@ -187,6 +190,19 @@ class Jenkins {
     }
 
     List<AdministrativeMonitor> getAdministrativeMonitors() { administrativeMonitors }
+
+    // ---- plugins ----
+
+    hudson.PluginManager getPluginManager() { pluginManager }
+
+    /** The plugin's singleton (its wrapper's getPlugin()), or null when it is not installed. */
+    hudson.Plugin getPlugin(String shortName) {
+        hudson.PluginWrapper p = pluginManager.getPlugin(shortName)
+        if (p == null) {
+            return null
+        }
+        p.getPlugin()
+    }
 
     // ---- misc ----
 
