@@ -12,6 +12,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
@@ -40,7 +41,8 @@ type testFleetMember struct {
 
 // ownFleet starts a fleet of simulated controllers named names, with opts (nil: defaults) for
 // each. Every controller gets an admin password of its own, so that a provider block that
-// gives one controller another's credential fails, and the leak check covers each.
+// gives one controller another's credential fails, and the leak check covers each, unless opts
+// sets one (a fleet with one service account).
 func ownFleet(t *testing.T, names []string, opts map[string]jenkinssim.Options) []testFleetMember {
 	t.Helper()
 	acctest.Shared(t).RequireSim(t)
@@ -49,11 +51,13 @@ func ownFleet(t *testing.T, names []string, opts map[string]jenkinssim.Options) 
 	all := make([]jenkinssim.Options, len(names))
 	for i, n := range names {
 		o := opts[n]
-		pw := make([]byte, 9)
-		if _, err := rand.Read(pw); err != nil {
-			t.Fatal(err)
+		if o.AdminPassword == "" {
+			pw := make([]byte, 9)
+			if _, err := rand.Read(pw); err != nil {
+				t.Fatal(err)
+			}
+			o.AdminPassword = "fleet-" + hex.EncodeToString(pw)
 		}
-		o.AdminPassword = "fleet-" + hex.EncodeToString(pw)
 		all[i] = o
 	}
 	f, err := jenkinssim.StartFleet(ctx, all)
@@ -555,4 +559,81 @@ resource "terraform_data" "offboard_us" {
 			},
 		},
 	})
+}
+
+// TestAccScenarioOffboardFleet applies examples/scenarios/offboard-fleet as written, with the
+// CLI (Terraform or OpenTofu): one service account on three controllers (one of them Jenkins
+// 2.541, without expiration dates), one of them down. The apply revokes bob's tokens where he
+// has a record and the controller answers, the outputs report the one that is down, and the next
+// plan changes nothing. On OpenTofu, the scenario's provider for_each variant does the same on
+// the controllers that answer.
+func TestAccScenarioOffboardFleet(t *testing.T) {
+	cli, _ := cliVersion(t)
+	shared := jenkinssim.Options{AdminPassword: "fleet-" + acctest.NewPassword()}
+	old := shared
+	old.Version = "2.541"
+	members := ownFleet(t, []string{"eu", "us", "apac"}, map[string]jenkinssim.Options{"eu": shared, "us": old, "apac": shared})
+	eu, us, apac := members[0], members[1], members[2]
+	bob, amy := acctest.UniqueID("bob"), acctest.UniqueID("amy")
+	for _, m := range members {
+		m.CreateUser(t, bob, "pw")
+		m.CreateUser(t, amy, "pw")
+	}
+	euBob := []acctest.FixtureToken{eu.NewToken(t, bob, "laptop"), eu.NewLegacyToken(t, bob)}
+	usBob := []acctest.FixtureToken{us.NewToken(t, bob, "ci")}
+	apacBob := []acctest.FixtureToken{apac.NewToken(t, bob, "laptop")}
+	amyTok := eu.NewToken(t, amy, "laptop")
+
+	run := func(dir string, down testFleetMember) {
+		w := newCLIWorkdir(t, cli, jenkinsProviderOverrides(t))
+		w.env = []string{"JENKINS_USERNAME=" + eu.Username, "JENKINS_PASSWORD=" + shared.AdminPassword}
+		w.write("main.tf", scenario(t, dir))
+		controllers := map[string]string{}
+		for _, m := range members {
+			controllers[m.name] = m.URL
+		}
+		vars, err := json.Marshal(map[string]any{"controllers": controllers, "leavers": []string{bob}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.write("terraform.tfvars.json", string(vars))
+		if down.Target != nil {
+			if err := down.Sim.SetReachable(context.Background(), false); err != nil {
+				t.Fatal(err)
+			}
+			defer func() { _ = down.Sim.SetReachable(context.Background(), true) }()
+		}
+		out, code := w.run("apply", "-auto-approve", "-no-color")
+		if code != 0 {
+			t.Fatalf("%s: apply: exit %d\n%s", dir, code, out)
+		}
+		if out, code := w.run("plan", "-detailed-exitcode", "-no-color"); code != 0 {
+			t.Errorf("%s: the plan after the apply is not empty (exit %d):\n%s", dir, code, out)
+		}
+		if dir != "offboard-fleet" {
+			return
+		}
+		report, _ := w.run("output", "-raw", "report")
+		if want := bob + ": 2 controllers clean, 0 controllers with tokens (0 tokens, 0 legacy), 1 unreachable"; report != want {
+			t.Errorf("report %q\nwant   %q", report, want)
+		}
+		unreachable, _ := w.run("output", "-json", "unreachable")
+		if strings.TrimSpace(unreachable) != `["apac"]` {
+			t.Errorf("unreachable output %s, want [\"apac\"]", unreachable)
+		}
+	}
+
+	// apac is down during the offboarding: the others are offboarded, apac is reported.
+	run(filepath.Join("offboard-fleet"), apac)
+	tokensAnswer(t, eu, bob, http.StatusUnauthorized, "after the fleet offboarding", euBob...)
+	tokensAnswer(t, us, bob, http.StatusUnauthorized, "after the fleet offboarding", usBob...)
+	tokensAnswer(t, apac, bob, http.StatusOK, "apac, down during the offboarding", apacBob...)
+	tokensAnswer(t, eu, amy, http.StatusOK, "amy, who did not leave", amyTok)
+
+	if onOpenTofu() {
+		// The provider for_each variant, in a workspace of its own, with every controller up.
+		run(filepath.Join("offboard-fleet", "opentofu-provider-for-each"), testFleetMember{})
+		tokensAnswer(t, apac, bob, http.StatusUnauthorized, "apac, after the provider for_each variant", apacBob...)
+		tokensAnswer(t, eu, amy, http.StatusOK, "amy, after the provider for_each variant", amyTok)
+	}
 }

@@ -3,10 +3,14 @@
 # all in parallel (one script call each), and a cleanup per controller where the leaver has a
 # Jenkins record revokes their tokens, and keeps them revoked.
 #
-#   terraform plan    # the dry run: who holds what where, and every token apply will revoke
+#   terraform plan    # the dry run: every token apply will revoke, controller by controller
 #   terraform apply
 #   terraform output report
-#   # "bob: 37 controllers clean, 2 controllers with tokens (7 tokens, 1 legacy), 1 unreachable"
+#   # "bob: 39 controllers clean, 0 controllers with tokens (0 tokens, 0 legacy), 1 unreachable"
+#
+# Before the apply, `terraform console` shows the same line for what is there now:
+# data.jenkins_fleet_tokens.leavers.summary, for example "bob: 37 controllers clean,
+# 2 controllers with tokens (7 tokens, 1 legacy), 1 unreachable".
 #
 # A controller that is down does not stop the others: the fleet view reports it (a warning, and
 # the unreachable output) and it gets no cleanup in this run; plan again once it is back. With
@@ -55,10 +59,16 @@ resource "jenkins_user_token_cleanup" "leavers" {
   user_ids   = each.value
 }
 
+# The fleet again, once the cleanups have run: what the report says is what is left.
+data "jenkins_fleet_tokens" "after" {
+  user_ids   = var.leavers
+  depends_on = [jenkins_user_token_cleanup.leavers]
+}
+
 output "report" {
-  value = data.jenkins_fleet_tokens.leavers.summary
+  value = data.jenkins_fleet_tokens.after.summary
 }
 
 output "unreachable" {
-  value = [for c in data.jenkins_fleet_tokens.leavers.controller_status : c.controller if !c.reachable]
+  value = [for c in data.jenkins_fleet_tokens.after.controller_status : c.controller if !c.reachable]
 }
