@@ -394,3 +394,24 @@ func controllerFrom(ctx context.Context, src getter, diags *diag.Diagnostics) ty
 	diags.Append(src.GetAttribute(ctx, path.Root("controller"), &name)...)
 	return name
 }
+
+// warnJoinedController warns, at the plan of a new token, when the controller is joined to a
+// CloudBees CI operations center: there the operations center manages the users' API tokens
+// across the cluster (a token made on it works on every joined controller), and a joined
+// controller's own tokens can be overwritten by it. One script call per controller and run at
+// most (the server facts are remembered), none when a refresh already reported them.
+func (d *providerData) warnJoinedController(ctx context.Context, diags *diag.Diagnostics) {
+	if d == nil || d.client == nil {
+		return
+	}
+	info, err := d.client.ServerInfo(ctx)
+	if err != nil || info.OperationsCenter != "client" {
+		return // a failure to read the facts is reported by the create itself
+	}
+	diags.AddWarning("Token on a Controller Joined to an Operations Center",
+		fmt.Sprintf("%s (%s) is joined to a CloudBees CI operations center, which manages its users' API tokens across the "+
+			"cluster: a token made on the operations center works on every joined controller, and a token made here can "+
+			"be overwritten by it. For a token meant to last, create it on the operations center (name it in the provider's "+
+			"controllers); and offboard on the operations center too, or its tokens stay valid here.",
+			controllerShown(d.controllerValue()), jenkins.RedactURL(d.client.BaseURL())))
+}

@@ -637,3 +637,64 @@ func TestAccScenarioOffboardFleet(t *testing.T) {
 		tokensAnswer(t, eu, amy, http.StatusOK, "amy, after the provider for_each variant", amyTok)
 	}
 }
+
+// TestAccFleet_operationsCenter: a CloudBees CI cluster. The fleet view says which controller is
+// the operations center and which are joined to it, and a plan that creates a token on a joined
+// controller warns that the operations center manages its tokens; on the operations center
+// itself it does not.
+func TestAccFleet_operationsCenter(t *testing.T) {
+	cli, _ := cliVersion(t)
+	members := ownFleet(t, []string{"oc", "team"}, map[string]jenkinssim.Options{
+		"oc":   {Plugins: []string{"operations-center-server"}},
+		"team": {Plugins: []string{"operations-center-client"}},
+	})
+	oc, team := members[0], members[1]
+	sam := acctest.UniqueID("sam")
+	oc.CreateUser(t, sam, "pw")
+	team.CreateUser(t, sam, "pw")
+	w := newCLIWorkdir(t, cli, jenkinsProviderOverrides(t))
+	w.write("main.tf", requireJenkins+fleetProviderBlock(members)+fmt.Sprintf(`
+data "jenkins_fleet_tokens" "sam" {
+  user_ids = [%[1]s]
+}
+output "roles" {
+  value = { for c in data.jenkins_fleet_tokens.sam.controller_status : c.controller => c.operations_center }
+}
+resource "jenkins_user_api_token" "on_team" {
+  controller = "team"
+  user_id    = %[1]s
+  name       = "deploy"
+}
+resource "jenkins_user_api_token" "on_oc" {
+  controller = "oc"
+  user_id    = %[1]s
+  name       = "deploy"
+}
+`, acctest.Quote(sam)))
+	out, code := w.run("apply", "-auto-approve", "-no-color")
+	if code != 0 {
+		t.Fatalf("apply: exit %d\n%s", code, out)
+	}
+	warned := map[string]bool{}
+	for _, block := range strings.Split(out, "Warning: ")[1:] {
+		if !strings.HasPrefix(block, "Token on a Controller Joined to an Operations Center") {
+			continue
+		}
+		for _, addr := range []string{"on_team", "on_oc"} {
+			if strings.Contains(block, "with jenkins_user_api_token."+addr) {
+				warned[addr] = true
+			}
+		}
+	}
+	if !warned["on_team"] || warned["on_oc"] {
+		t.Errorf("want the joined-controller warning for the token on team only, got %v:\n%s", warned, out)
+	}
+	roles, _ := w.run("output", "-json", "roles")
+	var got map[string]string
+	if err := json.Unmarshal([]byte(roles), &got); err != nil || got["oc"] != "server" || got["team"] != "client" {
+		t.Errorf("roles output %s, want oc server and team client (%v)", roles, err)
+	}
+	if out, code := w.run("destroy", "-auto-approve", "-no-color"); code != 0 {
+		t.Fatalf("destroy: exit %d\n%s", code, out)
+	}
+}

@@ -437,6 +437,9 @@ func (r *userAPITokenResource) ModifyPlan(ctx context.Context, req resource.Modi
 	if creating && !plan.ExpirationDate.IsUnknown() {
 		resp.Diagnostics.Append(r.data.checkLifetime(ctx, plan.ExpirationDate.ValueString())...)
 	}
+	if creating {
+		r.data.warnJoinedController(ctx, &resp.Diagnostics)
+	}
 	if !creating || plan.ExpirationDate.IsNull() || plan.ExpirationDate.IsUnknown() {
 		return
 	}

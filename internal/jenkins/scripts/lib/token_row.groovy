@@ -46,7 +46,24 @@ def serverInfo() {
             // its current value: a script can flip it): tokens of users the realm does not know
             // still log in (User.getUserDetailsForImpersonation2).
             allowNonExistentUserToLogin: hudson.model.User.ALLOW_NON_EXISTENT_USER_TO_LOGIN,
-            self           : hudson.model.User.current()?.getId()]
+            self           : hudson.model.User.current()?.getId(),
+            operationsCenter: operationsCenterRole()]
+}
+
+// operationsCenterRole says whether this Jenkins is part of a CloudBees CI cluster, from its
+// plugins (PluginManager.getPlugin(shortName): the PluginWrapper, or null): "server" on an
+// operations center (operations-center-server: its users' API tokens work on every joined
+// controller), "client" on a controller joined to one (operations-center-client: the operations
+// center can overwrite its users' tokens), "" otherwise. Only active plugins count.
+def operationsCenterRole() {
+    def plugins = jenkins.model.Jenkins.get().getPluginManager()
+    if (plugins.getPlugin('operations-center-server')?.isActive()) {
+        return 'server'
+    }
+    if (plugins.getPlugin('operations-center-client')?.isActive()) {
+        return 'client'
+    }
+    return ''
 }
 
 // realmStatus asks the security realm about id: "known", "unknown" (UsernameNotFoundException),
