@@ -265,13 +265,14 @@ func TestFleetSummary(t *testing.T) {
 			Tokens:    []jenkins.Token{tok("Bob", "t1", false), tok("Bob", "t2", true), tok("carol", "t3", false)},
 			Canonical: map[string]string{"bob": "Bob", "carol": "carol"},
 			Info:      jenkins.ServerInfo{Version: "2.541", OperationsCenter: "client"}}},
-		{name: "us", data: d.fleet.byName["us"], err: errors.New("connection refused")},
+		{name: "us", data: d.fleet.byName["us"], err: &jenkins.TransportError{Method: "POST", URL: "https://us.example.com/jenkins/scriptText", Err: errors.New("connection refused")}},
+		{name: "asia", data: d.fleet.byName["us"], err: &jenkins.APIError{StatusCode: 401, Jenkins: true}},
 	}
 	rows, controllers, summary, failed := fleetRows([]string{"carol", "bob"}, answers)
-	if want := "bob, carol: 1 controller clean, 1 controller with tokens (3 tokens, 1 legacy), 1 unreachable"; summary != want {
+	if want := "bob, carol: 1 controller clean, 1 controller with tokens (3 tokens, 1 legacy), 1 unreachable, 1 failing"; summary != want {
 		t.Errorf("summary %q\nwant    %q", summary, want)
 	}
-	if len(rows) != 6 || len(controllers) != 3 || len(failed) != 1 || !strings.Contains(failed[0], `controller "us"`) {
+	if len(rows) != 8 || len(controllers) != 4 || len(failed) != 2 || !strings.Contains(failed[0], `controller "us"`) {
 		t.Fatalf("rows %d, controllers %d, failed %q", len(rows), len(controllers), failed)
 	}
 	eubob := rows[2]
@@ -283,6 +284,9 @@ func TestFleetSummary(t *testing.T) {
 	}
 	if us := rows[4]; us.Reachable.ValueBool() || us.Error.ValueString() == "" || !us.UserFound.IsNull() {
 		t.Errorf("unreachable row: %+v", us)
+	}
+	if asia := rows[6]; !asia.Reachable.ValueBool() || asia.Error.ValueString() == "" || !asia.UserFound.IsNull() {
+		t.Errorf("a controller that answered with an error is reachable, with the error: %+v", asia)
 	}
 	if controllers[1].OperationsCenter.ValueString() != "client" || controllers[1].JenkinsVersion.ValueString() != "2.541" {
 		t.Errorf("eu status: %+v", controllers[1])

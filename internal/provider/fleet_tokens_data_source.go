@@ -111,9 +111,10 @@ func (d *fleetTokensDataSource) Schema(_ context.Context, _ datasource.SchemaReq
 		"user_id": schema.StringAttribute{MarkdownDescription: "The id as `user_ids` gives it.", Computed: true},
 		"jenkins_user_id": schema.StringAttribute{MarkdownDescription: "The user's id as this controller spells it (its id strategy " +
 			"decides whether case matters); null when it has no such user or could not be asked.", Computed: true},
-		"reachable": schema.BoolAttribute{MarkdownDescription: "Whether the controller answered.", Computed: true},
-		"error": schema.StringAttribute{MarkdownDescription: "Why the controller could not be asked (down, refusing the provider's " +
-			"credential, ...); null when it answered.", Computed: true},
+		"reachable": schema.BoolAttribute{MarkdownDescription: "Whether the controller answered at all: false when it is down " +
+			"or behind a proxy that answers for it (502, 504).", Computed: true},
+		"error": schema.StringAttribute{MarkdownDescription: "Why the controller could not be asked: down (`reachable = false`), or it " +
+			"answered with an error (a refused credential, a failed script); null when the row is its answer.", Computed: true},
 		"user_found":         schema.BoolAttribute{MarkdownDescription: "Whether the controller has a record of the user.", Computed: true},
 		"token_count":        schema.Int64Attribute{MarkdownDescription: "How many tokens the user holds there (0 when unreachable).", Computed: true},
 		"legacy_token_count": schema.Int64Attribute{MarkdownDescription: "How many of them are legacy tokens.", Computed: true},
@@ -128,7 +129,8 @@ func (d *fleetTokensDataSource) Schema(_ context.Context, _ datasource.SchemaReq
 			"and each entry of its `controllers`, asked in parallel (one script call each). One row per controller and " +
 			"user, with `reachable` and `error` columns: a controller that cannot be asked is reported in its rows and a " +
 			"warning (`on_unreachable = \"warn\"`, the default) instead of failing the plan. `summary` says it in one line, " +
-			"for an output: `bob: 37 controllers clean, 2 with tokens (7 tokens, 1 legacy), 1 unreachable`. User ids are " +
+			"for an output: `bob: 37 controllers clean, 2 controllers with tokens (7 tokens, 1 legacy), 1 unreachable` (and " +
+			"`, N failing` when some controllers answered with an error). User ids are " +
 			"matched on each controller by its own id strategy.",
 		Attributes: map[string]schema.Attribute{
 			"user_ids": schema.SetAttribute{
@@ -146,8 +148,8 @@ func (d *fleetTokensDataSource) Schema(_ context.Context, _ datasource.SchemaReq
 				Optional:            true,
 			},
 			"on_unreachable": schema.StringAttribute{
-				MarkdownDescription: "What a controller that cannot be asked does to the plan: `warn` (default: a warning, and " +
-					"its rows say `reachable = false` with the `error`) or `error` (the data source fails, naming every such controller).",
+				MarkdownDescription: "What a controller that cannot be asked (down, or answering with an error) does to the plan: " +
+					"`warn` (default: a warning, and its rows carry the `error`) or `error` (the data source fails, naming every such controller).",
 				Optional:   true,
 				Validators: []validator.String{stringvalidator.OneOf("warn", "error")},
 			},
@@ -173,7 +175,8 @@ func (d *fleetTokensDataSource) Schema(_ context.Context, _ datasource.SchemaReq
 				}},
 			},
 			"summary": schema.StringAttribute{
-				MarkdownDescription: "One line: `<users>: N controllers clean, M with tokens (T tokens, L legacy), U unreachable`.",
+				MarkdownDescription: "One line: `<users>: N controllers clean, M controllers with tokens (T tokens, L legacy), U unreachable`, " +
+					"followed by `, F failing` when F controllers answered with an error.",
 				Computed:            true,
 			},
 		},
@@ -296,22 +299,29 @@ func fleetRows(userIDs []string, answers []fleetAnswer) ([]fleetRowModel, []flee
 	var rows []fleetRowModel
 	var controllers []fleetControllerModel
 	var failed []string
-	clean, holding, unreachable, tokens, legacy := 0, 0, 0, 0, 0
+	clean, holding, unreachable, failing, tokens, legacy := 0, 0, 0, 0, 0, 0
 	for _, a := range answers {
+		// Reachable: Jenkins answered, even if with an error (a refused credential, a script
+		// failure): that is another problem than a controller that is down.
+		reachable := a.err == nil || !jenkins.IsUnreachable(a.err)
 		status := fleetControllerModel{
 			Controller: types.StringValue(a.name), ServerURL: types.StringValue(jenkins.RedactURL(a.data.client.BaseURL())),
-			Reachable: types.BoolValue(a.err == nil), Error: types.StringNull(), JenkinsVersion: types.StringNull(),
+			Reachable: types.BoolValue(reachable), Error: types.StringNull(), JenkinsVersion: types.StringNull(),
 			OperationsCenter: types.StringNull(), TokenCount: types.Int64Value(0), LegacyTokenCount: types.Int64Value(0),
 		}
 		if a.err != nil {
-			unreachable++
+			if reachable {
+				failing++
+			} else {
+				unreachable++
+			}
 			msg := explainError(a.err)
 			status.Error = types.StringValue(msg)
 			failed = append(failed, fmt.Sprintf("- %s (%s): %s", fleetName(a.name), status.ServerURL.ValueString(), msg))
 			controllers = append(controllers, status)
 			for _, id := range sortedIDs {
 				rows = append(rows, fleetRowModel{Controller: status.Controller, UserID: types.StringValue(id), JenkinsUserID: types.StringNull(),
-					Reachable: types.BoolValue(false), Error: status.Error, UserFound: types.BoolNull(), TokenCount: types.Int64Value(0),
+					Reachable: status.Reachable, Error: status.Error, UserFound: types.BoolNull(), TokenCount: types.Int64Value(0),
 					LegacyTokenCount: types.Int64Value(0), Tokens: types.ListValueMust(tokenList, nil)})
 			}
 			continue
@@ -362,6 +372,9 @@ func fleetRows(userIDs []string, answers []fleetAnswer) ([]fleetRowModel, []flee
 	}
 	summary := fmt.Sprintf("%s: %s clean, %s with tokens (%s, %d legacy), %d unreachable",
 		strings.Join(sortedIDs, ", "), plural(clean, "controller"), plural(holding, "controller"), plural(tokens, "token"), legacy, unreachable)
+	if failing > 0 {
+		summary += fmt.Sprintf(", %d failing", failing)
+	}
 	return rows, controllers, summary, failed
 }
 
