@@ -48,7 +48,7 @@ func TestFleet(t *testing.T) {
 	f := startFleet(t,
 		Options{},
 		Options{Version: "2.462", IDStrategy: "case-sensitive", AdminUser: "root", AdminPassword: "root-password", ContextPath: "/jenkins"},
-		Options{Plugins: []string{"operations-center-server", "cloudbees-folder:6.9"}},
+		Options{Plugins: []string{"operations-center-server", "cloudbees-folder:6.9"}, SaveLatency: 3 * time.Millisecond},
 	)
 	a, b, c := f.Controllers[0], f.Controllers[1], f.Controllers[2]
 	if len(f.Controllers) != 3 || a.URL == b.URL || b.URL == c.URL || !strings.HasSuffix(b.URL, "/jenkins/") {
@@ -72,13 +72,24 @@ func TestFleet(t *testing.T) {
 				t.Errorf("%s: %q, want %q", tc.s.URL, got, tc.version+" "+tc.strategy)
 			}
 		}
+		for _, tc := range []struct {
+			s    *Sim
+			save time.Duration
+		}{{a, 0}, {c, 3 * time.Millisecond}} {
+			_, save, err := tc.s.Latency(testCtx(t))
+			if err != nil || save != tc.save {
+				t.Errorf("%s: save latency %s, %v; want %s", tc.s.URL, save, err, tc.save)
+			}
+		}
 	})
 
 	t.Run("isolation", func(t *testing.T) {
 		ctx := testCtx(t)
 		id := uniqueID(t, "fleet")
 		createUser(t, a, id, "password-"+id)
-		newToken(t, a, id, "t")
+		_, token := newToken(t, a, id, "t")
+		mustStatus(t, call(t, a, "GET", "whoAmI/api/json", id, token, nil, nil), 200)
+		mustStatus(t, call(t, c, "GET", "whoAmI/api/json", id, token, nil, nil), 401)
 		exists := `println User.getById(params.id, false) != null`
 		if got := trimmed(t, a, exists, map[string]string{"id": id}); got != "true" {
 			t.Fatalf("on the first controller: %s", got)
