@@ -80,6 +80,34 @@ func StartFleet(ctx context.Context, controllers []Options) (*Fleet, error) {
 // Close ends the JVM (every controller) and removes its temporary directory.
 func (f *Fleet) Close() error { return f.jvm.close() }
 
+// CPUTime is the CPU time (user and system) the fleet's JVM has used so far, from
+// /proc/<pid>/stat (Linux; an error elsewhere). A benchmark subtracts two readings to tell the
+// simulator's own work (compiling and running every script of every controller, on this
+// machine's cores) from the client's: on a real fleet each controller runs its scripts on its
+// own machine.
+func (f *Fleet) CPUTime() (time.Duration, error) {
+	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", f.jvm.cmd.Process.Pid))
+	if err != nil {
+		return 0, fmt.Errorf("jenkinssim: the JVM's CPU time: %w", err)
+	}
+	// The command name (field 2) is in parentheses and may hold spaces: fields 14 and 15 (utime,
+	// stime, in clock ticks of 1/100 s on Linux) count from the closing one.
+	rest := string(raw)
+	if i := strings.LastIndexByte(rest, ')'); i >= 0 {
+		rest = rest[i+1:]
+	}
+	fields := strings.Fields(rest)
+	if len(fields) < 13 {
+		return 0, fmt.Errorf("jenkinssim: unexpected /proc stat line %q", raw)
+	}
+	utime, err1 := strconv.ParseInt(fields[11], 10, 64)
+	stime, err2 := strconv.ParseInt(fields[12], 10, 64)
+	if err1 != nil || err2 != nil {
+		return 0, fmt.Errorf("jenkinssim: unexpected /proc stat line %q", raw)
+	}
+	return time.Duration(utime+stime) * 10 * time.Millisecond, nil
+}
+
 // SetReachable false makes the controller unreachable, as one that is down or cut off by the
 // network: its listener closes, so connections to its port are refused and requests in
 // progress are cut; nothing else changes (its state, faults and clock stay, scripts already
