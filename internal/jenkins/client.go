@@ -66,6 +66,8 @@ type Client struct {
 	version Version
 
 	info infoCache
+	// listings remembers recent token listings for the reads of a plan (listing_memo.go).
+	listings listingMemo
 	own  ownCredentialCache
 
 	// onResponse, when set (benchmarks), sees the size of every response body.

@@ -34,3 +34,53 @@ func TestServerInfoReportsOperationsCenter(t *testing.T) {
 		}
 	}
 }
+
+// TestRecentListingServesAPlansReads: a plan's second read of the same users' tokens
+// (WithRecentListing) takes the listing the client made moments before, without a script call;
+// a read without the mark asks Jenkins; a write through the client makes the remembered
+// listing stale, so the next read sees it.
+func TestRecentListingServesAPlansReads(t *testing.T) {
+	s := needSim(t)
+	ctx := context.Background()
+	mustCreateUser(t, s, "memo-bob", "memo-amy")
+	uuid, _, err := s.NewAPIToken(ctx, "memo-bob", "laptop")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := simClient(t, s, "")
+	calls := func() int {
+		st, err := s.Stats(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st["scriptText"]
+	}
+	plan := WithRecentListing(ctx)
+	if _, err := c.ListTokensOf(plan, []string{"memo-bob", "memo-amy"}); err != nil {
+		t.Fatal(err)
+	}
+	before := calls()
+	l, err := c.ListTokensOf(plan, []string{"memo-amy", "memo-bob"}) // the same users, in another order
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := calls() - before; n != 0 || len(l.Tokens) != 1 {
+		t.Errorf("the plan's second read: %d script calls and %d tokens, want 0 calls and bob's token", n, len(l.Tokens))
+	}
+	if _, err := c.ListTokensOf(plan, []string{"memo-bob"}); err != nil || calls()-before != 1 {
+		t.Errorf("other users: want a script call, got %d (%v)", calls()-before, err)
+	}
+	if _, err := c.ListTokensOf(ctx, []string{"memo-bob", "memo-amy"}); err != nil || calls()-before != 2 {
+		t.Errorf("a read outside a plan: want a script call, got %d (%v)", calls()-before, err)
+	}
+	if _, err := c.RevokeToken(ctx, "memo-bob", uuid); err != nil {
+		t.Fatal(err)
+	}
+	l, err = c.ListTokensOf(plan, []string{"memo-bob", "memo-amy"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(l.Tokens) != 0 {
+		t.Errorf("after a revocation through the client the plan's read still lists %v", l.Tokens)
+	}
+}

@@ -132,6 +132,10 @@ func (c *Client) runScriptWith(ctx context.Context, name, src string, params map
 			return err
 		}
 	}
+	if !readOnlyScripts[name] {
+		c.listings.wrote()
+		defer c.listings.wrote()
+	}
 	marker, err := randomHex(16)
 	if err != nil {
 		return err

@@ -199,6 +199,22 @@ func (c *Client) listTokens(ctx context.Context, userIDs, excluded []string, all
 }
 
 func (c *Client) listTokensWith(ctx context.Context, userIDs, excluded []string, allowMissing, facts, checkRealm bool) (TokenList, error) {
+	key := listingKey(userIDs, excluded, allowMissing, facts, checkRealm)
+	if acceptsRecentListing(ctx) {
+		if l, ok := c.listings.get(key); ok {
+			return l, nil
+		}
+	}
+	writes := c.listings.begin()
+	l, err := c.listTokensOnce(ctx, userIDs, excluded, allowMissing, facts, checkRealm)
+	if err == nil {
+		c.listings.put(key, writes, l)
+	}
+	return l, err
+}
+
+// listTokensOnce is listTokensWith without the memo: the walk of list_tokens.groovy.
+func (c *Client) listTokensOnce(ctx context.Context, userIDs, excluded []string, allowMissing, facts, checkRealm bool) (TokenList, error) {
 	params := map[string]any{"userIds": nil, "excludeUserIds": []string{}, "allowMissing": allowMissing, "facts": facts, "checkRealm": checkRealm,
 		"cursor": nil}
 	if len(userIDs) > 0 {

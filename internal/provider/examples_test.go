@@ -171,7 +171,7 @@ func exampleFiles(dir string) ([]example, error) {
 			ex.skip = "needs another provider: " + reason
 		}
 		if reVariable.MatchString(src) && ex.skip == "" {
-			ex.skip = "takes input variables: applied with them by its own test (offboard-from-identity-provider: TestAccGuideIdentityProviderOffboarding; offboard-on-destroy: TestAccScenarioOffboardOnDestroy)"
+			ex.skip = "takes input variables: applied with them by its own test (offboard-from-identity-provider: TestAccGuideIdentityProviderOffboarding; offboard-on-destroy: TestAccScenarioOffboardOnDestroy; offboard-fleet and its OpenTofu variant: TestAccScenarioOffboardFleet)"
 		}
 		if reImportBlock.MatchString(src) {
 			if reImportUUID.MatchString(src) {

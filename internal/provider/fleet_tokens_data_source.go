@@ -26,9 +26,9 @@ var (
 )
 
 // fleetConcurrency bounds how many controllers the fleet view asks at once: enough for a plan
-// of 40 controllers to take about one controller's time, few enough not to open hundreds of
-// connections from a CI runner.
-const fleetConcurrency = 16
+// of a few dozen controllers to take about one controller's time, few enough not to open
+// hundreds of connections from a CI runner.
+const fleetConcurrency = 32
 
 // fleetProbeRetries is how often the fleet view sends a call again after a connection failure or
 // a gateway answer: once (about half a second), not the client's max_retries (about 15 s of
@@ -233,7 +233,7 @@ func (d *fleetTokensDataSource) Read(ctx context.Context, req datasource.ReadReq
 	}
 
 	answers := askFleet(ctx, targets, func(ctx context.Context, c *providerData) (jenkins.TokenList, error) {
-		return c.client.ListTokensOf(jenkins.WithRetryLimit(ctx, fleetProbeRetries), userIDs)
+		return c.client.ListTokensOf(jenkins.WithRecentListing(jenkins.WithRetryLimit(ctx, fleetProbeRetries)), userIDs)
 	})
 	rows, controllers, summary, failed := fleetRows(userIDs, answers)
 	if len(failed) > 0 {

@@ -414,7 +414,8 @@ func (r *tokenCleanupResource) Read(ctx context.Context, req resource.ReadReques
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	tokens, missing, err := r.selectTokens(ctx, cfg, &resp.Diagnostics)
+	// A plan's read: the listing the fleet view just made for the same users serves here too.
+	tokens, missing, err := r.selectTokens(jenkins.WithRecentListing(ctx), cfg, &resp.Diagnostics)
 	var statsOff *usageStatisticsOffError
 	if errors.As(err, &statsOff) {
 		// Not an error here: a refresh error would block every plan of the workspace. The
@@ -501,8 +502,9 @@ func (r *tokenCleanupResource) ModifyPlan(ctx context.Context, req resource.Modi
 	}
 	// A dry run for the new selection, and the place where unknown users in it are reported
 	// before anything happens: a user the prior selection named was deleted since (a warning),
-	// any other is a typo (an error, so that it cannot silently change the scope).
-	tokens, missing, err := r.selectTokens(ctx, cfg, &resp.Diagnostics)
+	// any other is a typo (an error, so that it cannot silently change the scope). A listing made
+	// moments ago in this plan serves; apply selects again.
+	tokens, missing, err := r.selectTokens(jenkins.WithRecentListing(ctx), cfg, &resp.Diagnostics)
 	if err != nil {
 		addSelectionError(&resp.Diagnostics, err)
 		return
