@@ -68,7 +68,7 @@ type Client struct {
 	info infoCache
 	// listings remembers recent token listings for the reads of a plan (listing_memo.go).
 	listings listingMemo
-	own  ownCredentialCache
+	own      ownCredentialCache
 
 	// onResponse, when set (benchmarks), sees the size of every response body.
 	onResponse func(bytes int)

@@ -177,7 +177,7 @@ func (d *fleetTokensDataSource) Schema(_ context.Context, _ datasource.SchemaReq
 			"summary": schema.StringAttribute{
 				MarkdownDescription: "One line: `<users>: N controllers clean, M controllers with tokens (T tokens, L legacy), U unreachable`, " +
 					"followed by `, F failing` when F controllers answered with an error.",
-				Computed:            true,
+				Computed: true,
 			},
 		},
 	}

@@ -86,7 +86,7 @@ func run(c config) error {
 	}
 
 	step(fmt.Sprintf("starting %d simulated controllers in one JVM, and one more in another", c.controllers))
-	const password = "bench-fleet-admin"
+	const password = "bench-fleet-admin" //nolint:gosec // the simulated controllers' admin password, nothing real
 	opts := make([]jenkinssim.Options, c.controllers)
 	for i := range opts {
 		opts[i] = jenkinssim.Options{AdminPassword: password}
@@ -281,7 +281,7 @@ func (w workspace) write(scenario []byte, controllers []*jenkinssim.Sim) error {
 	if err := os.MkdirAll(w.dir, 0o700); err != nil {
 		return err
 	}
-	if err := os.WriteFile(filepath.Join(w.dir, "main.tf"), scenario, 0o600); err != nil {
+	if err := os.WriteFile(filepath.Join(w.dir, "main.tf"), scenario, 0o600); err != nil { //nolint:gosec // our own temp dir
 		return err
 	}
 	urls := map[string]string{}
