@@ -13,3 +13,15 @@ list "jenkins_user_api_token" "hand_made" {
     legacy   = false
   }
 }
+
+# A fleet: one list per controller of the provider's controllers map.
+list "jenkins_user_api_token" "fleet" {
+  for_each = toset(["eu", "us"])
+  provider = jenkins
+  limit    = 1000
+
+  config {
+    controller = each.key
+    user_ids   = ["svc-deploy"]
+  }
+}

@@ -3,6 +3,9 @@
 list "jenkins_user_api_token" "service_accounts" {
   provider         = jenkins
   include_resource = true
+  # Terraform returns at most 100 results per list block unless limit says otherwise; the
+  # provider warns when a query stops at the limit with more tokens selected.
+  limit = 1000
 
   config {
     user_ids = ["svc-deploy", "svc-backup"]
