@@ -84,3 +84,37 @@ func TestRecentListingServesAPlansReads(t *testing.T) {
 		t.Errorf("after a revocation through the client the plan's read still lists %v", l.Tokens)
 	}
 }
+
+// TestServerInfoOneCallForConcurrentCallers: Terraform plans ten resources at a time, and each may
+// need Jenkins's facts (its date, its cluster role): the first concurrent callers share one call.
+func TestServerInfoOneCallForConcurrentCallers(t *testing.T) {
+	s := needSim(t)
+	ctx := context.Background()
+	c := simClient(t, s, "")
+	if _, err := s.Stats(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.ResetStats(ctx); err != nil {
+		t.Fatal(err)
+	}
+	errs := make(chan error, 10)
+	for range 10 {
+		go func() {
+			_, err := c.ServerInfo(ctx)
+			errs <- err
+		}()
+	}
+	for range 10 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	st, err := s.Stats(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A password login: the first script POST is refused for want of a crumb and sent again.
+	if n := st["scriptText"]; n > 2 {
+		t.Errorf("ten concurrent ServerInfo calls made %d script requests, want one call", n)
+	}
+}

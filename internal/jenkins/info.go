@@ -36,8 +36,11 @@ type ServerInfo struct {
 }
 
 type infoCache struct {
-	mu   sync.Mutex
-	info *ServerInfo
+	// fetch is held by the one ServerInfo call that asks Jenkins, so that concurrent callers wait
+	// for its answer instead of asking too.
+	fetch sync.Mutex
+	mu    sync.Mutex
+	info  *ServerInfo
 	// at is when info was remembered, by this process's monotonic clock: Jenkins's clock has
 	// run at least as long since info.Now was read.
 	at time.Time
@@ -80,6 +83,13 @@ func (c *infoCache) get() *ServerInfo {
 // call when none has yet. A provider process lives for one Terraform command, so the cached
 // "today" is at most that old.
 func (c *Client) ServerInfo(ctx context.Context) (ServerInfo, error) {
+	if i := c.info.get(); i != nil {
+		return *i, nil
+	}
+	// Terraform plans ten resources at a time: the first ones to ask all find nothing yet, and
+	// one call answers them all.
+	c.info.fetch.Lock()
+	defer c.info.fetch.Unlock()
 	if i := c.info.get(); i != nil {
 		return *i, nil
 	}
