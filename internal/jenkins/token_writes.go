@@ -8,13 +8,23 @@ import (
 	"strings"
 )
 
-// TokenWrite is one write of a WriteTokens batch: exactly one of Create, Rename and Revoke.
+// TokenWrite is one write of a WriteTokens batch: exactly one of Create, Rename, Revoke and
+// RevokeByValue.
 type TokenWrite struct {
 	Create *CreateTokenInput
 	Rename *TokenRename
 	// Revoke names the token to revoke (Legacy and Name are not used: a managed token is never
 	// a legacy one).
 	Revoke *TokenRef
+	// RevokeByValue settles a create whose answer never came (RevokeTokenByValue).
+	RevokeByValue *TokenByValue
+}
+
+// TokenByValue names a token by its user, name and value, made at or after NotBefore (see
+// RevokeTokenByValue).
+type TokenByValue struct {
+	UserID, Name, Value string
+	NotBefore           int64
 }
 
 // TokenRename renames UUID of UserID to Name.
@@ -29,14 +39,16 @@ type TokenRename struct {
 type TokenWriteResult struct {
 	Token   Token        // Create, Rename
 	Revoked RevokedToken // Revoke
-	Err     error
+	// RevokedUUID: the token RevokeByValue revoked, "" when there was none.
+	RevokedUUID string
+	Err         error
 }
 
 // WriteTokens makes many token writes in one script call (write_tokens.groovy) and returns one
 // result per write, in order: the creates, renames and revocations Terraform runs concurrently
-// cost one Groovy compile on the controller instead of one each. Each write follows the rules of
-// its single call (CreateToken, RenameToken, RevokeToken) and is as safe to repeat; a write
-// Jenkins refuses, or that fails there, fails alone.
+// cost one Groovy compile on the controller instead of one each. Each write follows the rules
+// of its single call (CreateToken, RenameToken, RevokeToken, RevokeTokenByValue) and is as safe
+// to repeat; a write Jenkins refuses, or that fails there, fails alone.
 //
 // It is a walk (walk.go): one call works to the time budget and answers for the writes it did,
 // and the rest go in the next call. A call cut off before its answer is sent again from the same
@@ -66,6 +78,15 @@ func (c *Client) WriteTokens(ctx context.Context, writes []TokenWrite) []TokenWr
 			op = map[string]any{"op": "rename", "userId": w.Rename.UserID, "uuid": w.Rename.UUID, "name": w.Rename.Name}
 		case w.Revoke != nil && w.Revoke.UserID != "" && w.Revoke.UUID != "":
 			op = map[string]any{"op": "revoke", "userId": w.Revoke.UserID, "uuid": w.Revoke.UUID}
+		case w.RevokeByValue != nil:
+			v := w.RevokeByValue
+			if err := ValidateTokenValue(v.Value); err != nil {
+				res[i].Err = &InvalidInputError{Err: err}
+				continue
+			}
+			c.masker.add(v.Value, v.Value[2:])
+			op = map[string]any{"op": "revokeByValue", "userId": v.UserID, "name": v.Name, "hash": credentialHash(v.Value),
+				"notBefore": emptyZero64(v.NotBefore)}
 		default:
 			res[i].Err = &InvalidInputError{Err: errors.New("a token write needs a create, a rename, or a revocation naming a user and a token UUID")}
 			continue
@@ -108,8 +129,8 @@ func (c *Client) WriteTokens(ctx context.Context, writes []TokenWrite) []TokenWr
 		var out struct {
 			Results []struct {
 				OK *struct {
-					Token   *tokenRow         `json:"token"`
-					Revoked []json.RawMessage `json:"revoked"`
+					Token   *tokenRow       `json:"token"`
+					Revoked json.RawMessage `json:"revoked"`
 				} `json:"ok"`
 				Error *scriptFailure `json:"error"`
 			} `json:"results"`
@@ -132,7 +153,12 @@ func (c *Client) WriteTokens(ctx context.Context, writes []TokenWrite) []TokenWr
 					res[i].Err = write.Create.refusal(res[i].Err)
 				}
 			case r.OK != nil && write.Revoke != nil:
-				rt, err := revokedRow(r.OK.Revoked)
+				var row []json.RawMessage
+				err := json.Unmarshal(r.OK.Revoked, &row)
+				var rt RevokedToken
+				if err == nil {
+					rt, err = revokedRow(row)
+				}
 				if err == nil && rt.RequestedUUID != write.Revoke.UUID {
 					err = fmt.Errorf("answered for token %s in the place of %s", rt.RequestedUUID, write.Revoke.UUID)
 				}
@@ -140,6 +166,12 @@ func (c *Client) WriteTokens(ctx context.Context, writes []TokenWrite) []TokenWr
 					return fail(&ScriptError{Script: "write_tokens", Exception: err.Error()})
 				}
 				res[i].Revoked, res[i].Err = rt, rt.problem("write_tokens", write.Revoke.UserID)
+			case r.OK != nil && write.RevokeByValue != nil:
+				var uuid *string
+				if err := json.Unmarshal(r.OK.Revoked, &uuid); err != nil {
+					return fail(&ScriptError{Script: "write_tokens", Exception: "unexpected result shape: " + err.Error()})
+				}
+				res[i].RevokedUUID = deref(uuid)
 			case r.OK != nil && r.OK.Token != nil:
 				res[i].Token = Token(*r.OK.Token)
 			default:

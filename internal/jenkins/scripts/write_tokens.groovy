@@ -6,6 +6,8 @@
 //   {"op": "create", "value": index into the values, and create_token's parameters but marker}
 //   {"op": "rename", "userId", "uuid", "name"}
 //   {"op": "revoke", "userId", "uuid"}
+//   {"op": "revokeByValue", revoke_token_by_value's parameters but marker}: the settlement of a
+//     create whose answer was lost, which sends the SHA-256 of the value, never the value
 // The values of the tokens to create ("11"+32 hex each) are the form field tokenValues of the
 // same POST, joined by commas, never part of this text, which Jenkins logs
 // (lib/request_field.groovy).
@@ -15,8 +17,8 @@
 // under the same rules, and safe to repeat as they are; an exception fails that op alone.
 // Prints marker + {"ok":{"results":[outcome, ...], "info":{serverInfo}}} + marker, where an
 // outcome is {"ok":{"token":row}} (create, rename), {"ok":{"revoked":revoke_tokens's row}}
-// (revoke), or {"error":{"type", "message", ...}} (an error object as the single scripts print,
-// or type: the exception's class).
+// (revoke), {"ok":{"userId", "revoked": uuid|null}} (revokeByValue), or {"error":{"type",
+// "message", ...}} (an error object as the single scripts print, or type: the exception's class).
 import groovy.json.JsonOutput
 import groovy.json.JsonSlurper
 
@@ -39,6 +41,9 @@ for (op in p.ops) {
             results.add(renameOneToken(op))
         } else if (op.op == 'revoke') {
             results.add([ok: [revoked: revokeOneToken([op.userId, op.uuid, false])]])
+        } else if (op.op == 'revokeByValue') {
+            def r = revokeOneTokenByValue(op)
+            results.add([ok: [userId: r[0], revoked: r[1]]])
         } else {
             results.add([error: [type: 'java.lang.IllegalArgumentException', message: 'unknown op']])
         }

@@ -1,5 +1,5 @@
 // The writes to one token, shared by the scripts that make one (create_token, rename_token,
-// revoke_tokens) and by write_tokens, which makes many in one call. Each returns its outcome
+// revoke_tokens, revoke_token_by_value) and by write_tokens, which makes many in one call. Each returns its outcome
 // instead of printing it, so that a batch reports one outcome per write.
 
 // createOneToken adds a token with a value chosen by the caller (see create_token.groovy for the
@@ -152,4 +152,31 @@ def revokeOneToken(ref) {
         problem = e.toString()
     }
     [u.getId(), ref[1], problem == null ? t.getUuid() : null, t.getName(), legacy, problem, true]
+}
+
+// revokeOneTokenByValue revokes the token of p.userId (or of the user the security realm answers
+// for it, as the create found it) with the name p.name whose value has the SHA-256 p.hash, made
+// at or after p.notBefore (see revoke_token_by_value.groovy), and returns [canonical id|null,
+// revoked uuid|null]. Safe to repeat.
+def revokeOneTokenByValue(p) {
+    def u = User.getById(p.userId, false)
+    if (u == null) {
+        def r = realmStatus(p.userId)
+        if (r[0] == 'known') {
+            u = User.getById(r[1], false)
+        }
+    }
+    def prop = u == null ? null : u.getProperty(jenkins.security.ApiTokenProperty)
+    def revoked = null
+    if (prop != null) {
+        def store = prop.getTokenStore()
+        byte[] hashed = p.hash.decodeHex()
+        // HashedToken.match is findMatchingToken's comparison, given the hash.
+        def t = store.getTokenListSortedByName().find { it.match(hashed) }
+        if (t != null && !t.isLegacy() && t.getName() == p.name && createdSince(t, p.notBefore)) {
+            prop.revokeToken(t.getUuid())
+            revoked = t.getUuid()
+        }
+    }
+    [u?.getId(), revoked]
 }
