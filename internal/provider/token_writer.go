@@ -19,17 +19,22 @@ import (
 const writeBatchWindow = 20 * time.Millisecond
 
 // tokenWriter coalesces the token writes of one provider data instance (one Jenkins controller)
-// into one script call per window, as tokenReader does for reads: Terraform runs ten creates,
+// into as few script calls as it can, as tokenReader does for reads: Terraform runs ten creates,
 // renames or destroys at a time, and each would otherwise cost a script call, that is a Groovy
-// compile on the controller. The first write waits for the window; every write submitted
-// meanwhile joins it; then the batch takes the write locks of all its users (userWrites, sorted
-// as lock does) and sends them in one WriteTokens call, which follows each write's own rules and
-// answers for each. A write whose run was interrupted (its context done) before the batch was
-// sent is left out and reported unsent; once sent, the batch goes on until every member would
-// have given up on a call of its own (its grace after its context ended: settleGrace for
-// creates, which must read the answer that holds their token).
+// compile on the controller. One batch is in flight at a time: the first write waits for the
+// window, then every write that joined is sent in one WriteTokens call, which follows each
+// write's own rules and answers for each; writes submitted meanwhile wait for that call to end,
+// then for the window again (the writes it answered come back from Terraform as new ones within
+// it), and go together in the next. A batch holds the write locks of all its users (userWrites,
+// sorted as lock does) while its call runs, so the per-user write order holds against the bulk
+// revocations too.
 //
-// With a zero window a write is sent at once, with whatever joined it in the meantime.
+// A write whose run was interrupted (its context done) before its batch was sent is left out and
+// reported unsent; once sent, the batch goes on until every member would have given up on a
+// call of its own (its grace after its context ended: settleGrace for creates, which must read
+// the answer that holds their token).
+//
+// With a zero window a write is sent as soon as no batch is in flight, with whatever joined it.
 type tokenWriter struct {
 	client *jenkins.Client
 	locks  *userWrites
@@ -37,6 +42,7 @@ type tokenWriter struct {
 
 	mu      sync.Mutex
 	pending []*pendingWrite
+	sending bool // a sender is running: it takes the pending writes when its batch ends
 }
 
 // pendingWrite is one write waiting for its batch.
@@ -61,24 +67,38 @@ func (tw *tokenWriter) write(ctx context.Context, user string, w jenkins.TokenWr
 	p := &pendingWrite{ctx: ctx, write: w, user: user, grace: grace, done: make(chan struct{})}
 	tw.mu.Lock()
 	tw.pending = append(tw.pending, p)
-	if len(tw.pending) == 1 {
-		go detached(ctx, tw.sendAfterWindow)
+	if !tw.sending {
+		tw.sending = true
+		go tw.run()
 	}
 	tw.mu.Unlock()
 	<-p.done
 	return p.res, p.sent
 }
 
-// sendAfterWindow waits for the window, then sends every write that joined.
-func (tw *tokenWriter) sendAfterWindow(ctx context.Context) {
-	if tw.window > 0 {
-		time.Sleep(tw.window)
+// run sends batches, one at a time, each after the window, until no write is left.
+func (tw *tokenWriter) run() {
+	for {
+		if tw.window > 0 {
+			time.Sleep(tw.window)
+		}
+		tw.mu.Lock()
+		batch := tw.pending
+		tw.pending = nil
+		if len(batch) == 0 {
+			tw.sending = false
+			tw.mu.Unlock()
+			return
+		}
+		tw.mu.Unlock()
+		// With the values (the logger) of a request that is part of it, not its cancellation.
+		detached(batch[0].ctx, func(ctx context.Context) { tw.send(ctx, batch) })
 	}
-	tw.mu.Lock()
-	batch := tw.pending
-	tw.pending = nil
-	tw.mu.Unlock()
+}
 
+// send writes batch in one WriteTokens call (a walk: several, when it outlasts the time budget)
+// under the write locks of its users, and hands each write its outcome.
+func (tw *tokenWriter) send(ctx context.Context, batch []*pendingWrite) {
 	users := make([]string, len(batch))
 	for i, p := range batch {
 		users[i] = p.user
