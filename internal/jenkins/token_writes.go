@@ -148,7 +148,7 @@ func (c *Client) WriteTokens(ctx context.Context, writes []TokenWrite) []TokenWr
 			write := writes[i]
 			switch {
 			case r.Error != nil:
-				res[i].Err = c.scriptFailureError("write_tokens", r.Error)
+				res[i].Err = c.writeFailure(r.Error)
 				if write.Create != nil {
 					res[i].Err = write.Create.refusal(res[i].Err)
 				}
@@ -182,4 +182,18 @@ func (c *Client) WriteTokens(ctx context.Context, writes []TokenWrite) []TokenWr
 		w.progress(ctx, "token writes", done, len(ops), done == len(ops))
 	}
 	return res
+}
+
+// writeFailure is the error of one write that Jenkins refused (an error object, as the single
+// scripts print) or that met an exception there, shown as the single script's stack trace would
+// show it (exceptionLine).
+func (c *Client) writeFailure(f *scriptFailure) error {
+	if f.Type != "exception" {
+		return c.scriptFailureError("write_tokens", f)
+	}
+	msg := c.masker.mask(f.Message)
+	if exceptionRE.MatchString(msg) {
+		msg = exceptionLine(msg)
+	}
+	return &ScriptError{Script: "write_tokens", Exception: msg}
 }

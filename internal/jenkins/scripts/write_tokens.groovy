@@ -18,7 +18,8 @@
 // Prints marker + {"ok":{"results":[outcome, ...], "info":{serverInfo}}} + marker, where an
 // outcome is {"ok":{"token":row}} (create, rename), {"ok":{"revoked":revoke_tokens's row}}
 // (revoke), {"ok":{"userId", "revoked": uuid|null}} (revokeByValue), or {"error":{"type",
-// "message", ...}} (an error object as the single scripts print, or type: the exception's class).
+// "message", ...}} (an error object as the single scripts print, or type "exception" with the
+// exception's toString, the first line of the stack trace Jenkins would print).
 import groovy.json.JsonOutput
 import groovy.json.JsonSlurper
 
@@ -48,7 +49,8 @@ for (op in p.ops) {
             results.add([error: [type: 'java.lang.IllegalArgumentException', message: 'unknown op']])
         }
     } catch (Exception e) {
-        results.add([error: [type: e.getClass().getName(), message: String.valueOf(e.getMessage())]])
+        // What the first line of Jenkins's stack trace would say (Functions.printThrowable).
+        results.add([error: [type: 'exception', message: e.toString()]])
     }
 }
 print(p.marker + JsonOutput.toJson([ok: [results: results, info: serverInfo()]]) + p.marker)
