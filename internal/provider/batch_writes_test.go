@@ -43,6 +43,19 @@ func flat(out string) string {
 	return strings.Join(strings.Fields(strings.ReplaceAll(out, "│", " ")), " ")
 }
 
+// batchWorkdir is a simulator of its own with users named prefix-0 and on, and a CLI workdir.
+func batchWorkdir(t *testing.T, prefix string, users int) (*acctest.Target, []string, *cliWorkdir) {
+	t.Helper()
+	target := ownSim(t, jenkinssim.Options{})
+	cli, _ := cliVersion(t)
+	ids := make([]string, users)
+	for i := range ids {
+		ids[i] = fmt.Sprintf("%s-%02d", prefix, i)
+		target.CreateUser(t, ids[i], "pw")
+	}
+	return target, ids, newCLIWorkdir(t, cli, jenkinsProviderOverrides(t))
+}
+
 // jenkinsTokens counts the tokens Jenkins holds for users.
 func jenkinsTokens(t *testing.T, target *acctest.Target, users []string) int {
 	t.Helper()
@@ -59,16 +72,9 @@ func jenkinsTokens(t *testing.T, target *acctest.Target, users []string) int {
 // a single create gives, the 50 others are created, and applying again creates nothing more. One
 // token revoked by hand before the destroy does not fail it.
 func TestAccUserAPIToken_batchedWrites(t *testing.T) {
-	target := ownSim(t, jenkinssim.Options{})
-	cli, _ := cliVersion(t)
+	target, users, w := batchWorkdir(t, "batch", 5)
 	ctx := context.Background()
-	users := make([]string, 5)
-	for i := range users {
-		users[i] = fmt.Sprintf("batch-%d", i)
-		target.CreateUser(t, users[i], "pw")
-	}
 	const n = 50
-	w := newCLIWorkdir(t, cli, jenkinsProviderOverrides(t))
 	w.write("main.tf", batchConfig(target, users, n, "batch-ghost"))
 	calls := func(args ...string) (string, int, int) {
 		t.Helper()
@@ -132,16 +138,9 @@ emit(true)`, map[string]string{"user": users[0], "uuid": uuid}, nil)
 // ran it; retries off) while the apply is interrupted: every token of the batch is revoked by its
 // value, each of its resources says so, and every token Jenkins then holds is in the state.
 func TestAccUserAPIToken_interruptedBatchSettles(t *testing.T) {
-	target := ownSim(t, jenkinssim.Options{})
-	cli, _ := cliVersion(t)
+	target, users, w := batchWorkdir(t, "settle", 10)
 	ctx := context.Background()
-	users := make([]string, 10)
-	for i := range users {
-		users[i] = fmt.Sprintf("settle-%d", i)
-		target.CreateUser(t, users[i], "pw")
-	}
 	const n = 200
-	w := newCLIWorkdir(t, cli, jenkinsProviderOverrides(t))
 	w.write("main.tf", batchConfig(target, users, n, "", "max_retries = 0"))
 	sim := target.Sim
 	if err := sim.SetFault(ctx, jenkinssim.Fault{Path: "/scriptText", Mode: "delay", DelayMS: 100}); err != nil {

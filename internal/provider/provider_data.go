@@ -52,8 +52,9 @@ func (d *providerData) readToken(ctx context.Context, userID, uuid string) (*jen
 // the save of the user record take different locks (ApiTokenStore's methods, User.save), and
 // saving serializes the token list without the store's lock: two writes to one user at once can
 // fail with ConcurrentModificationException. Terraform runs ten operations at a time, often on
-// one user (destroying a service account's tokens), so the provider writes one at a time per user.
-// Keyed by the ID as written; different spellings of one user are rare and only lose this order.
+// one user (destroying a service account's tokens), so the provider writes one at a time per user:
+// a batch of writes (tokenWriter) runs them one after the other in one script, holding the locks of
+// all its users, and a bulk revocation holds those of its own. Keyed by the ID as written; different spellings of one user are rare and only lose this order.
 type userWrites struct {
 	mu    sync.Mutex
 	locks map[string]*sync.Mutex

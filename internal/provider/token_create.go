@@ -29,10 +29,12 @@ type newToken struct {
 
 // createToken creates a token and settles it: once the request may have reached Jenkins, the
 // token ends either in the answer (and so in the state) or revoked, never valid with a value
-// that nobody holds.
-//   - A cancellation (Ctrl-C) before the request is sent creates nothing.
-//   - After it is sent, the create goes on despite the cancellation, for settleGrace at most:
-//     Terraform waits for operations in flight and records what they return.
+// that nobody holds. The request is a batch of the writes of the moment (tokenWriter), and each
+// of these holds for every create in it.
+//   - A cancellation (Ctrl-C) before the batch is sent creates nothing: the create is left out.
+//   - After it is sent, the batch goes on despite the cancellation, for settleGrace at most after
+//     its last member was cancelled: Terraform waits for operations in flight and records what
+//     they return.
 //   - A create that ends without a definite answer from Jenkins (cancelled after settleGrace,
 //     connection lost, retries exhausted, an exception after the token was added) may have
 //     made the token: it is revoked by its value and name, with a fresh context.
