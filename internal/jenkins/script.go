@@ -92,6 +92,10 @@ type scriptFields map[string]string
 // tokenValueField carries the value of a token to create (create_token.groovy).
 const tokenValueField = "tokenValue"
 
+// tokenValuesField carries the values of the tokens a batch creates, joined by commas
+// (write_tokens.groovy).
+const tokenValuesField = "tokenValues"
+
 // runScript runs template name on /scriptText with params and decodes the
 // "ok" value into out. params must hold no secret (they are part of the script text).
 // Every template is written to be safe to run twice, so script calls are
@@ -145,8 +149,8 @@ func (c *Client) runScriptWith(ctx context.Context, name, src string, params map
 		params = map[string]any{}
 	}
 	params["marker"] = marker
-	if tellRetries {
-		params["retry"] = false
+	if retry, _ := params["retry"].(bool); tellRetries && !retry {
+		params["retry"] = false // a walk sends true after a call cut off (walker.tellRetries)
 	}
 	form, b64, err := encodeScript(name, src, params, fields)
 	if err != nil {

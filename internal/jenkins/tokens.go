@@ -344,19 +344,8 @@ func ValidateTokenValue(v string) error {
 // response), that token is returned and nothing is added. An unknown user
 // gives a *UserNotFoundError and creates nothing.
 func (c *Client) CreateToken(ctx context.Context, in CreateTokenInput) (Token, error) {
-	if in.UserID == "" {
-		return Token{}, &InvalidInputError{Err: errors.New("creating a token needs a user id")}
-	}
-	if err := ValidateTokenValue(in.Value); err != nil {
-		return Token{}, &InvalidInputError{Err: err}
-	}
-	if in.ExpirationDate != "" {
-		if _, err := time.Parse(time.DateOnly, in.ExpirationDate); err != nil || !dateRE.MatchString(in.ExpirationDate) {
-			return Token{}, &InvalidInputError{Err: fmt.Errorf("expiration date %q is not YYYY-MM-DD", in.ExpirationDate)}
-		}
-	}
-	if in.CallerValue && in.NotBefore <= 0 {
-		return Token{}, &InvalidInputError{Err: errors.New("creating a token with a caller's value needs a point of Jenkins's clock (NotBefore) taken before the first attempt")}
+	if err := in.validate(); err != nil {
+		return Token{}, err
 	}
 	c.masker.add(in.Value, in.Value[2:])
 	var out struct {
@@ -364,7 +353,38 @@ func (c *Client) CreateToken(ctx context.Context, in CreateTokenInput) (Token, e
 		Info  *ServerInfo `json:"info"`
 	}
 	// The value is the one input that travels outside the script text (see scriptFields).
-	err := c.runScriptTellingRetries(ctx, "create_token", map[string]any{
+	err := c.runScriptTellingRetries(ctx, "create_token", in.params(), scriptFields{tokenValueField: in.Value}, &out)
+	if err != nil {
+		return Token{}, in.refusal(err)
+	}
+	c.info.remember(out.Info)
+	return Token(out.Token), nil
+}
+
+// validate refuses, before anything is sent, a create Jenkins would refuse or that could not be
+// settled.
+func (in CreateTokenInput) validate() error {
+	if in.UserID == "" {
+		return &InvalidInputError{Err: errors.New("creating a token needs a user id")}
+	}
+	if err := ValidateTokenValue(in.Value); err != nil {
+		return &InvalidInputError{Err: err}
+	}
+	if in.ExpirationDate != "" {
+		if _, err := time.Parse(time.DateOnly, in.ExpirationDate); err != nil || !dateRE.MatchString(in.ExpirationDate) {
+			return &InvalidInputError{Err: fmt.Errorf("expiration date %q is not YYYY-MM-DD", in.ExpirationDate)}
+		}
+	}
+	if in.CallerValue && in.NotBefore <= 0 {
+		return &InvalidInputError{Err: errors.New("creating a token with a caller's value needs a point of Jenkins's clock (NotBefore) taken before the first attempt")}
+	}
+	return nil
+}
+
+// params are the create's script parameters (create_token.groovy; one op of write_tokens), all
+// but the value.
+func (in CreateTokenInput) params() map[string]any {
+	return map[string]any{
 		"userId":             in.UserID,
 		"name":               in.Name,
 		"expirationDate":     emptyNil(in.ExpirationDate),
@@ -372,20 +392,20 @@ func (c *Client) CreateToken(ctx context.Context, in CreateTokenInput) (Token, e
 		"callerValue":        in.CallerValue,
 		"defaultExpiryDays":  emptyZero(in.DefaultExpiryDays),
 		"notBefore":          emptyZero64(in.NotBefore),
-	}, scriptFields{tokenValueField: in.Value}, &out)
-	if err != nil {
-		var u *UnsupportedError
-		if errors.As(err, &u) {
-			u.Feature = "an API token expiration date"
-		}
-		var past *ExpirationInPastError
-		if errors.As(err, &past) {
-			past.Date = in.ExpirationDate
-		}
-		return Token{}, err
 	}
-	c.info.remember(out.Info)
-	return Token(out.Token), nil
+}
+
+// refusal completes what Jenkins's refusal of the create says with what the create asked for.
+func (in CreateTokenInput) refusal(err error) error {
+	var u *UnsupportedError
+	if errors.As(err, &u) {
+		u.Feature = "an API token expiration date"
+	}
+	var past *ExpirationInPastError
+	if errors.As(err, &past) {
+		past.Date = in.ExpirationDate
+	}
+	return err
 }
 
 // RevokeTokenByValue revokes the token of userID (or of the user Jenkins's security realm answers
@@ -481,10 +501,16 @@ func (c *Client) RevokeToken(ctx context.Context, userID, uuid string) (RevokedT
 	if len(res) != 1 {
 		return RevokedToken{}, &ScriptError{Script: "revoke_tokens", Exception: fmt.Sprintf("%d results for one token", len(res))}
 	}
-	if res[0].Problem != "" {
-		return res[0], &ScriptError{Script: "revoke_tokens", Exception: fmt.Sprintf("Jenkins did not revoke the token %s of user %q: %s", uuid, userID, res[0].Problem)}
+	return res[0], res[0].problem("revoke_tokens", userID)
+}
+
+// problem is the error of a revocation Jenkins failed to make, or nil. userID is the user as
+// requested.
+func (r RevokedToken) problem(script, userID string) error {
+	if r.Problem == "" {
+		return nil
 	}
-	return res[0], nil
+	return &ScriptError{Script: script, Exception: fmt.Sprintf("Jenkins did not revoke the token %s of user %q: %s", r.RequestedUUID, userID, r.Problem)}
 }
 
 // TokenRef names one token.
@@ -561,17 +587,10 @@ func (c *Client) RevokeTokens(ctx context.Context, refs []TokenRef) ([]RevokedTo
 			return res, &ScriptError{Script: "revoke_tokens", Exception: fmt.Sprintf("answered for %d of %d tokens", len(out.Results), len(rest))}
 		}
 		for _, r := range out.Results {
-			var rt RevokedToken
-			if len(r) != 7 {
-				return res, &ScriptError{Script: "revoke_tokens", Exception: "unexpected result row"}
+			rt, err := revokedRow(r)
+			if err != nil {
+				return res, &ScriptError{Script: "revoke_tokens", Exception: err.Error()}
 			}
-			var revoked, name, problem *string
-			for i, dst := range []any{&rt.UserID, &rt.RequestedUUID, &revoked, &name, &rt.Legacy, &problem, &rt.UserFound} {
-				if err := json.Unmarshal(r[i], dst); err != nil {
-					return res, &ScriptError{Script: "revoke_tokens", Exception: "unexpected result row: " + err.Error()}
-				}
-			}
-			rt.UUID, rt.Name, rt.Problem = deref(revoked), deref(name), deref(problem)
 			ref := refs[len(res)]
 			if rt.RequestedUUID != ref.UUID {
 				return res, &ScriptError{Script: "revoke_tokens", Exception: fmt.Sprintf("answered for token %s in the place of %s", rt.RequestedUUID, ref.UUID)}
@@ -588,6 +607,22 @@ func (c *Client) RevokeTokens(ctx context.Context, refs []TokenRef) ([]RevokedTo
 		w.progress(ctx, "token revocations", len(res), len(refs), len(res) == len(refs))
 	}
 	return res, nil
+}
+
+// revokedRow decodes one revocation's row (lib/token_write.groovy, revokeOneToken).
+func revokedRow(r []json.RawMessage) (RevokedToken, error) {
+	var rt RevokedToken
+	if len(r) != 7 {
+		return rt, errors.New("unexpected result row")
+	}
+	var revoked, name, problem *string
+	for i, dst := range []any{&rt.UserID, &rt.RequestedUUID, &revoked, &name, &rt.Legacy, &problem, &rt.UserFound} {
+		if err := json.Unmarshal(r[i], dst); err != nil {
+			return rt, errors.New("unexpected result row: " + err.Error())
+		}
+	}
+	rt.UUID, rt.Name, rt.Problem = deref(revoked), deref(name), deref(problem)
+	return rt, nil
 }
 
 func deref(s *string) string {

@@ -56,6 +56,10 @@ type walker struct {
 	calls  int
 	// cuts counts the calls cut off before their answer so far.
 	cuts int
+	// tellRetries: the script takes the parameter "retry" (runScriptTellingRetries), true once
+	// a call of this walk may have run without its answer: from a cut on, for the rest of the
+	// walk, since the lost call may have gone further than the calls sent since.
+	tellRetries bool
 }
 
 func (c *Client) newWalk(script string) *walker {
@@ -66,11 +70,19 @@ func (c *Client) newWalk(script string) *walker {
 // cut off is sent again from the same position with half the budget, within the client's
 // retries and retry budget.
 func (w *walker) call(ctx context.Context, params map[string]any, out any) error {
+	return w.callWith(ctx, params, nil, out)
+}
+
+// callWith is call with form fields posted beside the script (scriptFields).
+func (w *walker) callWith(ctx context.Context, params map[string]any, fields scriptFields, out any) error {
 	deadline := time.Now().Add(w.c.budget)
 	url := w.c.BaseURL() + "scriptText"
 	for attempt := 1; ; attempt++ {
 		params["budgetMs"] = w.budget.Milliseconds()
-		err := w.c.runScriptWith(ctx, w.script, "", params, nil, false, out, true)
+		if w.tellRetries {
+			params["retry"] = w.cuts > 0
+		}
+		err := w.c.runScriptWith(ctx, w.script, "", params, fields, w.tellRetries, out, true)
 		if err == nil {
 			w.calls++
 			return nil

@@ -10,6 +10,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
@@ -91,6 +92,10 @@ type providerData struct {
 	now    func() time.Time
 	// writes serializes this provider's writes to one user's tokens (see userWrites).
 	writes userWrites
+	// writeWindow is the token writer's batch window (0: each write sent at once).
+	writeWindow time.Duration
+	writerOnce  sync.Once
+	writer      *tokenWriter
 	// maxLifetimeDays is max_token_lifetime_days (0: no limit): see checkLifetime.
 	maxLifetimeDays int64
 	// ephemerals records the ephemeral tokens opened and not yet closed (openEphemerals).
@@ -285,7 +290,7 @@ func (p *jenkinsProvider) Configure(ctx context.Context, req provider.ConfigureR
 			return nil
 		}
 		tflog.Debug(ctx, "configured Jenkins client", map[string]any{"controller": name, "server_url": client.BaseURL(), "username": c.Username})
-		return &providerData{controller: name, fleet: f, client: client, reader: newTokenReader(client, batchWindow), now: p.clock,
+		return &providerData{controller: name, fleet: f, client: client, reader: newTokenReader(client, batchWindow), writeWindow: writeBatchWindow, now: p.clock,
 			maxLifetimeDays: cfg.MaxLifetimeDays.ValueInt64(), ephemerals: p.ephemerals, tally: &revocationTally{}}
 	}
 	if hasDefault {

@@ -52,8 +52,9 @@ func (d *providerData) readToken(ctx context.Context, userID, uuid string) (*jen
 // the save of the user record take different locks (ApiTokenStore's methods, User.save), and
 // saving serializes the token list without the store's lock: two writes to one user at once can
 // fail with ConcurrentModificationException. Terraform runs ten operations at a time, often on
-// one user (destroying a service account's tokens), so the provider writes one at a time per user.
-// Keyed by the ID as written; different spellings of one user are rare and only lose this order.
+// one user (destroying a service account's tokens), so the provider writes one at a time per user:
+// a batch of writes (tokenWriter) runs them one after the other in one script, holding the locks of
+// all its users, and a bulk revocation holds those of its own. Keyed by the ID as written; different spellings of one user are rare and only lose this order.
 type userWrites struct {
 	mu    sync.Mutex
 	locks map[string]*sync.Mutex
@@ -95,26 +96,43 @@ func (w *userWrites) lock(ids ...string) func() {
 // holds for the user written to (the spelling configured and the one Jenkins returned), even
 // when the write fails: it may have happened before the error.
 
-func (d *providerData) renameToken(ctx context.Context, userID, uuid, name string) (jenkins.Token, error) {
-	defer d.writes.lock(userID)()
-	tok, err := d.client.RenameToken(ctx, userID, uuid, name)
-	d.reader.invalidate(userID, tok.UserID)
-	return tok, err
+// tokenWriter is the writer that batches this provider's token writes (created on first use, so
+// that provider data built by hand in tests has one too, sending each write at once).
+func (d *providerData) tokenWriter() *tokenWriter {
+	d.writerOnce.Do(func() {
+		if d.writer == nil {
+			d.writer = newTokenWriter(d.client, &d.writes, d.writeWindow)
+		}
+	})
+	return d.writer
 }
 
-// revokeToken revokes a token and succeeds when Jenkins confirms it gone. "No such user" counts
-// as gone only when jenkinsID says userID is an id Jenkins returned for this token: a
-// configured spelling Jenkins never confirmed may name nobody while a realm that respells names
-// (LDAP with forceUsernameLowercase, Active Directory's user@domain forms) made the user, and
-// the token, under another id.
-func (d *providerData) revokeToken(ctx context.Context, userID, uuid string, jenkinsID bool) error {
-	defer d.writes.lock(userID)()
-	res, err := d.client.RevokeToken(ctx, userID, uuid)
-	d.reader.invalidate(userID, res.UserID)
-	if err != nil {
-		return err
+// renameToken renames a token in place, in a batch with the other writes of the moment
+// (tokenWriter).
+func (d *providerData) renameToken(ctx context.Context, userID, uuid, name string) (jenkins.Token, error) {
+	res, sent := d.tokenWriter().write(ctx, userID, jenkins.TokenWrite{Rename: &jenkins.TokenRename{UserID: userID, UUID: uuid, Name: name}}, settleGrace)
+	if !sent {
+		return jenkins.Token{}, fmt.Errorf("the run was interrupted before the rename was sent to Jenkins: %w", context.Cause(ctx))
 	}
-	if !res.UserFound && !jenkinsID {
+	d.reader.invalidate(userID, res.Token.UserID)
+	return res.Token, res.Err
+}
+
+// revokeToken revokes a token, in a batch with the other writes of the moment (tokenWriter), and
+// succeeds when Jenkins confirms it gone. "No such user" counts as gone only when jenkinsID says
+// userID is an id Jenkins returned for this token: a configured spelling Jenkins never confirmed
+// may name nobody while a realm that respells names (LDAP with forceUsernameLowercase, Active
+// Directory's user@domain forms) made the user, and the token, under another id.
+func (d *providerData) revokeToken(ctx context.Context, userID, uuid string, jenkinsID bool) error {
+	res, sent := d.tokenWriter().write(ctx, userID, jenkins.TokenWrite{Revoke: &jenkins.TokenRef{UserID: userID, UUID: uuid}}, settleGrace)
+	if !sent {
+		return fmt.Errorf("the run was interrupted before the revocation was sent to Jenkins: %w", context.Cause(ctx))
+	}
+	d.reader.invalidate(userID, res.Revoked.UserID)
+	if res.Err != nil {
+		return res.Err
+	}
+	if !res.Revoked.UserFound && !jenkinsID {
 		return fmt.Errorf("no Jenkins user has the id %s, a spelling Jenkins never returned for token %s, so the "+
 			"token cannot be confirmed revoked: a security realm that respells user names (LDAP with forceUsernameLowercase, "+
 			"Active Directory's user@domain forms) may hold it under another id. Find the token on the user's security page "+

@@ -29,10 +29,12 @@ type newToken struct {
 
 // createToken creates a token and settles it: once the request may have reached Jenkins, the
 // token ends either in the answer (and so in the state) or revoked, never valid with a value
-// that nobody holds.
-//   - A cancellation (Ctrl-C) before the request is sent creates nothing.
-//   - After it is sent, the create goes on despite the cancellation, for settleGrace at most:
-//     Terraform waits for operations in flight and records what they return.
+// that nobody holds. The request is a batch of the writes of the moment (tokenWriter), and each
+// of these holds for every create in it.
+//   - A cancellation (Ctrl-C) before the batch is sent creates nothing: the create is left out.
+//   - After it is sent, the batch goes on despite the cancellation, for settleGrace at most after
+//     its last member was cancelled: Terraform waits for operations in flight and records what
+//     they return.
 //   - A create that ends without a definite answer from Jenkins (cancelled after settleGrace,
 //     connection lost, retries exhausted, an exception after the token was added) may have
 //     made the token: it is revoked by its value and name, with a fresh context.
@@ -49,10 +51,11 @@ func (d *providerData) createToken(ctx context.Context, in newToken) (jenkins.To
 		}
 	}
 	ctx = tflog.MaskAllFieldValuesStrings(ctx, value)
-	unlock := d.writes.lock(in.userID)
-	defer unlock()
+	interrupted := func(err error) error {
+		return fmt.Errorf("the run was interrupted before the token was sent to Jenkins; nothing was created: %w", err)
+	}
 	if err := ctx.Err(); err != nil {
-		return jenkins.Token{}, "", fmt.Errorf("the run was interrupted before the token was sent to Jenkins; nothing was created: %w", err)
+		return jenkins.Token{}, "", interrupted(err)
 	}
 	// A value from the configuration (token_wo) may be another token's: another workspace given
 	// the same value, whose token has the same name too. The create takes a token it finds with
@@ -66,8 +69,9 @@ func (d *providerData) createToken(ctx context.Context, in newToken) (jenkins.To
 	// made before notBefore existed before this create was sent: another's, refused as
 	// valueInUse, and never revoked by the settlement. Left open: another workspace's token made
 	// inside the window between notBefore and the first attempt's arrival (the latency of the
-	// answer notBefore came from plus this request's), or a Jenkins clock set back within it.
-	// A value the provider draws is held by no other token: no bound, no extra call.
+	// answer notBefore came from, the batch window and this request's), or a Jenkins clock set
+	// back within it. A value the provider draws is held by no other token: no bound, no extra
+	// call.
 	var notBefore int64
 	if in.value != "" {
 		var err error
@@ -75,9 +79,10 @@ func (d *providerData) createToken(ctx context.Context, in newToken) (jenkins.To
 			return jenkins.Token{}, "", fmt.Errorf("reading Jenkins's clock before the create; nothing was created: %w", err)
 		}
 	}
-	sendCtx, stop := settlingContext(ctx, settleGrace)
-	defer stop()
-	tok, err := d.client.CreateToken(sendCtx, jenkins.CreateTokenInput{
+	// Sent in a batch with the other writes of the moment (tokenWriter), under the write locks of
+	// every user in it. Once sent, the batch goes on despite a cancellation, for settleGrace at
+	// most: Terraform waits for operations in flight and records what they return.
+	res, sent := d.tokenWriter().write(ctx, in.userID, jenkins.TokenWrite{Create: &jenkins.CreateTokenInput{
 		UserID:                 in.userID,
 		Name:                   in.name,
 		Value:                  value,
@@ -86,7 +91,11 @@ func (d *providerData) createToken(ctx context.Context, in newToken) (jenkins.To
 		CreateUserIfRealmKnows: true,
 		CallerValue:            in.value != "",
 		NotBefore:              notBefore,
-	})
+	}}, settleGrace)
+	if !sent {
+		return jenkins.Token{}, "", interrupted(context.Cause(ctx))
+	}
+	tok, err := res.Token, res.Err
 	d.reader.invalidate(in.userID, tok.UserID)
 	if err == nil {
 		return tok, value, nil
@@ -117,7 +126,14 @@ func (d *providerData) settleUnansweredCreate(ctx context.Context, in newToken, 
 					"time to look again: %s", createErr, mayBeLeft)
 			}
 		}
-		uuid, err := d.client.RevokeTokenByValue(rctx, in.userID, in.name, value, notBefore)
+		// In a batch too: the creates of an interrupted batch settle together, under the write
+		// locks of their users.
+		res, sent := d.tokenWriter().write(rctx, in.userID, jenkins.TokenWrite{RevokeByValue: &jenkins.TokenByValue{
+			UserID: in.userID, Name: in.name, Value: value, NotBefore: notBefore}}, 0)
+		uuid, err := res.RevokedUUID, res.Err
+		if !sent {
+			err = context.Cause(rctx)
+		}
 		d.reader.invalidate(in.userID)
 		if err != nil {
 			return fmt.Errorf("%w\n\nWhether Jenkins created the token is unknown, and looking for it failed (%v): %s",
@@ -153,19 +169,4 @@ func mayHaveCreated(err error) bool {
 	)
 	return !errors.As(err, &notFound) && !errors.As(err, &unsup) && !errors.As(err, &past) && !errors.As(err, &inUse) &&
 		!errors.As(err, &invalid)
-}
-
-// settlingContext is a context that outlives parent's cancellation by grace: the request it
-// carries was sent, and abandoning it would leave Jenkins's answer, a valid token, unread.
-// Values (the log masks) carry over; stop releases it.
-func settlingContext(parent context.Context, grace time.Duration) (context.Context, context.CancelFunc) {
-	ctx, cancel := context.WithCancel(context.WithoutCancel(parent))
-	stopAfter := context.AfterFunc(parent, func() {
-		t := time.AfterFunc(grace, cancel)
-		context.AfterFunc(ctx, func() { t.Stop() })
-	})
-	return ctx, func() {
-		stopAfter()
-		cancel()
-	}
 }

@@ -2,7 +2,9 @@
 // and without batched reads (`make bench`). It builds the provider, starts the Jenkins simulator,
 // creates N tokens across M users with `terraform apply`, then times `terraform plan` with each
 // script-console call made 50 ms slower (the simulator's delay fault, standing in for the Groovy
-// compile a real Jenkins does per call), reading the script-call counts from /__sim/stats.
+// compile a real Jenkins does per call), reading the script-call counts from /__sim/stats. The
+// apply and the final `terraform destroy` are timed and counted too (batched writes); -provider
+// measures a provider built elsewhere (another commit) the same way.
 package main
 
 import (
@@ -24,12 +26,19 @@ func main() {
 	delay := flag.Duration("script-delay", 50*time.Millisecond, "simulated cost of one script-console call")
 	terraform := flag.String("terraform", "terraform", "Terraform or OpenTofu CLI")
 	window := flag.String("window", "", "read_batch_window of the batched run (empty: the provider's default)")
+	flag.StringVar(&prebuilt, "provider", "", "a provider binary to measure instead of building this one")
+	flag.BoolVar(&writesOnly, "writes-only", false, "measure the apply and the destroy only, not the plans")
 	flag.Parse()
 	if err := run(*tokens, *users, *delay, *terraform, *window); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
 }
+
+var (
+	prebuilt   string
+	writesOnly bool
+)
 
 func run(n, m int, delay time.Duration, terraform, window string) error {
 	if n < 1 || m < 1 {
@@ -41,10 +50,22 @@ func run(n, m int, delay time.Duration, terraform, window string) error {
 	}
 	defer func() { _ = os.RemoveAll(dir) }()
 
-	step("building the provider")
-	build := exec.Command("go", "build", "-o", filepath.Join(dir, "terraform-provider-jenkins"), ".") //nolint:gosec // our own temp dir
-	if out, err := build.CombinedOutput(); err != nil {
-		return fmt.Errorf("go build: %v\n%s", err, out)
+	bin := filepath.Join(dir, "terraform-provider-jenkins")
+	if prebuilt != "" {
+		step("using the provider " + prebuilt)
+		b, err := os.ReadFile(prebuilt) //nolint:gosec // the binary the user chose with -provider
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(bin, b, 0o700); err != nil { //nolint:gosec // an executable in our own temp dir
+			return err
+		}
+	} else {
+		step("building the provider")
+		build := exec.Command("go", "build", "-o", bin, ".") //nolint:gosec // our own temp dir
+		if out, err := build.CombinedOutput(); err != nil {
+			return fmt.Errorf("go build: %v\n%s", err, out)
+		}
 	}
 
 	step("starting the Jenkins simulator")
@@ -85,12 +106,36 @@ for (int i = 0; i < (params.users as int); i++) { realm.createAccount('bench-use
 		return time.Since(start), nil
 	}
 
+	// counted runs the CLI with args and returns its script calls and wall time.
+	counted := func(args ...string) (int, time.Duration, error) {
+		if err := sim.ResetStats(ctx); err != nil {
+			return 0, 0, err
+		}
+		d, err := tf(args...)
+		if err != nil {
+			return 0, 0, err
+		}
+		stats, err := sim.Stats(ctx)
+		return stats["scriptText"], d, err
+	}
 	step(fmt.Sprintf("terraform apply: %d tokens across %d users", n, m))
-	applyTime, err := tf("apply", "-auto-approve", "-no-color", "-input=false")
+	applyCalls, applyTime, err := counted("apply", "-auto-approve", "-no-color", "-input=false")
 	if err != nil {
 		return err
 	}
-	fmt.Printf("apply of %d creates: %.1f s\n", n, applyTime.Seconds())
+	fmt.Printf("apply of %d creates: %d script calls, %.1f s\n", n, applyCalls, applyTime.Seconds())
+	destroy := func() error {
+		step(fmt.Sprintf("terraform destroy: %d tokens", n))
+		c, d, err := counted("destroy", "-auto-approve", "-no-color", "-input=false")
+		if err != nil {
+			return err
+		}
+		fmt.Printf("destroy of %d tokens: %d script calls, %.1f s\n", n, c, d.Seconds())
+		return nil
+	}
+	if writesOnly {
+		return destroy()
+	}
 
 	if err := sim.SetFault(ctx, jenkinssim.Fault{Path: "/scriptText", Mode: "delay", DelayMS: int(delay / time.Millisecond)}); err != nil {
 		return err
@@ -128,7 +173,10 @@ for (int i = 0; i < (params.users as int); i++) { realm.createAccount('bench-use
 		t0.Seconds(), (t1 - t0).Seconds(), (t2 - t0).Seconds())
 	fmt.Printf("refresh %d tokens / %d users: batched %d script calls, %.1f s; per-resource %d script calls, %.1f s; speedup %.1fx\n",
 		n, m, c1, t1.Seconds(), c2, t2.Seconds(), t2.Seconds()/t1.Seconds())
-	return nil
+	if err := sim.ClearFaults(ctx); err != nil {
+		return err
+	}
+	return destroy()
 }
 
 // writeConfig writes the dev_overrides CLI config and N tokens spread over M users. An empty

@@ -28,91 +28,11 @@
 // or marker + {"error":{"type": "userNotFound"|"unsupported"|"expirationInPast"|"valueInUse", ...}} + marker.
 import groovy.json.JsonOutput
 import groovy.json.JsonSlurper
-import jenkins.security.ApiTokenProperty
 
 def p = new JsonSlurper().parseText(new String(java.util.Base64.getDecoder().decode('@@PARAMS_BASE64@@'), 'UTF-8'))
-def value = requestField('tokenValue')
-if (value == null) {
-    throw new IllegalStateException('the token value did not reach the script: the request has no form field tokenValue')
-}
-if (p.callerValue && p.notBefore == null) {
-    throw new IllegalArgumentException('a create with a caller value needs notBefore')
-}
-
-def result = null
-def u = User.getById(p.userId, false)
-if (u == null) {
-    if (p.createIfRealmKnows) {
-        def r = realmStatus(p.userId)
-        if (r[0] == 'known') {
-            u = User.getById(r[1], true)
-        }
-    }
-} else if (realmRefusesTokens(tokenLoginStatus(u))) {
-    // A token Jenkins would refuse (the realm does not know the user, or refuses the account) is
-    // not made. Asked as a token login asks (tokenLoginStatus), which writes no more than every
-    // use of the token will.
-    u = null
-}
-
-if (u == null) {
-    result = [error: [type: 'userNotFound', message: 'unknown user', userIds: [p.userId]]]
-} else if (p.expirationDate != null && java.time.LocalDate.parse(p.expirationDate).isBefore(java.time.LocalDate.now())) {
-    result = [error: [type: 'expirationInPast', message: 'expiration date before today', today: java.time.LocalDate.now().toString()]]
-} else {
-    def prop = u.getProperty(ApiTokenProperty)
-    def store = prop.getTokenStore()
-    def t = null
-    def uuid = null
-    // Looking for the value and adding it are one step under the store's lock (its own methods
-    // take the same lock): a retry that arrives while the first attempt still runs in Jenkins
-    // then finds that attempt's token instead of adding a second one with the same value.
-    synchronized (store) {
-        t = store.findMatchingToken(value)
-        if (t != null && p.callerValue) {
-            if (!p.retry || t.getName() != p.name || !createdSince(t, p.notBefore) || t.isLegacy()) {
-                result = [error: [type: 'valueInUse', message: 'the value is already a token of this user',
-                                  userId: u.getId(), uuid: t.getUuid(), name: t.getName()]]
-            }
-        }
-        if (result == null && t == null) {
-            // Jenkins 2.548 replaced addFixedNewToken(name, value) by (name, value, expirationDate).
-            def withExpiry = store.respondsTo('addFixedNewToken', [String, String, java.time.LocalDate] as Object[])
-            def expiry = p.expirationDate == null ? null : java.time.LocalDate.parse(p.expirationDate)
-            if (expiry == null && p.defaultExpiryDays != null && withExpiry) {
-                expiry = java.time.LocalDate.now().plusDays(p.defaultExpiryDays as long)
-            }
-            if (p.expirationDate != null && !withExpiry) {
-                result = [error: [type: 'unsupported', message: 'an API token expiration date']]
-            } else if (withExpiry) {
-                uuid = store.addFixedNewToken(p.name, value, expiry)
-            } else {
-                uuid = store.addFixedNewToken(p.name, value)
-            }
-        }
-    }
-    if (result == null && t == null) {
-        if (uuid != null) {
-            // What ApiTokenProperty.addFixedNewToken does, in two steps so that the UUID is
-            // known when the save fails: the token would otherwise authenticate until the next
-            // restart with a value that nobody holds. Take it out again by UUID, then fail.
-            try {
-                u.save()
-            } catch (Exception e) {
-                store.revokeToken(uuid)
-                throw e
-            }
-            for (x in store.getTokenListSortedByName()) {
-                if (x.getUuid() == uuid) {
-                    t = x
-                }
-            }
-        }
-    }
-    if (result == null) {
-        def statsOn = jenkins.security.apitoken.ApiTokenPropertyConfiguration.get().isUsageStatisticsEnabled()
-        result = [ok: [token: tokenRow(u, prop, t, statsOn), info: serverInfo()]]
-    }
+def result = createOneToken(p, requestField('tokenValue'))
+if (result.ok != null) {
+    result.ok.info = serverInfo()
 }
 print(p.marker + JsonOutput.toJson(result) + p.marker)
 return null

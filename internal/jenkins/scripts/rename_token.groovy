@@ -4,29 +4,8 @@
 // userNotFound / tokenNotFound. Safe to repeat.
 import groovy.json.JsonOutput
 import groovy.json.JsonSlurper
-import jenkins.security.ApiTokenProperty
 
 def p = new JsonSlurper().parseText(new String(java.util.Base64.getDecoder().decode('@@PARAMS_BASE64@@'), 'UTF-8'))
 
-def result
-def u = User.getById(p.userId, false)
-if (u == null) {
-    result = [error: [type: 'userNotFound', message: 'unknown user', userIds: [p.userId]]]
-} else {
-    def prop = u.getProperty(ApiTokenProperty)
-    def store = prop.getTokenStore()
-    if (!store.renameToken(p.uuid, p.name)) {
-        result = [error: [type: 'tokenNotFound', message: 'unknown token', userId: u.getId(), uuid: p.uuid]]
-    } else {
-        u.save()
-        def t = null
-        for (x in store.getTokenListSortedByName()) {
-            if (x.getUuid() == p.uuid) {
-                t = x
-            }
-        }
-        result = [ok: [token: tokenRow(u, prop, t, jenkins.security.apitoken.ApiTokenPropertyConfiguration.get().isUsageStatisticsEnabled())]]
-    }
-}
-print(p.marker + JsonOutput.toJson(result) + p.marker)
+print(p.marker + JsonOutput.toJson(renameOneToken(p)) + p.marker)
 return null

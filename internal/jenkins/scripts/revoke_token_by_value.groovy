@@ -15,28 +15,9 @@
 // Safe to repeat: a token already gone, or a user without one, revokes nothing.
 import groovy.json.JsonOutput
 import groovy.json.JsonSlurper
-import jenkins.security.ApiTokenProperty
 
 def p = new JsonSlurper().parseText(new String(java.util.Base64.getDecoder().decode('@@PARAMS_BASE64@@'), 'UTF-8'))
 
-def u = User.getById(p.userId, false)
-if (u == null) {
-    def r = realmStatus(p.userId)
-    if (r[0] == 'known') {
-        u = User.getById(r[1], false)
-    }
-}
-def prop = u == null ? null : u.getProperty(ApiTokenProperty)
-def revoked = null
-if (prop != null) {
-    def store = prop.getTokenStore()
-    byte[] hashed = p.hash.decodeHex()
-    // HashedToken.match is findMatchingToken's comparison, given the hash.
-    def t = store.getTokenListSortedByName().find { it.match(hashed) }
-    if (t != null && !t.isLegacy() && t.getName() == p.name && createdSince(t, p.notBefore)) {
-        prop.revokeToken(t.getUuid())
-        revoked = t.getUuid()
-    }
-}
-print(p.marker + JsonOutput.toJson([ok: [userId: u?.getId(), revoked: revoked]]) + p.marker)
+def r = revokeOneTokenByValue(p)
+print(p.marker + JsonOutput.toJson([ok: [userId: r[0], revoked: r[1]]]) + p.marker)
 return null

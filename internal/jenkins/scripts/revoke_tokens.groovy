@@ -17,7 +17,6 @@
 //                                    legacy, problem|null, userFound], ...]}} + marker.
 import groovy.json.JsonOutput
 import groovy.json.JsonSlurper
-import jenkins.security.ApiTokenProperty
 
 def p = new JsonSlurper().parseText(new String(java.util.Base64.getDecoder().decode('@@PARAMS_BASE64@@'), 'UTF-8'))
 
@@ -27,49 +26,7 @@ for (ref in p.refs) {
     if (!results.isEmpty() && over()) {
         break // the refs after it are the next call's: results.size() says how many were done
     }
-    def u = User.getById(ref[0], false)
-    def prop = u == null ? null : u.getProperty(ApiTokenProperty)
-    if (prop == null) {
-        results.add([u == null ? ref[0] : u.getId(), ref[1], null, null, false, null, u != null])
-        continue
-    }
-    def store = prop.getTokenStore()
-    def t = null
-    for (x in store.getTokenListSortedByName()) {
-        if (x.getUuid() == ref[1]) {
-            t = x
-        }
-    }
-    if (t == null && ref[2]) {
-        t = store.getLegacyToken()
-    }
-    if (t == null) {
-        results.add([u.getId(), ref[1], null, null, false, null, true])
-        continue
-    }
-    def legacy = t.isLegacy()
-    def problem = null
-    try {
-        prop.revokeToken(t.getUuid())
-        if (legacy && prop.hasLegacyToken()) {
-            prop.deleteApiToken()
-            u.save()
-        }
-        def left = false
-        for (x in store.getTokenListSortedByName()) {
-            if (x.getUuid() == t.getUuid()) {
-                left = true
-            }
-        }
-        if (left) {
-            problem = 'the token is still listed after revokeToken'
-        } else if (legacy && prop.hasLegacyToken()) {
-            problem = 'the legacy token seed is still set after deleteApiToken'
-        }
-    } catch (Exception e) {
-        problem = e.toString()
-    }
-    results.add([u.getId(), ref[1], problem == null ? t.getUuid() : null, t.getName(), legacy, problem, true])
+    results.add(revokeOneToken(ref))
 }
 print(p.marker + JsonOutput.toJson([ok: [results: results]]) + p.marker)
 return null

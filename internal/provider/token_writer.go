@@ -1,0 +1,155 @@
+package provider
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/jenkins-access/terraform-provider-jenkins/internal/jenkins"
+)
+
+// writeBatchWindow is how long the first token write of a batch waits for others: what reads
+// wait (read_batch_window's default). Terraform starts its ten concurrent operations within a
+// millisecond or two of each other, and each one ends when its batch does, so the next ten start
+// together too; 20 ms catches them on a busy machine and costs nothing next to one script call
+// (a Groovy compile, tens to hundreds of milliseconds on a real controller). See DESIGN.md.
+const writeBatchWindow = 20 * time.Millisecond
+
+// tokenWriter coalesces the token writes of one provider data instance (one Jenkins controller)
+// into as few script calls as it can, as tokenReader does for reads: Terraform runs ten creates,
+// renames or destroys at a time, and each would otherwise cost a script call, that is a Groovy
+// compile on the controller. One batch is in flight at a time: the first write waits for the
+// window, then every write that joined is sent in one WriteTokens call, which follows each
+// write's own rules and answers for each; writes submitted meanwhile wait for that call to end,
+// then for the window again (the writes it answered come back from Terraform as new ones within
+// it), and go together in the next. A batch holds the write locks of all its users (userWrites,
+// sorted as lock does) while its call runs, so the per-user write order holds against the bulk
+// revocations too.
+//
+// A write whose run was interrupted (its context done) before its batch was sent is left out and
+// reported unsent; once sent, the batch goes on until every member would have given up on a
+// call of its own (its grace after its context ended: settleGrace for creates, which must read
+// the answer that holds their token).
+//
+// With a zero window a write is sent as soon as no batch is in flight, with whatever joined it.
+type tokenWriter struct {
+	client *jenkins.Client
+	locks  *userWrites
+	window time.Duration
+
+	mu      sync.Mutex
+	pending []*pendingWrite
+	sending bool // a sender is running: it takes the pending writes when its batch ends
+}
+
+// pendingWrite is one write waiting for its batch.
+type pendingWrite struct {
+	ctx   context.Context
+	write jenkins.TokenWrite
+	user  string // the user whose write lock it needs, as the caller spells it
+	// grace: how long the batch may go on for this write after its context ended.
+	grace time.Duration
+	done  chan struct{}
+	res   jenkins.TokenWriteResult
+	sent  bool
+}
+
+func newTokenWriter(client *jenkins.Client, locks *userWrites, window time.Duration) *tokenWriter {
+	return &tokenWriter{client: client, locks: locks, window: window}
+}
+
+// write submits w, a write to user's tokens, and returns its outcome once its batch answered,
+// and whether it was sent at all (false: ctx ended first, nothing was written).
+func (tw *tokenWriter) write(ctx context.Context, user string, w jenkins.TokenWrite, grace time.Duration) (jenkins.TokenWriteResult, bool) {
+	p := &pendingWrite{ctx: ctx, write: w, user: user, grace: grace, done: make(chan struct{})}
+	tw.mu.Lock()
+	tw.pending = append(tw.pending, p)
+	if !tw.sending {
+		tw.sending = true
+		go tw.run()
+	}
+	tw.mu.Unlock()
+	<-p.done
+	return p.res, p.sent
+}
+
+// run sends batches, one at a time, each after the window, until no write is left.
+func (tw *tokenWriter) run() {
+	for {
+		if tw.window > 0 {
+			time.Sleep(tw.window)
+		}
+		tw.mu.Lock()
+		batch := tw.pending
+		tw.pending = nil
+		if len(batch) == 0 {
+			tw.sending = false
+			tw.mu.Unlock()
+			return
+		}
+		tw.mu.Unlock()
+		// With the values (the logger) of a request that is part of it, not its cancellation.
+		detached(batch[0].ctx, func(ctx context.Context) { tw.send(ctx, batch) })
+	}
+}
+
+// send writes batch in one WriteTokens call (a walk: several, when it outlasts the time budget)
+// under the write locks of its users, and hands each write its outcome.
+func (tw *tokenWriter) send(ctx context.Context, batch []*pendingWrite) {
+	users := make([]string, len(batch))
+	for i, p := range batch {
+		users[i] = p.user
+	}
+	unlock := tw.locks.lock(users...)
+	defer unlock()
+	var sent []*pendingWrite
+	for _, p := range batch {
+		if p.ctx.Err() != nil {
+			close(p.done) // interrupted before anything was sent: nothing written
+			continue
+		}
+		sent = append(sent, p)
+	}
+	if len(sent) == 0 {
+		return
+	}
+	bctx, cancel := batchContext(ctx, sent)
+	defer cancel()
+	writes := make([]jenkins.TokenWrite, len(sent))
+	for i, p := range sent {
+		writes[i] = p.write
+	}
+	results := tw.client.WriteTokens(bctx, writes)
+	tflog.Debug(ctx, "batched token writes", map[string]any{"writes": len(writes)})
+	for i, p := range sent {
+		p.res, p.sent = results[i], true
+		close(p.done)
+	}
+}
+
+// batchContext is ctx (the batch's, detached from any one request), cancelled once every member
+// would have given up on a call of its own: grace after its context ended.
+func batchContext(ctx context.Context, members []*pendingWrite) (context.Context, context.CancelFunc) {
+	bctx, cancel := context.WithCancel(ctx)
+	left := int64(len(members))
+	var stops []func() bool
+	for _, p := range members {
+		stops = append(stops, context.AfterFunc(p.ctx, func() {
+			t := time.AfterFunc(p.grace, func() {
+				if atomic.AddInt64(&left, -1) == 0 {
+					cancel()
+				}
+			})
+			context.AfterFunc(bctx, func() { t.Stop() })
+		}))
+	}
+	return bctx, func() {
+		for _, stop := range stops {
+			stop()
+		}
+		cancel()
+	}
+}
