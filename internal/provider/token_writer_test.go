@@ -184,22 +184,33 @@ func TestTokenWriterContinuesAcrossCalls(t *testing.T) {
 
 // TestTokenWriterSettlesEveryCreateOfALostBatch: a batch of creates whose answer is lost after
 // Jenkins ran it (no retries left) is settled for every token in it: revoked by value, in one
-// batch too, and each create's error says so.
+// batch too, and each create's error says so. A revocation in the same batch fails, as its own
+// call would have.
 func TestTokenWriterSettlesEveryCreateOfALostBatch(t *testing.T) {
 	target := ownSim(t, jenkinssim.Options{})
 	d := writerTestData(t, target, 100*time.Millisecond, jenkins.Config{MaxRetries: 0})
 	for _, u := range []string{"ws-a", "ws-b"} {
 		target.CreateUser(t, u, "pw")
 	}
+	old := target.NewToken(t, "ws-a", "old")
 	if err := target.Sim.SetFault(context.Background(), jenkinssim.Fault{Path: "/scriptText", Mode: "drop_response", Count: 1}); err != nil {
 		t.Fatal(err)
 	}
 	errs := make([]error, 5)
+	var revokeErr error
 	calls := scriptCalls(t, target, func() {
-		concurrently(5, func(i int) {
+		concurrently(6, func(i int) {
+			if i == 5 {
+				revokeErr = d.revokeToken(context.Background(), "ws-a", old.UUID, true)
+				return
+			}
 			_, _, errs[i] = d.createToken(context.Background(), newToken{userID: []string{"ws-a", "ws-b"}[i%2], name: fmt.Sprintf("t%d", i)})
 		})
 	})
+	var retries *jenkins.RetryError
+	if !errors.As(revokeErr, &retries) {
+		t.Errorf("revocation in the lost batch: %v, want the call's failure", revokeErr)
+	}
 	for i, err := range errs {
 		if err == nil || !strings.Contains(err.Error(), "it was revoked again") {
 			t.Errorf("create %d of the lost batch: %v, want it settled", i, err)
