@@ -60,14 +60,14 @@ provider "jenkins" {
 
 resource "jenkins_user_api_token" "first" {
   provider = jenkins.first
-  count    = 20
+  count    = 100
   user_id  = %[3]s
   name     = "first-${count.index}"
 }
 
 resource "jenkins_user_api_token" "second" {
   provider = jenkins.second
-  count    = 20
+  count    = 100
   user_id  = %[4]s
   name     = "second-${count.index}"
 }
@@ -81,8 +81,9 @@ resource "jenkins_user_api_token" "second" {
 	plugin := filepath.Join(pluginDir, "terraform-provider-jenkins")
 	t.Cleanup(func() { killPlugins(plugin) })
 	cmd, wait, exited := w.start("apply", "-auto-approve", "-no-color")
-	// Each provider writes to its user one token at a time, so each sink takes 6 s at least.
-	// A token in each shows that the apply opened both ephemeral tokens and creates through them.
+	// Each provider writes to its user in batches of about ten creates, one batch at a time, so
+	// each sink's 100 tokens take ten calls of 300 ms at least. A token in each shows that the
+	// apply opened both ephemeral tokens and creates through them.
 	deadline := time.Now().Add(2 * time.Minute)
 	for len(target.TokenNames(t, sinks[0])) == 0 || len(target.TokenNames(t, sinks[1])) == 0 {
 		if exited() || time.Now().After(deadline) {
@@ -108,8 +109,8 @@ resource "jenkins_user_api_token" "second" {
 		t.Fatalf("Jenkins held %d ephemeral tokens while the apply created through them, want 2:\n%s", len(held), out)
 	}
 	created := len(target.TokenNames(t, sinks[0])) + len(target.TokenNames(t, sinks[1]))
-	if created >= 40 || !strings.Contains(out, "nterrupt") {
-		t.Fatalf("the SIGINT did not stop the apply midway (%d of 40 tokens created):\n%s", created, out)
+	if created >= 200 || !strings.Contains(out, "nterrupt") {
+		t.Fatalf("the SIGINT did not stop the apply midway (%d of 200 tokens created):\n%s", created, out)
 	}
 	after := ephemeralTokens(t, target)
 	for uuid, tok := range held {
@@ -128,7 +129,7 @@ resource "jenkins_user_api_token" "second" {
 	if t.Failed() {
 		t.Fatalf("output of the interrupted apply:\n%s", out)
 	}
-	t.Logf("%s exited %s after the SIGINT; %d of 40 sink tokens created; both ephemeral tokens revoked",
+	t.Logf("%s exited %s after the SIGINT; %d of 200 sink tokens created; both ephemeral tokens revoked",
 		filepath.Base(cli), exitedAfter.Round(time.Millisecond), created)
 }
 
