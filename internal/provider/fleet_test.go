@@ -698,3 +698,209 @@ resource "jenkins_user_api_token" "on_oc" {
 		t.Fatalf("destroy: exit %d\n%s", code, out)
 	}
 }
+
+// TestAccFleet_repointedController: the entry "eu" keeps its name but points at another
+// Jenkins. The token made on the first is not on the second: the plan fails, saying so, instead
+// of reading it as revoked (which would forget a token that stays valid). With the first Jenkins
+// back under another name, the plan replaces the token: revoked there, created on the new "eu".
+// A Jenkins that only moved (the same one at another URL) keeps its token, and the plan is empty.
+func TestAccFleet_repointedController(t *testing.T) {
+	members := ownFleet(t, []string{"first", "second"}, nil)
+	first, second := members[0], members[1]
+	kim := acctest.UniqueID("kim")
+	first.CreateUser(t, kim, "pw")
+	second.CreateUser(t, kim, "pw")
+	config := func(entries ...testFleetMember) string {
+		return fleetProviderBlock(entries) + fmt.Sprintf(`
+resource "jenkins_user_api_token" "t" {
+  controller = "eu"
+  user_id    = %s
+  name       = "deploy"
+}
+`, acctest.Quote(kim))
+	}
+	as := func(name string, m testFleetMember) testFleetMember { return testFleetMember{name: name, Target: m.Target} }
+	// The second Jenkins at another URL of the same listener: a Jenkins that moved.
+	moved := *second.Target
+	moved.URL = strings.Replace(second.URL, "127.0.0.1", "localhost", 1)
+	if moved.URL == second.URL {
+		t.Fatalf("the simulator's URL %s is not on 127.0.0.1", second.URL)
+	}
+	var made string
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{
+			{
+				Config: config(as("eu", first)),
+				Check: func(s *terraform.State) error {
+					made = s.RootModule().Resources[tokenAddr].Primary.Attributes["uuid"]
+					return nil
+				},
+			},
+			{
+				Config:      config(as("eu", second)),
+				ExpectError: regexp.MustCompile(`(?s)Jenkins API Token Not on the Controller's New URL.*was made on\s+http://127\.0\.0\.1.*terraform\s+state\s+rm`),
+			},
+			{
+				Config: config(as("eu", second), as("old", first)),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(tokenAddr, plancheck.ResourceActionDestroyBeforeCreate),
+				}},
+				Check: func(*terraform.State) error {
+					if names := first.TokenNames(t, kim); len(names) != 0 {
+						t.Errorf("the token made on the first Jenkins should be revoked there, it holds %v (made %s)", names, made)
+					}
+					if names := second.TokenNames(t, kim); len(names) != 1 {
+						t.Errorf("the new \"eu\" should hold the replacement, it holds %v", names)
+					}
+					return nil
+				},
+			},
+			{
+				Config: config(as("eu", testFleetMember{Target: &moved}), as("old", first)),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectEmptyPlan(),
+				}},
+			},
+		},
+	})
+}
+
+// TestAccFleet_removedController: removing an entry from controllers. A cleanup on it keeps its
+// state with a warning and is forgotten when the configuration drops it too: no plan is blocked.
+// A token on it cannot be forgotten silently (it stays valid there): the plan fails, saying to
+// put the entry back or to remove the token from the state; with the entry back, all is as before.
+func TestAccFleet_removedController(t *testing.T) {
+	members := ownFleet(t, []string{"eu", "us"}, nil)
+	eu, us := members[0], members[1]
+	kim := acctest.UniqueID("kim")
+	eu.CreateUser(t, kim, "pw")
+	us.CreateUser(t, kim, "pw")
+	handMade := eu.NewToken(t, kim, "laptop")
+	cleanup := fmt.Sprintf(`
+resource "jenkins_user_token_cleanup" "kim" {
+  controller = "eu"
+  user_ids   = [%s]
+}
+`, acctest.Quote(kim))
+	token := fmt.Sprintf(`
+resource "jenkins_user_api_token" "t" {
+  controller = "us"
+  user_id    = %s
+  name       = "deploy"
+}
+`, acctest.Quote(kim))
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{
+			{
+				Config: fleetProviderBlock(members) + cleanup + token,
+				Check: func(*terraform.State) error {
+					tokensAnswer(t, eu, kim, http.StatusUnauthorized, "after the cleanup", handMade)
+					return nil
+				},
+			},
+			{
+				// "eu" and its cleanup removed in one change.
+				Config: fleetProviderBlock([]testFleetMember{us}) + token,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("jenkins_user_token_cleanup.kim", plancheck.ResourceActionDestroy),
+					plancheck.ExpectResourceAction(tokenAddr, plancheck.ResourceActionNoop),
+				}},
+			},
+			{
+				// "us" removed while its token is in the state.
+				Config:      fleetProviderBlock([]testFleetMember{eu}),
+				ExpectError: regexp.MustCompile(`(?s)Jenkins Controller of This Object Is Gone.*controller "us", which is no\s+longer an entry.*terraform\s+state\s+rm`),
+			},
+			{
+				Config: fleetProviderBlock(members) + token,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectEmptyPlan(),
+				}},
+			},
+		},
+	})
+}
+
+// TestAccFleet_defaultControllerNamedEmpty: the fleet view names the default controller "" in
+// its rows, so the offboarding written as the scenario writes it (for_each over the rows'
+// controllers) passes "" as controller: it acts on the default controller. A cleanup whose
+// controller goes from "" to unset is updated in place, not replaced: both name one controller.
+func TestAccFleet_defaultControllerNamedEmpty(t *testing.T) {
+	members := ownFleet(t, []string{"main", "eu"}, nil)
+	main, eu := members[0], members[1]
+	bob := acctest.UniqueID("bob")
+	main.CreateUser(t, bob, "pw")
+	eu.CreateUser(t, bob, "pw")
+	onMain, onEU := main.NewToken(t, bob, "laptop"), eu.NewToken(t, bob, "laptop")
+	provider := fleetProviderBlock([]testFleetMember{eu}, "server_url = "+acctest.Quote(main.URL),
+		"username = "+acctest.Quote(main.Username), "password = "+acctest.Quote(main.Password))
+	single := func(controller string) string {
+		return provider + fmt.Sprintf(`
+resource "jenkins_user_token_cleanup" "single" {
+  %s
+  user_ids = [%s]
+}
+`, controller, acctest.Quote(bob))
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{
+			{
+				Config: provider + fleetOffboarding(bob),
+				Check: resource.ComposeTestCheckFunc(
+					resource.TestCheckResourceAttr("jenkins_user_token_cleanup.leavers.0", "controller", ""),
+					resource.TestCheckResourceAttr("jenkins_user_token_cleanup.leavers.1", "controller", "eu"),
+					func(*terraform.State) error {
+						tokensAnswer(t, main, bob, http.StatusUnauthorized, "after the offboarding", onMain)
+						tokensAnswer(t, eu, bob, http.StatusUnauthorized, "after the offboarding", onEU)
+						return nil
+					},
+				),
+			},
+			{Config: single(`controller = ""`)},
+			{
+				Config: single(""),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("jenkins_user_token_cleanup.single", plancheck.ResourceActionUpdate),
+				}},
+			},
+		},
+	})
+}
+
+// TestAccFleet_importFromAnotherController: a token imported from one controller into a
+// configuration that puts it on another, adopting its value with token_wo: the plan would
+// revoke the token it adopts, so it fails, naming both controllers.
+func TestAccFleet_importFromAnotherController(t *testing.T) {
+	members := ownFleet(t, []string{"eu", "us"}, nil)
+	eu, us := members[0], members[1]
+	kim := acctest.UniqueID("kim")
+	eu.CreateUser(t, kim, "pw")
+	us.CreateUser(t, kim, "pw")
+	laptop := eu.NewToken(t, kim, "laptop")
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{{
+			Config: fleetProviderBlock(members) + fmt.Sprintf(`
+import {
+  to = jenkins_user_api_token.t
+  id = "eu/%[1]s/%[2]s"
+}
+resource "jenkins_user_api_token" "t" {
+  controller       = "us"
+  user_id          = %[3]s
+  name             = "laptop"
+  token_wo         = %[4]s
+  token_wo_version = 1
+}
+`, kim, laptop.UUID, acctest.Quote(kim), acctest.Quote(laptop.Value)),
+			ExpectError: regexp.MustCompile(`(?s)Imported Token Is on Another Controller.*imported from controller "eu".*on\s+controller\s+"us"`),
+		}},
+	})
+	tokensAnswer(t, eu, kim, http.StatusOK, "after the refused plan", laptop)
+	if names := us.TokenNames(t, kim); len(names) != 0 {
+		t.Errorf("the refused plan made tokens on us: %v", names)
+	}
+}

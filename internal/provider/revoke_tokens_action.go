@@ -55,7 +55,7 @@ func (a *revokeTokensAction) Schema(_ context.Context, _ action.SchemaRequest, r
 				MarkdownDescription: controllerDescription("the tokens") + " For a fleet, declare the action with `for_each` " +
 					"over the controllers and invoke each instance (or trigger them all from one resource's `action_trigger`).",
 				Optional:   true,
-				Validators: []validator.String{stringvalidator.RegexMatches(controllerNamePattern, controllerNameRule)},
+				Validators: []validator.String{controllerRefValidator()},
 			},
 			"user_ids": schema.SetAttribute{
 				MarkdownDescription: "The users whose tokens are revoked. A user Jenkins has no record of is an error (at plan " +

@@ -405,7 +405,16 @@ func addUnknownUsersError(diags *diag.Diagnostics, typos []string) {
 }
 
 func (r *tokenCleanupResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	if r.data = r.data.onStored(ctx, controllerFrom(ctx, req.State, &resp.Diagnostics), req.Private, &resp.Diagnostics); r.data == nil {
+	controller := controllerFrom(ctx, req.State, &resp.Diagnostics)
+	if gone := r.data.storedControllerGone(ctx, controller, req.Private); gone != "" {
+		// Not an error: a cleanup owns nothing on Jenkins (its destroy only forgets), so a removed
+		// entry must not block the plan that removes the cleanup too, nor every other plan.
+		resp.Diagnostics.AddAttributeWarning(path.Root("controller"), "Jenkins Controller Gone: Cleanup Not Refreshed",
+			fmt.Sprintf("This cleanup is on %s, so it keeps what its last refresh found and revokes nothing. Remove the "+
+				"cleanup from the configuration (its destroy touches no Jenkins), or put the entry back with its server_url.", gone))
+		return
+	}
+	if r.data = r.data.onStored(ctx, controller, req.Private, &resp.Diagnostics); r.data == nil {
 		return
 	}
 	defer r.data.onController(&resp.Diagnostics, len(resp.Diagnostics))
