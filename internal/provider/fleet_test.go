@@ -719,7 +719,9 @@ resource "jenkins_user_api_token" "t" {
 }
 `, acctest.Quote(kim))
 	}
-	as := func(name string, m testFleetMember) testFleetMember { return testFleetMember{name: name, Target: m.Target} }
+	as := func(name string, m testFleetMember) testFleetMember {
+		return testFleetMember{name: name, Target: m.Target}
+	}
 	// The second Jenkins at another URL of the same listener: a Jenkins that moved.
 	moved := *second.Target
 	moved.URL = strings.Replace(second.URL, "127.0.0.1", "localhost", 1)
