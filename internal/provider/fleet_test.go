@@ -151,7 +151,8 @@ func tokensAnswer(t *testing.T, m testFleetMember, user string, want int, when s
 // TestAccFleet_offboardingOnePlan: bob left. One plan over three controllers lists his tokens
 // where he has a record (two of them, one on a case-sensitive Jenkins of another version), apply
 // revokes them there and nowhere else, and the next plan changes nothing. The fleet view's
-// summary says it in one line, and the cleanups cost one listing per controller.
+// summary says it in one line. (The plan's script calls per controller are counted in
+// TestAccScenarioOffboardFleet, which runs the CLI.)
 func TestAccFleet_offboardingOnePlan(t *testing.T) {
 	members := ownFleet(t, []string{"eu", "us", "apac"}, map[string]jenkinssim.Options{
 		"us": {Version: "2.541", IDStrategy: "case-sensitive"},
@@ -206,8 +207,8 @@ func TestAccFleet_offboardingOnePlan(t *testing.T) {
 }
 
 // TestAccFleet_viewWithControllerDown: one controller of three is down. The fleet view says so
-// in its rows, its status and a warning, and plans the others; the cleanup of the controller
-// that is down keeps its state with a warning instead of failing the plan; with
+// in its rows and its status, and plans the others; the cleanup of the controller that is down
+// does not fail the plan (the warning it gives is checked in TestAccScenarioOffboardFleet); with
 // on_unreachable = "error" the view fails, naming the controller.
 func TestAccFleet_viewWithControllerDown(t *testing.T) {
 	members := ownFleet(t, []string{"eu", "us", "apac"}, nil)
@@ -565,7 +566,8 @@ resource "terraform_data" "offboard_us" {
 // CLI (Terraform or OpenTofu): one service account on three controllers (one of them Jenkins
 // 2.541, without expiration dates), one of them down. The apply revokes bob's tokens where he
 // has a record and the controller answers, the outputs report the one that is down, and the next
-// plan changes nothing. On OpenTofu, the scenario's provider for_each variant does the same on
+// plan changes nothing, at one or two script calls per controller. With a controller that has a
+// cleanup down as well, the plan warns that the cleanup is not refreshed and goes on. On OpenTofu, the scenario's provider for_each variant does the same on
 // the controllers that answer.
 func TestAccScenarioOffboardFleet(t *testing.T) {
 	cli, _ := cliVersion(t)
@@ -607,11 +609,33 @@ func TestAccScenarioOffboardFleet(t *testing.T) {
 		if code != 0 {
 			t.Fatalf("%s: apply: exit %d\n%s", dir, code, out)
 		}
+		for _, m := range members {
+			if m.name == down.name {
+				continue // its control port is down with it
+			}
+			if err := m.Sim.ResetStats(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+		}
 		if out, code := w.run("plan", "-detailed-exitcode", "-no-color"); code != 0 {
 			t.Errorf("%s: the plan after the apply is not empty (exit %d):\n%s", dir, code, out)
 		}
 		if dir != "offboard-fleet" {
 			return
+		}
+		// The plan's cost: the fleet view's listing serves the cleanups' refresh (the memo).
+		for _, m := range members {
+			if m.name == down.name {
+				continue
+			}
+			st, err := m.Sim.Stats(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("plan of the offboarding: %d script calls on %s", st["scriptText"], m.name)
+			if st["scriptText"] > 2 {
+				t.Errorf("plan of the offboarding: %d script calls on %s, want at most 2", st["scriptText"], m.name)
+			}
 		}
 		report, _ := w.run("output", "-raw", "report")
 		if want := bob + ": 2 controllers clean, 0 controllers with tokens (0 tokens, 0 legacy), 1 unreachable"; report != want {
@@ -620,6 +644,17 @@ func TestAccScenarioOffboardFleet(t *testing.T) {
 		unreachable, _ := w.run("output", "-json", "unreachable")
 		if strings.TrimSpace(unreachable) != `["apac"]` {
 			t.Errorf("unreachable output %s, want [\"apac\"]", unreachable)
+		}
+		// A controller with a cleanup goes down too: its cleanup is not refreshed (a warning), and
+		// the plan goes on (it forgets the cleanup, no longer in for_each).
+		if err := eu.Sim.SetReachable(context.Background(), false); err != nil {
+			t.Fatal(err)
+		}
+		out, code = w.run("plan", "-detailed-exitcode", "-no-color")
+		_ = eu.Sim.SetReachable(context.Background(), true)
+		if code != 2 || !strings.Contains(out, "Warning: Jenkins Controller Unreachable: Cleanup Not Refreshed") ||
+			!strings.Contains(out, `jenkins_user_token_cleanup.leavers["eu"] will be destroyed`) {
+			t.Errorf("plan with eu down: exit %d, want 2 with the warning that eu's cleanup is not refreshed, and its removal:\n%s", code, out)
 		}
 	}
 
