@@ -941,3 +941,49 @@ resource "jenkins_user_api_token" "t" {
 		t.Errorf("the refused plan made tokens on us: %v", names)
 	}
 }
+
+// TestAccFleet_controllerKnownAtApply: a token and a cleanup whose controller comes from a value
+// known only at apply. The plan cannot ask a controller, so the checks move to apply, which
+// makes the token and runs the cleanup on the controller the value names.
+func TestAccFleet_controllerKnownAtApply(t *testing.T) {
+	members := ownFleet(t, []string{"eu", "us"}, nil)
+	eu, us := members[0], members[1]
+	kim, bob := acctest.UniqueID("kim"), acctest.UniqueID("bob")
+	eu.CreateUser(t, kim, "pw")
+	eu.CreateUser(t, bob, "pw")
+	us.CreateUser(t, bob, "pw")
+	euBob, usBob := eu.NewToken(t, bob, "laptop"), us.NewToken(t, bob, "laptop")
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{{
+			Config: fleetProviderBlock(members) + fmt.Sprintf(`
+resource "terraform_data" "where" {
+  input = "eu"
+}
+resource "jenkins_user_api_token" "t" {
+  controller = terraform_data.where.output
+  user_id    = %[1]s
+  name       = "deploy"
+}
+resource "jenkins_user_token_cleanup" "bob" {
+  controller = terraform_data.where.output
+  user_ids   = [%[2]s]
+}
+`, acctest.Quote(kim), acctest.Quote(bob)),
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectUnknownValue(tokenAddr, tfjsonpath.New("controller")),
+			}},
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(tokenAddr, tfjsonpath.New("id"), knownvalue.StringRegexp(regexp.MustCompile(`^eu/`+regexp.QuoteMeta(kim)+`/`))),
+				statecheck.ExpectKnownValue("jenkins_user_token_cleanup.bob", tfjsonpath.New("revoked"), knownvalue.ListSizeExact(1)),
+				jenkinsCheck(func() {
+					if names := eu.TokenNames(t, kim); len(names) != 1 {
+						t.Errorf("eu holds %v for kim, want the token made at apply", names)
+					}
+					tokensAnswer(t, eu, bob, http.StatusUnauthorized, "eu after the cleanup", euBob)
+					tokensAnswer(t, us, bob, http.StatusOK, "us, which the cleanup does not name", usBob)
+				}),
+			},
+		}},
+	})
+}
