@@ -248,9 +248,8 @@ func (a *revokeTokensAction) Invoke(ctx context.Context, req action.InvokeReques
 	if len(tokens) == 0 {
 		return
 	}
-	results, err := a.data.revokeTokens(ctx, tokenRefs(tokens))
-	if err != nil {
-		addError(&resp.Diagnostics, "Unable to Revoke Jenkins API Tokens", err)
+	results, ok := a.data.revokeReporting(ctx, tokenRefs(tokens), &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	byUser := map[string][]string{}

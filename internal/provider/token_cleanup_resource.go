@@ -681,9 +681,8 @@ func (r *tokenCleanupResource) apply(ctx context.Context, plan tfsdk.Plan, prior
 
 	revoked := []revokedTokenModel{}
 	if len(toRevoke) > 0 {
-		results, err := r.data.revokeTokens(ctx, tokenRefs(toRevoke))
-		if err != nil {
-			addError(&diags, "Unable to Revoke Jenkins API Tokens", err)
+		results, ok := r.data.revokeReporting(ctx, tokenRefs(toRevoke), &diags)
+		if !ok {
 			return diags
 		}
 		now := types.StringValue(r.data.now().UTC().Format(time.RFC3339))
