@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net"
+	"net/url"
 	"regexp"
 	"sort"
 	"strings"
@@ -253,13 +255,39 @@ func (d *providerData) on(name types.String, diags *diag.Diagnostics) *providerD
 	}
 }
 
+// urlKey is a controller URL as one Jenkins is known by, whatever its spelling: scheme and host
+// in lower case, the scheme's default port dropped, no user info, one trailing slash. The path
+// keeps its case: Jenkins's context path is case-sensitive.
+func urlKey(raw string) string {
+	u, err := url.Parse(strings.TrimRight(raw, "/") + "/")
+	if err != nil || u.Host == "" {
+		return raw
+	}
+	u.Scheme = strings.ToLower(u.Scheme)
+	host, port := strings.ToLower(u.Hostname()), u.Port()
+	if (u.Scheme == "https" && port == "443") || (u.Scheme == "http" && port == "80") {
+		port = ""
+	}
+	switch {
+	case port != "":
+		host = net.JoinHostPort(host, port)
+	case strings.Contains(host, ":"):
+		host = "[" + host + "]" // IPv6
+	}
+	u.Host, u.User = host, nil
+	return u.String()
+}
+
+// sameURL reports whether two controller URLs name one Jenkins (urlKey).
+func sameURL(a, b string) bool { return urlKey(a) == urlKey(b) }
+
 // byURL finds a configured controller whose server_url is url (after a rename of its entry), or
 // nil.
 func (f *fleet) byURL(url string) *providerData {
 	if f == nil || url == "" {
 		return nil
 	}
-	want := strings.TrimRight(url, "/") + "/"
+	want := urlKey(url)
 	names := make([]string, 0, len(f.byName))
 	for n := range f.byName {
 		names = append(names, n)
@@ -267,7 +295,7 @@ func (f *fleet) byURL(url string) *providerData {
 	sort.Strings(names)
 	for _, n := range names {
 		c := f.byName[n]
-		if c.client != nil && c.client.BaseURL() == want {
+		if c.client != nil && urlKey(c.client.BaseURL()) == want {
 			return c
 		}
 	}
@@ -429,6 +457,16 @@ func (d *providerData) onStoredToken(ctx context.Context, name types.String, pri
 	if c := d.fleet.byURL(recorded); c != nil {
 		return c, ""
 	}
+	if len(d.fleet.pending) > 0 {
+		// An entry known only at apply may have the URL: until then, neither "moved" nor "gone"
+		// can be told.
+		diags.AddAttributeError(path.Root("controller"), "Controller Not Configured Yet",
+			fmt.Sprintf("This token was made on %s, which no configured entry of the provider's controllers has now, and the "+
+				"entries %s depend on values known only after apply, so the provider cannot tell which Jenkins holds the token. "+
+				"Give those entries known values, or apply what they come from first.",
+				jenkins.RedactURL(recorded), quotedList(sortedKeys(d.fleet.pending))))
+		return nil, ""
+	}
 	if d.fleet.resolves(name.ValueString()) {
 		return d.on(name, diags), recorded
 	}
@@ -474,18 +512,19 @@ func (d *providerData) storedControllerGone(ctx context.Context, name types.Stri
 // forgetting it silently would leave a token valid that nothing records.
 func goneControllerDetail(where string) string {
 	return fmt.Sprintf("This object is on %s, so the provider cannot reach it. Put the entry back with its server_url "+
-		"(under any name) and plan again, so that the provider can act on it there; or, to stop managing it without "+
+		"and plan again, so that the provider can act on it there (under another name, the plan replaces what names the "+
+		"old one); or, to stop managing it without "+
 		"touching Jenkins, remove it from the state with terraform state rm. Remove an entry from controllers only "+
 		"after destroying the tokens and settings on it (cleanups need not be: they only forget).", where)
 }
 
 // controllerShown names a controller for a message: its name, or "the default controller".
 func controllerShown(name types.String) string {
-	if name.IsNull() || name.ValueString() == "" {
-		return "the default controller"
-	}
 	if name.IsUnknown() {
 		return "a controller known after apply"
+	}
+	if name.IsNull() || name.ValueString() == "" {
+		return "the default controller"
 	}
 	return fmt.Sprintf("controller %q", name.ValueString())
 }
@@ -532,9 +571,9 @@ func refuseSharedURLs(f *fleet, diags *diag.Diagnostics) {
 	first := map[string]string{}
 	for _, n := range names {
 		url := f.byName[n].client.BaseURL()
-		prior, seen := first[url]
+		prior, seen := first[urlKey(url)]
 		if !seen {
-			first[url] = n
+			first[urlKey(url)] = n
 			continue
 		}
 		other := fmt.Sprintf("entry %q", prior)

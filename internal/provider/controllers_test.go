@@ -306,7 +306,10 @@ func (u recordedURL) GetKey(_ context.Context, key string) ([]byte, diag.Diagnos
 func TestStoredControllerResolution(t *testing.T) {
 	ctx := context.Background()
 	const eu, us, old = "https://eu.example.com/", "https://us.example.com/jenkins/", "https://old.example.com/"
+	withPending := testFleet(t, true) // its entry "later" is known only at apply
 	withDefault, noDefault := testFleet(t, true), testFleet(t, false)
+	clear(withDefault.fleet.pending)
+	clear(noDefault.fleet.pending)
 	for _, c := range []struct {
 		what     string
 		d        *providerData
@@ -328,8 +331,12 @@ func TestStoredControllerResolution(t *testing.T) {
 			token: "Jenkins Controller of This Object Is Gone", other: "Jenkins Controller of This Object Is Gone"},
 		{what: "default removed", d: noDefault, name: types.StringNull(), recorded: old,
 			token: "Jenkins Controller of This Object Is Gone", other: "Jenkins Controller of This Object Is Gone"},
-		{what: "entry pending", d: withDefault, name: types.StringValue("later"), recorded: old,
+		{what: "entry pending", d: withPending, name: types.StringValue("later"), recorded: old,
 			token: "Controller Not Configured Yet", other: "Controller Not Configured Yet"},
+		{what: "URL unknown while an entry is pending", d: withPending, name: types.StringValue("eu"), recorded: old,
+			token: "Controller Not Configured Yet", other: "eu"},
+		{what: "URL found while an entry is pending", d: withPending, name: types.StringValue("eu"), recorded: us, token: "us", other: "eu"},
+		{what: "URL spelled otherwise", d: withDefault, name: types.StringValue("eu"), recorded: "HTTPS://EU.example.com:443", token: "eu", other: "eu"},
 	} {
 		var diags diag.Diagnostics
 		got, moved := c.d.onStoredToken(ctx, c.name, c.recorded, &diags)

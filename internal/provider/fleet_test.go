@@ -78,6 +78,18 @@ func ownFleet(t *testing.T, names []string, opts map[string]jenkinssim.Options) 
 	return members
 }
 
+// fleetWithUser starts a fleet of simulated controllers named names (ownFleet) and makes one
+// user, its id from prefix, on every one of them.
+func fleetWithUser(t *testing.T, names []string, prefix string) ([]testFleetMember, string) {
+	t.Helper()
+	members := ownFleet(t, names, nil)
+	user := acctest.UniqueID(prefix)
+	for _, m := range members {
+		m.CreateUser(t, user, "pw")
+	}
+	return members, user
+}
+
 // fleetProviderBlock is a provider block whose controllers map names every member, each with
 // its own credential; the provider's own server_url (the default controller) is left unset.
 func fleetProviderBlock(members []testFleetMember, extra ...string) string {
@@ -740,11 +752,8 @@ resource "jenkins_user_api_token" "on_oc" {
 // back under another name, the plan replaces the token: revoked there, created on the new "eu".
 // A Jenkins that only moved (the same one at another URL) keeps its token, and the plan is empty.
 func TestAccFleet_repointedController(t *testing.T) {
-	members := ownFleet(t, []string{"first", "second"}, nil)
+	members, kim := fleetWithUser(t, []string{"first", "second"}, "kim")
 	first, second := members[0], members[1]
-	kim := acctest.UniqueID("kim")
-	first.CreateUser(t, kim, "pw")
-	second.CreateUser(t, kim, "pw")
 	config := func(entries ...testFleetMember) string {
 		return fleetProviderBlock(entries) + fmt.Sprintf(`
 resource "jenkins_user_api_token" "t" {
@@ -808,11 +817,8 @@ resource "jenkins_user_api_token" "t" {
 // A token on it cannot be forgotten silently (it stays valid there): the plan fails, saying to
 // put the entry back or to remove the token from the state; with the entry back, all is as before.
 func TestAccFleet_removedController(t *testing.T) {
-	members := ownFleet(t, []string{"eu", "us"}, nil)
+	members, kim := fleetWithUser(t, []string{"eu", "us"}, "kim")
 	eu, us := members[0], members[1]
-	kim := acctest.UniqueID("kim")
-	eu.CreateUser(t, kim, "pw")
-	us.CreateUser(t, kim, "pw")
 	handMade := eu.NewToken(t, kim, "laptop")
 	cleanup := fmt.Sprintf(`
 resource "jenkins_user_token_cleanup" "kim" {
@@ -911,11 +917,8 @@ resource "jenkins_user_token_cleanup" "single" {
 // configuration that puts it on another, adopting its value with token_wo: the plan would
 // revoke the token it adopts, so it fails, naming both controllers.
 func TestAccFleet_importFromAnotherController(t *testing.T) {
-	members := ownFleet(t, []string{"eu", "us"}, nil)
+	members, kim := fleetWithUser(t, []string{"eu", "us"}, "kim")
 	eu, us := members[0], members[1]
-	kim := acctest.UniqueID("kim")
-	eu.CreateUser(t, kim, "pw")
-	us.CreateUser(t, kim, "pw")
 	laptop := eu.NewToken(t, kim, "laptop")
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders,
@@ -986,4 +989,119 @@ resource "jenkins_user_token_cleanup" "bob" {
 			},
 		}},
 	})
+}
+
+// TestAccFleet_swappedControllers: the URLs of "eu" and "us" swapped. Each token is on the Jenkins
+// it was made on, which its name no longer points at: both are replaced, each old token revoked
+// on its own Jenkins and each new one made where its name points now, the token whose value
+// token_wo gives included (its value is null in the state, so only its UUID can show the move).
+func TestAccFleet_swappedControllers(t *testing.T) {
+	members, kim := fleetWithUser(t, []string{"first", "second"}, "kim")
+	first, second := members[0], members[1]
+	value := newValue(t)
+	config := func(eu, us testFleetMember) string {
+		return fleetProviderBlock([]testFleetMember{{name: "eu", Target: eu.Target}, {name: "us", Target: us.Target}}) + fmt.Sprintf(`
+resource "jenkins_user_api_token" "on_eu" {
+  controller       = "eu"
+  user_id          = %[1]s
+  name             = "on eu"
+  token_wo         = %[2]s
+  token_wo_version = 1
+}
+resource "jenkins_user_api_token" "on_us" {
+  controller = "us"
+  user_id    = %[1]s
+  name       = "on us"
+}
+`, acctest.Quote(kim), acctest.Quote(value))
+	}
+	uuids := map[string]string{}
+	remember := func(s *terraform.State) error {
+		for _, addr := range []string{"jenkins_user_api_token.on_eu", "jenkins_user_api_token.on_us"} {
+			uuids[addr] = s.RootModule().Resources[addr].Primary.Attributes["uuid"]
+		}
+		return nil
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{
+			{Config: config(first, second), Check: remember},
+			{
+				Config: config(second, first),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("jenkins_user_api_token.on_eu", plancheck.ResourceActionDestroyBeforeCreate),
+					plancheck.ExpectResourceAction("jenkins_user_api_token.on_us", plancheck.ResourceActionDestroyBeforeCreate),
+				}},
+				Check: func(s *terraform.State) error {
+					old := map[string]string{}
+					for k, v := range uuids {
+						old[k] = v
+					}
+					_ = remember(s)
+					// first now holds only the new "on us", second only the new "on eu".
+					for _, c := range []struct {
+						m    testFleetMember
+						addr string
+						name string
+					}{{first, "jenkins_user_api_token.on_us", "on us"}, {second, "jenkins_user_api_token.on_eu", "on eu"}} {
+						names := c.m.TokenNames(t, kim)
+						if len(names) != 1 || names[uuids[c.addr]] != c.name || uuids[c.addr] == old[c.addr] {
+							t.Errorf("%s holds %v, want only the new %q (%s; the old one was %s)", c.m.name, names, c.name, uuids[c.addr], old[c.addr])
+						}
+					}
+					if code := whoAmIStatus(second.URL, kim, value); code != http.StatusOK {
+						t.Errorf("the token_wo value on the new eu answers HTTP %d, want 200", code)
+					}
+					return nil
+				},
+			},
+			{
+				Config:           config(second, first),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+			},
+		},
+	})
+}
+
+// TestAccFleet_repointedDestroyWithoutRefresh: `terraform destroy -refresh=false` after "eu" was
+// pointed at another Jenkins, which does not hold the token: the destroy fails, saying so, and
+// the token stays valid on the Jenkins it was made on, still in the state, instead of being
+// counted revoked because the other Jenkins has no such token.
+func TestAccFleet_repointedDestroyWithoutRefresh(t *testing.T) {
+	cli, _ := cliVersion(t)
+	members, kim := fleetWithUser(t, []string{"first", "second"}, "kim")
+	first, second := members[0], members[1]
+	w := newCLIWorkdir(t, cli, jenkinsProviderOverrides(t))
+	config := func(eu testFleetMember) string {
+		return requireJenkins + fleetProviderBlock([]testFleetMember{{name: "eu", Target: eu.Target}}) + fmt.Sprintf(`
+resource "jenkins_user_api_token" "t" {
+  controller = "eu"
+  user_id    = %s
+  name       = "deploy"
+}
+`, acctest.Quote(kim))
+	}
+	w.write("main.tf", config(first))
+	if out, code := w.run("apply", "-auto-approve", "-no-color"); code != 0 {
+		t.Fatalf("apply: exit %d\n%s", code, out)
+	}
+	w.write("main.tf", config(second))
+	out, code := w.run("destroy", "-auto-approve", "-no-color", "-refresh=false")
+	if code == 0 || !strings.Contains(flat(out), "Jenkins API Token Not on the Controller's New URL") {
+		t.Errorf("destroy -refresh=false after the repoint: exit %d, want the error that the token is not on the new URL:\n%s", code, out)
+	}
+	if names := first.TokenNames(t, kim); len(names) != 1 {
+		t.Errorf("the first Jenkins holds %v, want the token still there", names)
+	}
+	if n := len(stateTokens(t, w.dir)); n != 1 {
+		t.Errorf("%d tokens in the state after the refused destroy, want 1", n)
+	}
+	// Back on its Jenkins, the destroy revokes it.
+	w.write("main.tf", config(first))
+	if out, code := w.run("destroy", "-auto-approve", "-no-color"); code != 0 {
+		t.Fatalf("destroy: exit %d\n%s", code, out)
+	}
+	if names := first.TokenNames(t, kim); len(names) != 0 {
+		t.Errorf("after the destroy the first Jenkins holds %v", names)
+	}
 }

@@ -174,12 +174,15 @@ func (d *providerData) revokeReporting(ctx context.Context, refs []jenkins.Token
 			done = append(done, fmt.Sprintf("%s: %q (%s)", shown(r.UserID), r.Name, shown(r.UUID)))
 		}
 	}
+	// At least: the failed call may have run in Jenkins too, so some of the rest may be revoked.
 	detail := explainError(err)
 	if len(done) > 0 {
-		detail += fmt.Sprintf("\n\nBefore the failure, Jenkins revoked %d of the %d tokens; they stay revoked, and the next "+
-			"plan lists only the others:\n%s", len(done), len(refs), strings.Join(done, "\n"))
+		detail += fmt.Sprintf("\n\nBefore the failure, Jenkins confirmed revoking %d of the %d tokens; they stay revoked:\n%s\n\n"+
+			"The call that failed may have revoked some of the others: the next plan shows what is left.", len(done), len(refs),
+			strings.Join(done, "\n"))
 	} else {
-		detail += "\n\nNo token was revoked."
+		detail += "\n\nJenkins confirmed no revocation before the failure; the call that failed may have revoked some of the " +
+			"tokens: the next plan shows what is left."
 	}
 	diags.AddError("Unable to Revoke Jenkins API Tokens", detail)
 	return nil, false

@@ -17,7 +17,7 @@ import (
 // TestRevokeReportingSaysWhatWasRevokedBeforeAFailure: a bulk revocation that works to a time
 // budget (one token per call here) and fails at its third call has revoked two tokens. The error
 // names those two, which are dead credentials although nothing records this run's work, and
-// Jenkins agrees; a failure before anything was revoked says so.
+// Jenkins agrees; a failure before anything was confirmed says so.
 func TestRevokeReportingSaysWhatWasRevokedBeforeAFailure(t *testing.T) {
 	target := ownSim(t, jenkinssim.Options{})
 	ctx := context.Background()
@@ -42,7 +42,7 @@ func TestRevokeReportingSaysWhatWasRevokedBeforeAFailure(t *testing.T) {
 		t.Fatal(err)
 	}
 	var diags diag.Diagnostics
-	if _, ok := d.revokeReporting(ctx, refs, &diags); ok || !strings.Contains(detailOf(diags), "No token was revoked.") {
+	if _, ok := d.revokeReporting(ctx, refs, &diags); ok || !strings.Contains(detailOf(diags), "Jenkins confirmed no revocation before the failure") {
 		t.Errorf("a revocation failing at once: ok %v, want an error saying nothing was revoked: %s", ok, detailOf(diags))
 	}
 	if err := target.Sim.ClearFaults(ctx); err != nil {
@@ -58,7 +58,7 @@ func TestRevokeReportingSaysWhatWasRevokedBeforeAFailure(t *testing.T) {
 		t.Fatal(err)
 	}
 	detail := detailOf(diags)
-	want := `Jenkins revoked 2 of the 4 tokens`
+	want := `Jenkins confirmed revoking 2 of the 4 tokens`
 	if ok || !strings.Contains(detail, want) {
 		t.Fatalf("a revocation failing at its third call: ok %v, want an error saying %q:\n%s", ok, want, detail)
 	}

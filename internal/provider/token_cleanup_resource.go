@@ -414,6 +414,13 @@ func (r *tokenCleanupResource) Read(ctx context.Context, req resource.ReadReques
 				"cleanup from the configuration (its destroy touches no Jenkins), or put the entry back with its server_url.", gone))
 		return
 	}
+	if r.data != nil && r.data.fleet != nil && !controller.IsUnknown() && r.data.fleet.pending[controller.ValueString()] {
+		// Nor while its entry is known only at apply: the plan goes on with the last refresh.
+		resp.Diagnostics.AddAttributeWarning(path.Root("controller"), "Jenkins Controller Not Configured Yet: Cleanup Not Refreshed",
+			fmt.Sprintf("The provider's controllers entry %q depends on values known only after apply, so this cleanup keeps "+
+				"what its last refresh found there, and this plan revokes nothing new with it.", controller.ValueString()))
+		return
+	}
 	if r.data = r.data.onStored(ctx, controller, req.Private, &resp.Diagnostics); r.data == nil {
 		return
 	}

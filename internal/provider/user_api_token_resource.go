@@ -335,15 +335,36 @@ func (r *userAPITokenResource) ModifyPlan(ctx context.Context, req resource.Modi
 		}
 		defer r.data.onController(&resp.Diagnostics, len(resp.Diagnostics))
 	}
-	if !creating && !sameController(plan.Controller, state.Controller) && adoptingImported(plan, state) {
+	// The token's Jenkins may be another configured controller than the one its name now points
+	// at (entries repointed, or their names swapped): then the token moves, as when its
+	// controller changes.
+	var movesFrom *providerData
+	recorded := recordedControllerURL(ctx, req.Private)
+	if !creating && sameController(plan.Controller, state.Controller) && r.data != nil && r.data.client != nil &&
+		recorded != "" && !sameURL(recorded, r.data.client.BaseURL()) {
+		movesFrom = r.data.fleet.byURL(recorded)
+	}
+	moves := !creating && (!sameController(plan.Controller, state.Controller) || movesFrom != nil)
+	if moves && adoptingImported(plan, state) {
+		from := controllerShown(state.Controller)
+		if movesFrom != nil {
+			from = jenkins.RedactURL(recorded)
+		}
 		resp.Diagnostics.AddAttributeError(path.Root("controller"), "Imported Token Is on Another Controller",
 			fmt.Sprintf("The token %s was imported from %s, but the configuration puts it on %s, so the plan would revoke the "+
 				"token it adopts and create another. Import it with the ID of the controller the configuration names (%s), or "+
-				"set controller to where the token is.", state.UUID.ValueString(), controllerShown(state.Controller),
-				controllerShown(plan.Controller), tokenIDForms))
+				"set controller to where the token is.", state.UUID.ValueString(), from, controllerShown(plan.Controller), tokenIDForms))
 		return
 	}
-	if !creating && !sameController(plan.Controller, state.Controller) {
+	switch {
+	case moves && movesFrom != nil:
+		resp.Diagnostics.AddAttributeWarning(path.Root("controller"), "Token Moves to Another Controller",
+			fmt.Sprintf("The token %s was made on %s, which is now %s, while %s points at %s. The token is replaced: a new "+
+				"token is created on %s and the token %s is revoked on %s. Whatever uses the old value needs the new one.",
+				state.UUID.ValueString(), jenkins.RedactURL(recorded), fleetName(movesFrom.controller), controllerShown(plan.Controller),
+				jenkins.RedactURL(r.data.client.BaseURL()), jenkins.RedactURL(r.data.client.BaseURL()), state.UUID.ValueString(),
+				jenkins.RedactURL(recorded)))
+	case moves:
 		// controller's plan modifier replaces the token; say what that does.
 		resp.Diagnostics.AddAttributeWarning(path.Root("controller"), "Token Moves to Another Controller",
 			fmt.Sprintf("controller changes from %s to %s, so the token is replaced: a new token is created on %s and the "+
@@ -351,25 +372,8 @@ func (r *userAPITokenResource) ModifyPlan(ctx context.Context, req resource.Modi
 				"this is still a new token with a new value: whatever uses the old value needs the new one.",
 				controllerShown(state.Controller), controllerShown(plan.Controller), controllerShown(plan.Controller),
 				state.UUID.ValueString(), controllerShown(state.Controller)))
-	} else if !creating && !r.planUserID(ctx, &plan, state, req.Private, resp) {
+	case !creating && !r.planUserID(ctx, &plan, state, req.Private, resp):
 		return
-	}
-	movesWithURL := false
-	if !creating && sameController(plan.Controller, state.Controller) && r.data != nil && r.data.client != nil {
-		// The token's Jenkins is another configured controller than the one its name now points
-		// at (entries repointed or their names swapped): the token is replaced, like a token
-		// whose controller changes.
-		if recorded := recordedControllerURL(ctx, req.Private); recorded != "" && recorded != r.data.client.BaseURL() {
-			if from := r.data.fleet.byURL(recorded); from != nil {
-				movesWithURL = true
-				resp.Diagnostics.AddAttributeWarning(path.Root("controller"), "Token Moves to Another Controller",
-					fmt.Sprintf("The token %s was made on %s, which is now %s in the provider's controllers, while %s points at "+
-						"%s. The token is replaced: a new token is created on %s and the token %s is revoked on %s. Whatever uses "+
-						"the old value needs the new one.", state.UUID.ValueString(), jenkins.RedactURL(recorded), fleetName(from.controller),
-						controllerShown(plan.Controller), jenkins.RedactURL(r.data.client.BaseURL()), jenkins.RedactURL(r.data.client.BaseURL()),
-						state.UUID.ValueString(), jenkins.RedactURL(recorded)))
-			}
-		}
 	}
 	now := time.Now
 	if r.data != nil {
@@ -377,7 +381,7 @@ func (r *userAPITokenResource) ModifyPlan(ctx context.Context, req resource.Modi
 	}
 	// Expiry and rotation were decided by Read, against Jenkins's today: the plan depends on the
 	// configuration and the refreshed state only, so the re-plan during apply agrees with it.
-	replace := movesWithURL
+	replace := movesFrom != nil
 	if !creating {
 		sameDate := plan.ExpirationDate.Equal(state.ExpirationDate)
 		switch {
@@ -408,7 +412,10 @@ func (r *userAPITokenResource) ModifyPlan(ctx context.Context, req resource.Modi
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	replaceFor := path.Root("token")
+	// Terraform replaces only for a path whose planned value differs from the state: the UUID,
+	// which the replacement changes (the value does not differ when token_wo gives it: null in
+	// both).
+	replaceFor := path.Root("uuid")
 	if !creating && !plan.TokenWOVersion.Equal(state.TokenWOVersion) {
 		adopt, ok := r.adoptsWithTokenWO(ctx, plan, state, tokenWO, req.Private, resp)
 		if !ok {
@@ -433,8 +440,6 @@ func (r *userAPITokenResource) ModifyPlan(ctx context.Context, req resource.Modi
 				state.Name.ValueString(), state.UserID.ValueString(), state.ExpirationDate.ValueString(), state.ExpiresInDays.ValueInt64()))
 	}
 	if replace {
-		// Terraform replaces only for a path whose planned value differs from the state: the
-		// token value is the honest one, since the replacement has a new value.
 		plan.Token = tokenPlannedFor(tokenWO)
 		plan.UUID = types.StringUnknown()
 		plan.ID = types.StringUnknown()
@@ -836,8 +841,9 @@ func (r *userAPITokenResource) notAtNewURL(diags *diag.Diagnostics, state userAP
 		fmt.Sprintf("The token %s of user %q was made on %s, but %s now points at %s, and no entry of the provider's "+
 			"controllers has the old URL. The token is not on the new Jenkins, so the provider cannot tell whether it was "+
 			"revoked or is still valid on the old one, and neither forgets it nor creates it again. If the old Jenkins "+
-			"still runs, add it to controllers (under any name) with server_url %s: the plan then revokes the token there "+
-			"and creates it on %s. If it is gone for good, remove the token from the state with terraform state rm.",
+			"still runs, add it to controllers (under any name) with server_url %s: the provider then finds the token there "+
+			"(and a plan that keeps it on %s replaces it: revoked there, created anew). If it is gone for good, remove the "+
+			"token from the state with terraform state rm.",
 			state.UUID.ValueString(), state.UserID.ValueString(), jenkins.RedactURL(movedFrom), controllerShown(state.Controller),
 			jenkins.RedactURL(r.data.client.BaseURL()), jenkins.RedactURL(movedFrom), controllerShown(state.Controller)))
 }
