@@ -812,8 +812,9 @@ resource "jenkins_user_api_token" "t" {
 	})
 }
 
-// TestAccFleet_removedController: removing an entry from controllers. A cleanup on it keeps its
-// state with a warning and is forgotten when the configuration drops it too: no plan is blocked.
+// TestAccFleet_removedController: removing an entry from controllers. A cleanup on it does not
+// fail the refresh (it warns and keeps its state) and is forgotten when the configuration drops
+// it too: no plan is blocked.
 // A token on it cannot be forgotten silently (it stays valid there): the plan fails, saying to
 // put the entry back or to remove the token from the state; with the entry back, all is as before.
 func TestAccFleet_removedController(t *testing.T) {
