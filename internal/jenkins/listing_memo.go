@@ -95,11 +95,12 @@ func (m *listingMemo) put(key string, writes uint64, l TokenList) {
 
 // listingKey names a listing by its parameters: the same users and exclusions in any order.
 func listingKey(userIDs, excluded []string, allowMissing, facts, checkRealm bool) string {
-	users := "*" // every user
+	// "every user" and a list start differently, so no list of ids (not even ["*"]) reads as it.
+	users := "A" // every user
 	if userIDs != nil {
 		s := slices.Clone(userIDs)
 		slices.Sort(s)
-		users = strings.Join(s, "\x00")
+		users = "L" + strings.Join(s, "\x00")
 	}
 	ex := slices.Clone(excluded)
 	slices.Sort(ex)

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net"
+	"net/url"
 	"regexp"
 	"sort"
 	"strings"
@@ -39,6 +41,24 @@ import (
 var controllerNamePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$`)
 
 const controllerNameRule = "a controller name is 1 to 63 letters, digits, '.', '_' or '-', starting with a letter or digit"
+
+// controllerRefPattern is what a `controller` argument may be: a name, or "" for the default
+// controller, as the fleet view's rows name it (so that for_each over them works as written).
+var controllerRefPattern = regexp.MustCompile(`^$|` + controllerNamePattern.String())
+
+// controllerRefValidator checks a `controller` argument.
+func controllerRefValidator() validator.String {
+	return stringvalidator.RegexMatches(controllerRefPattern, controllerNameRule+` (or "" for the default controller)`)
+}
+
+// sameController reports whether two `controller` values name one controller: null and "" both
+// name the default one.
+func sameController(a, b types.String) bool {
+	if a.IsUnknown() || b.IsUnknown() {
+		return a.Equal(b)
+	}
+	return a.ValueString() == b.ValueString()
+}
 
 // controllerEntryModel is one entry of the provider's `controllers` map. Unset fields take the
 // provider's own value (and its environment variables).
@@ -140,16 +160,21 @@ func controllerAttribute(what string) resourceschema.StringAttribute {
 	return resourceschema.StringAttribute{
 		MarkdownDescription: controllerDescription(what) + " Changing it (also by renaming the entry in `controllers`) " +
 			"replaces " + what + ": it is a different Jenkins, or, for a renamed entry, the provider cannot tell that it is not.",
-		Optional:      true,
-		Validators:    []validator.String{stringvalidator.RegexMatches(controllerNamePattern, controllerNameRule)},
-		PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+		Optional:   true,
+		Validators: []validator.String{controllerRefValidator()},
+		PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplaceIf(
+			func(_ context.Context, req planmodifier.StringRequest, resp *stringplanmodifier.RequiresReplaceIfFuncResponse) {
+				resp.RequiresReplace = !sameController(req.StateValue, req.PlanValue)
+			},
+			"Replaces the object when it moves to another controller (null and \"\" both name the default one).",
+			"Replaces the object when it moves to another controller (null and `\"\"` both name the default one).")},
 	}
 }
 
 // controllerDescription is the shared start of every `controller` argument's description.
 func controllerDescription(what string) string {
-	return "The name of the Jenkins controller " + what + " is on: an entry of the provider's `controllers`. Unset: the " +
-		"provider's default controller (`server_url`)."
+	return "The name of the Jenkins controller " + what + " is on: an entry of the provider's `controllers`. Unset or `\"\"`: " +
+		"the provider's default controller (`server_url`), as the rows of `jenkins_fleet_tokens` name it."
 }
 
 // fleet is every controller one provider configuration manages.
@@ -230,13 +255,39 @@ func (d *providerData) on(name types.String, diags *diag.Diagnostics) *providerD
 	}
 }
 
+// urlKey is a controller URL as one Jenkins is known by, whatever its spelling: scheme and host
+// in lower case, the scheme's default port dropped, no user info, one trailing slash. The path
+// keeps its case: Jenkins's context path is case-sensitive.
+func urlKey(raw string) string {
+	u, err := url.Parse(strings.TrimRight(raw, "/") + "/")
+	if err != nil || u.Host == "" {
+		return raw
+	}
+	u.Scheme = strings.ToLower(u.Scheme)
+	host, port := strings.ToLower(u.Hostname()), u.Port()
+	if (u.Scheme == "https" && port == "443") || (u.Scheme == "http" && port == "80") {
+		port = ""
+	}
+	switch {
+	case port != "":
+		host = net.JoinHostPort(host, port)
+	case strings.Contains(host, ":"):
+		host = "[" + host + "]" // IPv6
+	}
+	u.Host, u.User = host, nil
+	return u.String()
+}
+
+// sameURL reports whether two controller URLs name one Jenkins (urlKey).
+func sameURL(a, b string) bool { return urlKey(a) == urlKey(b) }
+
 // byURL finds a configured controller whose server_url is url (after a rename of its entry), or
 // nil.
 func (f *fleet) byURL(url string) *providerData {
 	if f == nil || url == "" {
 		return nil
 	}
-	want := strings.TrimRight(url, "/") + "/"
+	want := urlKey(url)
 	names := make([]string, 0, len(f.byName))
 	for n := range f.byName {
 		names = append(names, n)
@@ -244,7 +295,7 @@ func (f *fleet) byURL(url string) *providerData {
 	sort.Strings(names)
 	for _, n := range names {
 		c := f.byName[n]
-		if c.client != nil && c.client.BaseURL() == want {
+		if c.client != nil && urlKey(c.client.BaseURL()) == want {
 			return c
 		}
 	}
@@ -347,9 +398,10 @@ func (d *providerData) admitRevocations(key string, tokens []jenkins.Token, diag
 // plan replaces them for the new name, revoked.
 const controllerURLKey = "controller_url"
 
-// recordControllerURL keeps the controller's URL in the private state.
+// recordControllerURL keeps the controller's URL in the private state, for every controller, the
+// default one included: a name (or the default) can later point at another Jenkins.
 func recordControllerURL(ctx context.Context, private privateSetter, d *providerData, diags *diag.Diagnostics) {
-	if d == nil || d.client == nil || d.controller == "" {
+	if d == nil || d.client == nil {
 		return
 	}
 	raw, err := json.Marshal(d.client.BaseURL())
@@ -360,30 +412,119 @@ func recordControllerURL(ctx context.Context, private privateSetter, d *provider
 	diags.Append(private.SetKey(ctx, controllerURLKey, raw)...)
 }
 
-// onStored is on for an object in the state: a name that is no longer in `controllers` (a
-// renamed entry) still finds the controller by the URL recorded when the object was made.
+// recordedControllerURL is the URL recordControllerURL kept, or "" for an object stored before
+// URLs were recorded.
+func recordedControllerURL(ctx context.Context, private privateGetter) string {
+	var url string
+	raw, ds := private.GetKey(ctx, controllerURLKey)
+	if ds.HasError() || len(raw) == 0 || json.Unmarshal(raw, &url) != nil {
+		return ""
+	}
+	return url
+}
+
+// onStored is on for an object in the state that only acts on its controller (a cleanup, the
+// settings): the name decides while it is an entry, since that is where the configuration wants
+// it to act. A name no longer in `controllers` (a renamed entry) still finds the controller by
+// the URL recorded when the object was made.
 func (d *providerData) onStored(ctx context.Context, name types.String, private privateGetter, diags *diag.Diagnostics) *providerData {
-	if d != nil && d.fleet != nil && !name.IsNull() && !name.IsUnknown() {
-		if c := d.fleet.byName[name.ValueString()]; c == nil || c.client == nil {
-			var url string
-			raw, ds := private.GetKey(ctx, controllerURLKey)
-			if !ds.HasError() && len(raw) > 0 && json.Unmarshal(raw, &url) == nil {
-				if c := d.fleet.byURL(url); c != nil {
-					return c
-				}
-			}
+	if d != nil && d.fleet != nil && !name.IsUnknown() && !d.fleet.resolves(name.ValueString()) {
+		if c := d.fleet.byURL(recordedControllerURL(ctx, private)); c != nil {
+			return c
+		}
+		if gone := d.storedControllerGone(ctx, name, private); gone != "" {
+			diags.AddAttributeError(path.Root("controller"), "Jenkins Controller of This Object Is Gone", goneControllerDetail(gone))
+			return nil
 		}
 	}
 	return d.on(name, diags)
 }
 
+// onStoredToken is on for a token in the state, which exists on one Jenkins: the URL it was made
+// on decides, whatever name now points there, so that a repointed or swapped entry never makes
+// a token look revoked while it stays valid on its Jenkins. movedFrom is the recorded URL when no
+// entry has it any more and the token's name (or the default) now points at another URL: the
+// Jenkins may have moved (the token is found there) or be another one (it is not), and the
+// caller must not read "not found" as "revoked".
+func (d *providerData) onStoredToken(ctx context.Context, name types.String, private privateGetter, diags *diag.Diagnostics) (c *providerData, movedFrom string) {
+	if d == nil || d.fleet == nil || name.IsUnknown() {
+		return d.on(name, diags), ""
+	}
+	recorded := recordedControllerURL(ctx, private)
+	if recorded == "" {
+		return d.on(name, diags), "" // stored before URLs were recorded: the name is all there is
+	}
+	if c := d.fleet.byURL(recorded); c != nil {
+		return c, ""
+	}
+	if len(d.fleet.pending) > 0 {
+		// An entry known only at apply may have the URL: until then, neither "moved" nor "gone"
+		// can be told.
+		diags.AddAttributeError(path.Root("controller"), "Controller Not Configured Yet",
+			fmt.Sprintf("This token was made on %s, which no configured entry of the provider's controllers has now, and the "+
+				"entries %s depend on values known only after apply, so the provider cannot tell which Jenkins holds the token. "+
+				"Give those entries known values, or apply what they come from first.",
+				jenkins.RedactURL(recorded), quotedList(sortedKeys(d.fleet.pending))))
+		return nil, ""
+	}
+	if d.fleet.resolves(name.ValueString()) {
+		return d.on(name, diags), recorded
+	}
+	if gone := d.storedControllerGone(ctx, name, private); gone != "" {
+		diags.AddAttributeError(path.Root("controller"), "Jenkins Controller of This Object Is Gone", goneControllerDetail(gone))
+		return nil, ""
+	}
+	return d.on(name, diags), ""
+}
+
+// resolves reports whether name ("" for the default) is a controller the provider can ask now.
+func (f *fleet) resolves(name string) bool {
+	c := f.byName[name]
+	return c != nil && c.client != nil
+}
+
+// storedControllerGone says, for an object in the state whose controller is neither an entry of
+// `controllers` (nor the default) nor reachable by the URL it was made on, which controller that
+// was; "" when that is not so (the name resolves, or its entry is known only at apply).
+func (d *providerData) storedControllerGone(ctx context.Context, name types.String, private privateGetter) string {
+	if d == nil || d.fleet == nil || name.IsUnknown() {
+		return ""
+	}
+	n := name.ValueString()
+	if d.fleet.resolves(n) || d.fleet.pending[n] || d.fleet.byURL(recordedControllerURL(ctx, private)) != nil {
+		return ""
+	}
+	if n == "" && len(d.fleet.byName) == 0 && len(d.fleet.pending) == 0 {
+		return "" // no controller at all: on says what to configure
+	}
+	where := "the provider's default controller (server_url), which is no longer set"
+	if n != "" {
+		where = fmt.Sprintf("controller %q, which is no longer an entry of the provider's controllers", n)
+	}
+	if url := recordedControllerURL(ctx, private); url != "" {
+		where += fmt.Sprintf(" (it was %s, and no entry has that URL)", jenkins.RedactURL(url))
+	}
+	return where
+}
+
+// goneControllerDetail is the error for a token or the settings whose controller is gone (where,
+// from storedControllerGone): the provider cannot revoke or restore anything there, and
+// forgetting it silently would leave a token valid that nothing records.
+func goneControllerDetail(where string) string {
+	return fmt.Sprintf("This object is on %s, so the provider cannot reach it. Put the entry back with its server_url "+
+		"and plan again, so that the provider can act on it there (under another name, the plan replaces what names the "+
+		"old one); or, to stop managing it without "+
+		"touching Jenkins, remove it from the state with terraform state rm. Remove an entry from controllers only "+
+		"after destroying the tokens and settings on it (cleanups need not be: they only forget).", where)
+}
+
 // controllerShown names a controller for a message: its name, or "the default controller".
 func controllerShown(name types.String) string {
-	if name.IsNull() || name.ValueString() == "" {
-		return "the default controller"
-	}
 	if name.IsUnknown() {
 		return "a controller known after apply"
+	}
+	if name.IsNull() || name.ValueString() == "" {
+		return "the default controller"
 	}
 	return fmt.Sprintf("controller %q", name.ValueString())
 }
@@ -414,4 +555,33 @@ func (d *providerData) warnJoinedController(ctx context.Context, diags *diag.Dia
 			"be overwritten by it. For a token meant to last, create it on the operations center (name it in the provider's "+
 			"controllers); and offboard on the operations center too, or its tokens stay valid here.",
 			controllerShown(d.controllerValue()), jenkins.RedactURL(d.client.BaseURL())))
+}
+
+// refuseSharedURLs refuses two controllers (entries, or an entry and the provider's server_url)
+// with one server_url: each has its own listing memo, write batches and revocation count, so one
+// Jenkins under two names would be listed from stale memos, written by two batches at once and
+// counted twice against max_revocations_per_controller; and a token's recorded URL would not say
+// which name it belongs to.
+func refuseSharedURLs(f *fleet, diags *diag.Diagnostics) {
+	names := make([]string, 0, len(f.byName))
+	for n := range f.byName {
+		names = append(names, n)
+	}
+	sort.Strings(names) // "" (the default) first
+	first := map[string]string{}
+	for _, n := range names {
+		url := f.byName[n].client.BaseURL()
+		prior, seen := first[urlKey(url)]
+		if !seen {
+			first[urlKey(url)] = n
+			continue
+		}
+		other := fmt.Sprintf("entry %q", prior)
+		if prior == "" {
+			other = "the provider's server_url"
+		}
+		diags.AddAttributeError(path.Root("controllers").AtMapKey(n).AtName("server_url"), "Two Controllers With One URL",
+			fmt.Sprintf("controllers entry %q has the same server_url as %s (%s). One Jenkins must have one name: remove the "+
+				"entry and point what names it at %s, or fix the URL.", n, other, jenkins.RedactURL(url), fleetName(prior)))
+	}
 }

@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
@@ -48,30 +47,21 @@ func TestTokenIDForms(t *testing.T) {
 	}
 }
 
-// controllersConfig is a provider configuration with the given server_url (nil: unset),
-// password, and controllers entries (name -> attributes, nil attribute values unset).
-func controllersConfig(t *testing.T, serverURL *string, entries map[string]map[string]tftypes.Value) (tfprotov6.ProviderServer, *tfprotov6.DynamicValue) {
+// controllersConfig is a provider configuration with the given server_url (nil: unset), the
+// controllers entries (name -> attributes, nil attribute values unset), and more attributes.
+func controllersConfig(t *testing.T, serverURL *string, entries map[string]map[string]tftypes.Value, more map[string]tftypes.Value) (tfprotov6.ProviderServer, *tfprotov6.DynamicValue) {
 	t.Helper()
-	ctx := context.Background()
-	server, err := providerserver.NewProtocol6WithError(New("test")())()
-	if err != nil {
-		t.Fatal(err)
-	}
-	schema, err := server.GetProviderSchema(ctx, &tfprotov6.GetProviderSchemaRequest{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	typ := schema.Provider.ValueType().(tftypes.Object)
-	vals := map[string]tftypes.Value{}
-	for name, at := range typ.AttributeTypes {
-		vals[name] = tftypes.NewValue(at, nil)
-	}
-	if serverURL != nil {
-		vals["server_url"] = tftypes.NewValue(tftypes.String, *serverURL)
-	}
-	vals["username"] = tftypes.NewValue(tftypes.String, "admin")
-	entryType := typ.AttributeTypes["controllers"].(tftypes.Map).ElementType.(tftypes.Object)
-	if entries != nil {
+	return providerConfig(t, func(typ tftypes.Object, vals map[string]tftypes.Value) {
+		if serverURL != nil {
+			vals["server_url"] = tftypes.NewValue(tftypes.String, *serverURL)
+		}
+		for k, v := range more {
+			vals[k] = v
+		}
+		if entries == nil {
+			return
+		}
+		entryType := typ.AttributeTypes["controllers"].(tftypes.Map).ElementType.(tftypes.Object)
 		m := map[string]tftypes.Value{}
 		for name, attrs := range entries {
 			ev := map[string]tftypes.Value{}
@@ -84,12 +74,7 @@ func controllersConfig(t *testing.T, serverURL *string, entries map[string]map[s
 			m[name] = tftypes.NewValue(entryType, ev)
 		}
 		vals["controllers"] = tftypes.NewValue(typ.AttributeTypes["controllers"], m)
-	}
-	config, err := tfprotov6.NewDynamicValue(typ, tftypes.NewValue(typ, vals))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return server, &config
+	})
 }
 
 func str(s string) tftypes.Value { return tftypes.NewValue(tftypes.String, s) }
@@ -118,6 +103,7 @@ func TestControllersConfiguration(t *testing.T) {
 		entries   map[string]map[string]tftypes.Value
 		validate  string // an error of ValidateProviderConfig (terraform validate)
 		configure string // an error of ConfigureProvider
+		more      map[string]tftypes.Value
 	}{
 		{name: "bad name", serverURL: &url, entries: map[string]map[string]tftypes.Value{"eu/west": {"server_url": str(url)}},
 			validate: `controllers has an entry named "eu/west"`},
@@ -127,8 +113,17 @@ func TestControllersConfiguration(t *testing.T) {
 			configure: "Invalid Jenkins URL"},
 		{name: "fleet without default", entries: map[string]map[string]tftypes.Value{"eu": {"server_url": str(url), "password": str("pw")}}},
 		{name: "no default and no fleet", configure: "Missing Jenkins URL"},
+		{name: "two entries, one URL", entries: map[string]map[string]tftypes.Value{
+			"eu": {"server_url": str(url), "password": str("pw")}, "europe": {"server_url": str(strings.TrimSuffix(url, "/")), "password": str("pw")}},
+			configure: `Two Controllers With One URL: controllers entry "europe" has the same server_url as entry "eu"`},
+		{name: "an entry at the default's URL", serverURL: &url, entries: map[string]map[string]tftypes.Value{
+			"main": {"server_url": str(url)}}, more: map[string]tftypes.Value{"password": str("pw")},
+			configure: `Two Controllers With One URL: controllers entry "main" has the same server_url as the provider's server_url`},
+		{name: "limit unknown at plan", entries: map[string]map[string]tftypes.Value{"eu": {"server_url": str(url), "password": str("pw")}},
+			more:      map[string]tftypes.Value{"max_revocations_per_controller": tftypes.NewValue(tftypes.Number, tftypes.UnknownValue)},
+			configure: "Revocation Limit Not Known Yet"},
 	} {
-		server, config := controllersConfig(t, c.serverURL, c.entries)
+		server, config := controllersConfig(t, c.serverURL, c.entries, c.more)
 		v, err := server.ValidateProviderConfig(ctx, &tfprotov6.ValidateProviderConfigRequest{Config: config})
 		if err != nil {
 			t.Fatal(err)
@@ -160,7 +155,7 @@ func TestControllersConfiguration(t *testing.T) {
 			}
 		}
 		for _, d := range resp.Diagnostics {
-			if c.entries != nil && d.Severity == tfprotov6.DiagnosticSeverityError && d.Attribute != nil &&
+			if c.entries != nil && c.more == nil && d.Severity == tfprotov6.DiagnosticSeverityError && d.Attribute != nil &&
 				!strings.Contains(d.Attribute.String(), "controllers") {
 				t.Errorf("%s: the error should point into controllers, points at %s", c.name, d.Attribute)
 			}
@@ -291,4 +286,84 @@ func TestFleetSummary(t *testing.T) {
 	if controllers[1].OperationsCenter.ValueString() != "client" || controllers[1].JenkinsVersion.ValueString() != "2.541" {
 		t.Errorf("eu status: %+v", controllers[1])
 	}
+}
+
+// recordedURL is a private state holding only the controller URL recorded for an object.
+type recordedURL string
+
+func (u recordedURL) GetKey(_ context.Context, key string) ([]byte, diag.Diagnostics) {
+	if key != controllerURLKey || u == "" {
+		return nil, nil
+	}
+	return []byte(`"` + string(u) + `"`), nil
+}
+
+// TestStoredControllerResolution: where an object in the state is acted on, when the entries
+// have changed since it was made. A token follows the URL it was made on (its Jenkins), and is
+// marked moved when no entry has that URL but its name points elsewhere; a cleanup or the
+// settings follow their name, and the URL only when the name is gone; a controller that neither
+// finds is gone, with what to do.
+func TestStoredControllerResolution(t *testing.T) {
+	ctx := context.Background()
+	const eu, us, old = "https://eu.example.com/", "https://us.example.com/jenkins/", "https://old.example.com/"
+	withPending := testFleet(t, true) // its entry "later" is known only at apply
+	withDefault, noDefault := testFleet(t, true), testFleet(t, false)
+	clear(withDefault.fleet.pending)
+	clear(noDefault.fleet.pending)
+	for _, c := range []struct {
+		what     string
+		d        *providerData
+		name     types.String
+		recorded recordedURL
+		token    string // controller for a token ("" default), or an error summary
+		moved    string
+		other    string // controller for a cleanup or the settings, or an error summary
+	}{
+		{what: "unchanged", d: withDefault, name: types.StringValue("eu"), recorded: eu, token: "eu", other: "eu"},
+		{what: "stored before URLs were recorded", d: withDefault, name: types.StringValue("eu"), token: "eu", other: "eu"},
+		{what: "names swapped", d: withDefault, name: types.StringValue("eu"), recorded: us, token: "us", other: "eu"},
+		{what: "entry repointed", d: withDefault, name: types.StringValue("eu"), recorded: old, token: "eu", moved: old, other: "eu"},
+		{what: "default repointed", d: withDefault, name: types.StringNull(), recorded: old, token: "", moved: old, other: ""},
+		{what: "default named \"\"", d: withDefault, name: types.StringValue(""), recorded: "https://ci.example.com/", token: "", other: ""},
+		{what: "entry renamed", d: withDefault, name: types.StringValue("europe"), recorded: eu, token: "eu", other: "eu"},
+		{what: "default now an entry", d: noDefault, name: types.StringNull(), recorded: eu, token: "eu", other: "eu"},
+		{what: "entry removed", d: withDefault, name: types.StringValue("asia"), recorded: old,
+			token: "Jenkins Controller of This Object Is Gone", other: "Jenkins Controller of This Object Is Gone"},
+		{what: "default removed", d: noDefault, name: types.StringNull(), recorded: old,
+			token: "Jenkins Controller of This Object Is Gone", other: "Jenkins Controller of This Object Is Gone"},
+		{what: "entry pending", d: withPending, name: types.StringValue("later"), recorded: old,
+			token: "Controller Not Configured Yet", other: "Controller Not Configured Yet"},
+		{what: "URL unknown while an entry is pending", d: withPending, name: types.StringValue("eu"), recorded: old,
+			token: "Controller Not Configured Yet", other: "eu"},
+		{what: "URL found while an entry is pending", d: withPending, name: types.StringValue("eu"), recorded: us, token: "us", other: "eu"},
+		{what: "URL spelled otherwise", d: withDefault, name: types.StringValue("eu"), recorded: "HTTPS://EU.example.com:443", token: "eu", other: "eu"},
+	} {
+		var diags diag.Diagnostics
+		got, moved := c.d.onStoredToken(ctx, c.name, c.recorded, &diags)
+		if s := resolved(got, diags); s != c.token || moved != c.moved {
+			t.Errorf("%s: a token resolves to %q (moved from %q), want %q (moved from %q)", c.what, s, moved, c.token, c.moved)
+		}
+		diags = nil
+		if s := resolved(c.d.onStored(ctx, c.name, c.recorded, &diags), diags); s != c.other {
+			t.Errorf("%s: a cleanup resolves to %q, want %q", c.what, s, c.other)
+		}
+		gone := c.d.storedControllerGone(ctx, c.name, c.recorded)
+		if (gone != "") != strings.HasSuffix(c.other, "Is Gone") {
+			t.Errorf("%s: storedControllerGone = %q", c.what, gone)
+		}
+		if gone != "" && c.recorded != "" && !strings.Contains(gone, string(c.recorded)) {
+			t.Errorf("%s: the explanation %q does not name the URL the object was on", c.what, gone)
+		}
+	}
+}
+
+// resolved is the controller name got resolves to, or the first error's summary.
+func resolved(got *providerData, diags diag.Diagnostics) string {
+	if diags.HasError() {
+		return diags.Errors()[0].Summary()
+	}
+	if got == nil {
+		return "<nil without an error>"
+	}
+	return got.controller
 }

@@ -78,6 +78,18 @@ func ownFleet(t *testing.T, names []string, opts map[string]jenkinssim.Options) 
 	return members
 }
 
+// fleetWithUser starts a fleet of simulated controllers named names (ownFleet) and makes one
+// user, its id from prefix, on every one of them.
+func fleetWithUser(t *testing.T, names []string, prefix string) ([]testFleetMember, string) {
+	t.Helper()
+	members := ownFleet(t, names, nil)
+	user := acctest.UniqueID(prefix)
+	for _, m := range members {
+		m.CreateUser(t, user, "pw")
+	}
+	return members, user
+}
+
 // fleetProviderBlock is a provider block whose controllers map names every member, each with
 // its own credential; the provider's own server_url (the default controller) is left unset.
 func fleetProviderBlock(members []testFleetMember, extra ...string) string {
@@ -151,7 +163,8 @@ func tokensAnswer(t *testing.T, m testFleetMember, user string, want int, when s
 // TestAccFleet_offboardingOnePlan: bob left. One plan over three controllers lists his tokens
 // where he has a record (two of them, one on a case-sensitive Jenkins of another version), apply
 // revokes them there and nowhere else, and the next plan changes nothing. The fleet view's
-// summary says it in one line, and the cleanups cost one listing per controller.
+// summary says it in one line. (The plan's script calls per controller are counted in
+// TestAccScenarioOffboardFleet, which runs the CLI.)
 func TestAccFleet_offboardingOnePlan(t *testing.T) {
 	members := ownFleet(t, []string{"eu", "us", "apac"}, map[string]jenkinssim.Options{
 		"us": {Version: "2.541", IDStrategy: "case-sensitive"},
@@ -206,8 +219,8 @@ func TestAccFleet_offboardingOnePlan(t *testing.T) {
 }
 
 // TestAccFleet_viewWithControllerDown: one controller of three is down. The fleet view says so
-// in its rows, its status and a warning, and plans the others; the cleanup of the controller
-// that is down keeps its state with a warning instead of failing the plan; with
+// in its rows and its status, and plans the others; the cleanup of the controller that is down
+// does not fail the plan (the warning it gives is checked in TestAccScenarioOffboardFleet); with
 // on_unreachable = "error" the view fails, naming the controller.
 func TestAccFleet_viewWithControllerDown(t *testing.T) {
 	members := ownFleet(t, []string{"eu", "us", "apac"}, nil)
@@ -565,7 +578,8 @@ resource "terraform_data" "offboard_us" {
 // CLI (Terraform or OpenTofu): one service account on three controllers (one of them Jenkins
 // 2.541, without expiration dates), one of them down. The apply revokes bob's tokens where he
 // has a record and the controller answers, the outputs report the one that is down, and the next
-// plan changes nothing. On OpenTofu, the scenario's provider for_each variant does the same on
+// plan changes nothing, at one or two script calls per controller. With a controller that has a
+// cleanup down as well, the plan warns that the cleanup is not refreshed and goes on. On OpenTofu, the scenario's provider for_each variant does the same on
 // the controllers that answer.
 func TestAccScenarioOffboardFleet(t *testing.T) {
 	cli, _ := cliVersion(t)
@@ -607,11 +621,33 @@ func TestAccScenarioOffboardFleet(t *testing.T) {
 		if code != 0 {
 			t.Fatalf("%s: apply: exit %d\n%s", dir, code, out)
 		}
+		for _, m := range members {
+			if m.name == down.name {
+				continue // its control port is down with it
+			}
+			if err := m.Sim.ResetStats(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+		}
 		if out, code := w.run("plan", "-detailed-exitcode", "-no-color"); code != 0 {
 			t.Errorf("%s: the plan after the apply is not empty (exit %d):\n%s", dir, code, out)
 		}
 		if dir != "offboard-fleet" {
 			return
+		}
+		// The plan's cost: the fleet view's listing serves the cleanups' refresh (the memo).
+		for _, m := range members {
+			if m.name == down.name {
+				continue
+			}
+			st, err := m.Sim.Stats(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("plan of the offboarding: %d script calls on %s", st["scriptText"], m.name)
+			if st["scriptText"] > 2 {
+				t.Errorf("plan of the offboarding: %d script calls on %s, want at most 2", st["scriptText"], m.name)
+			}
 		}
 		report, _ := w.run("output", "-raw", "report")
 		if want := bob + ": 2 controllers clean, 0 controllers with tokens (0 tokens, 0 legacy), 1 unreachable"; report != want {
@@ -620,6 +656,17 @@ func TestAccScenarioOffboardFleet(t *testing.T) {
 		unreachable, _ := w.run("output", "-json", "unreachable")
 		if strings.TrimSpace(unreachable) != `["apac"]` {
 			t.Errorf("unreachable output %s, want [\"apac\"]", unreachable)
+		}
+		// A controller with a cleanup goes down too: its cleanup is not refreshed (a warning), and
+		// the plan goes on (it forgets the cleanup, no longer in for_each).
+		if err := eu.Sim.SetReachable(context.Background(), false); err != nil {
+			t.Fatal(err)
+		}
+		out, code = w.run("plan", "-detailed-exitcode", "-no-color")
+		_ = eu.Sim.SetReachable(context.Background(), true)
+		if code != 2 || !strings.Contains(out, "Warning: Jenkins Controller Unreachable: Cleanup Not Refreshed") ||
+			!strings.Contains(out, `jenkins_user_token_cleanup.leavers["eu"] will be destroyed`) {
+			t.Errorf("plan with eu down: exit %d, want 2 with the warning that eu's cleanup is not refreshed, and its removal:\n%s", code, out)
 		}
 	}
 
@@ -696,5 +743,366 @@ resource "jenkins_user_api_token" "on_oc" {
 	}
 	if out, code := w.run("destroy", "-auto-approve", "-no-color"); code != 0 {
 		t.Fatalf("destroy: exit %d\n%s", code, out)
+	}
+}
+
+// TestAccFleet_repointedController: the entry "eu" keeps its name but points at another
+// Jenkins. The token made on the first is not on the second: the plan fails, saying so, instead
+// of reading it as revoked (which would forget a token that stays valid). With the first Jenkins
+// back under another name, the plan replaces the token: revoked there, created on the new "eu".
+// A Jenkins that only moved (the same one at another URL) keeps its token, and the plan is empty.
+func TestAccFleet_repointedController(t *testing.T) {
+	members, kim := fleetWithUser(t, []string{"first", "second"}, "kim")
+	first, second := members[0], members[1]
+	config := func(entries ...testFleetMember) string {
+		return fleetProviderBlock(entries) + fmt.Sprintf(`
+resource "jenkins_user_api_token" "t" {
+  controller = "eu"
+  user_id    = %s
+  name       = "deploy"
+}
+`, acctest.Quote(kim))
+	}
+	as := func(name string, m testFleetMember) testFleetMember {
+		return testFleetMember{name: name, Target: m.Target}
+	}
+	// The second Jenkins at another URL of the same listener: a Jenkins that moved.
+	moved := *second.Target
+	moved.URL = strings.Replace(second.URL, "127.0.0.1", "localhost", 1)
+	if moved.URL == second.URL {
+		t.Fatalf("the simulator's URL %s is not on 127.0.0.1", second.URL)
+	}
+	var made string
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{
+			{
+				Config: config(as("eu", first)),
+				Check: func(s *terraform.State) error {
+					made = s.RootModule().Resources[tokenAddr].Primary.Attributes["uuid"]
+					return nil
+				},
+			},
+			{
+				Config:      config(as("eu", second)),
+				ExpectError: regexp.MustCompile(`(?s)Jenkins API Token Not on the Controller's New URL.*was made on\s+http://127\.0\.0\.1.*terraform\s+state\s+rm`),
+			},
+			{
+				Config: config(as("eu", second), as("old", first)),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(tokenAddr, plancheck.ResourceActionDestroyBeforeCreate),
+				}},
+				Check: func(*terraform.State) error {
+					if names := first.TokenNames(t, kim); len(names) != 0 {
+						t.Errorf("the token made on the first Jenkins should be revoked there, it holds %v (made %s)", names, made)
+					}
+					if names := second.TokenNames(t, kim); len(names) != 1 {
+						t.Errorf("the new \"eu\" should hold the replacement, it holds %v", names)
+					}
+					return nil
+				},
+			},
+			{
+				Config: config(as("eu", testFleetMember{Target: &moved}), as("old", first)),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectEmptyPlan(),
+				}},
+			},
+		},
+	})
+}
+
+// TestAccFleet_removedController: removing an entry from controllers. A cleanup on it does not
+// fail the refresh (it warns and keeps its state) and is forgotten when the configuration drops
+// it too: no plan is blocked.
+// A token on it cannot be forgotten silently (it stays valid there): the plan fails, saying to
+// put the entry back or to remove the token from the state; with the entry back, all is as before.
+func TestAccFleet_removedController(t *testing.T) {
+	members, kim := fleetWithUser(t, []string{"eu", "us"}, "kim")
+	eu, us := members[0], members[1]
+	handMade := eu.NewToken(t, kim, "laptop")
+	cleanup := fmt.Sprintf(`
+resource "jenkins_user_token_cleanup" "kim" {
+  controller = "eu"
+  user_ids   = [%s]
+}
+`, acctest.Quote(kim))
+	token := fmt.Sprintf(`
+resource "jenkins_user_api_token" "t" {
+  controller = "us"
+  user_id    = %s
+  name       = "deploy"
+}
+`, acctest.Quote(kim))
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{
+			{
+				Config: fleetProviderBlock(members) + cleanup + token,
+				Check: func(*terraform.State) error {
+					tokensAnswer(t, eu, kim, http.StatusUnauthorized, "after the cleanup", handMade)
+					return nil
+				},
+			},
+			{
+				// "eu" and its cleanup removed in one change.
+				Config: fleetProviderBlock([]testFleetMember{us}) + token,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("jenkins_user_token_cleanup.kim", plancheck.ResourceActionDestroy),
+					plancheck.ExpectResourceAction(tokenAddr, plancheck.ResourceActionNoop),
+				}},
+			},
+			{
+				// "us" removed while its token is in the state.
+				Config:      fleetProviderBlock([]testFleetMember{eu}),
+				ExpectError: regexp.MustCompile(`(?s)Jenkins Controller of This Object Is Gone.*controller "us", which is no\s+longer an entry.*terraform\s+state\s+rm`),
+			},
+			{
+				Config: fleetProviderBlock(members) + token,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectEmptyPlan(),
+				}},
+			},
+		},
+	})
+}
+
+// TestAccFleet_defaultControllerNamedEmpty: the fleet view names the default controller "" in
+// its rows, so the offboarding written as the scenario writes it (for_each over the rows'
+// controllers) passes "" as controller: it acts on the default controller. A cleanup whose
+// controller goes from "" to unset is updated in place, not replaced: both name one controller.
+func TestAccFleet_defaultControllerNamedEmpty(t *testing.T) {
+	members := ownFleet(t, []string{"main", "eu"}, nil)
+	main, eu := members[0], members[1]
+	bob := acctest.UniqueID("bob")
+	main.CreateUser(t, bob, "pw")
+	eu.CreateUser(t, bob, "pw")
+	onMain, onEU := main.NewToken(t, bob, "laptop"), eu.NewToken(t, bob, "laptop")
+	provider := fleetProviderBlock([]testFleetMember{eu}, "server_url = "+acctest.Quote(main.URL),
+		"username = "+acctest.Quote(main.Username), "password = "+acctest.Quote(main.Password))
+	single := func(controller string) string {
+		return provider + fmt.Sprintf(`
+resource "jenkins_user_token_cleanup" "single" {
+  %s
+  user_ids = [%s]
+}
+`, controller, acctest.Quote(bob))
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{
+			{
+				Config: provider + fleetOffboarding(bob),
+				Check: resource.ComposeTestCheckFunc(
+					resource.TestCheckResourceAttr("jenkins_user_token_cleanup.leavers.0", "controller", ""),
+					resource.TestCheckResourceAttr("jenkins_user_token_cleanup.leavers.1", "controller", "eu"),
+					func(*terraform.State) error {
+						tokensAnswer(t, main, bob, http.StatusUnauthorized, "after the offboarding", onMain)
+						tokensAnswer(t, eu, bob, http.StatusUnauthorized, "after the offboarding", onEU)
+						return nil
+					},
+				),
+			},
+			{Config: single(`controller = ""`)},
+			{
+				Config: single(""),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("jenkins_user_token_cleanup.single", plancheck.ResourceActionUpdate),
+				}},
+			},
+		},
+	})
+}
+
+// TestAccFleet_importFromAnotherController: a token imported from one controller into a
+// configuration that puts it on another, adopting its value with token_wo: the plan would
+// revoke the token it adopts, so it fails, naming both controllers.
+func TestAccFleet_importFromAnotherController(t *testing.T) {
+	members, kim := fleetWithUser(t, []string{"eu", "us"}, "kim")
+	eu, us := members[0], members[1]
+	laptop := eu.NewToken(t, kim, "laptop")
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{{
+			Config: fleetProviderBlock(members) + fmt.Sprintf(`
+import {
+  to = jenkins_user_api_token.t
+  id = "eu/%[1]s/%[2]s"
+}
+resource "jenkins_user_api_token" "t" {
+  controller       = "us"
+  user_id          = %[3]s
+  name             = "laptop"
+  token_wo         = %[4]s
+  token_wo_version = 1
+}
+`, kim, laptop.UUID, acctest.Quote(kim), acctest.Quote(laptop.Value)),
+			ExpectError: regexp.MustCompile(`(?s)Imported Token Is on Another Controller.*imported from controller "eu".*on\s+controller\s+"us"`),
+		}},
+	})
+	tokensAnswer(t, eu, kim, http.StatusOK, "after the refused plan", laptop)
+	if names := us.TokenNames(t, kim); len(names) != 0 {
+		t.Errorf("the refused plan made tokens on us: %v", names)
+	}
+}
+
+// TestAccFleet_controllerKnownAtApply: a token and a cleanup whose controller comes from a value
+// known only at apply. The plan cannot ask a controller, so the checks move to apply, which
+// makes the token and runs the cleanup on the controller the value names.
+func TestAccFleet_controllerKnownAtApply(t *testing.T) {
+	members := ownFleet(t, []string{"eu", "us"}, nil)
+	eu, us := members[0], members[1]
+	kim, bob := acctest.UniqueID("kim"), acctest.UniqueID("bob")
+	eu.CreateUser(t, kim, "pw")
+	eu.CreateUser(t, bob, "pw")
+	us.CreateUser(t, bob, "pw")
+	euBob, usBob := eu.NewToken(t, bob, "laptop"), us.NewToken(t, bob, "laptop")
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{{
+			Config: fleetProviderBlock(members) + fmt.Sprintf(`
+resource "terraform_data" "where" {
+  input = "eu"
+}
+resource "jenkins_user_api_token" "t" {
+  controller = terraform_data.where.output
+  user_id    = %[1]s
+  name       = "deploy"
+}
+resource "jenkins_user_token_cleanup" "bob" {
+  controller = terraform_data.where.output
+  user_ids   = [%[2]s]
+}
+`, acctest.Quote(kim), acctest.Quote(bob)),
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectUnknownValue(tokenAddr, tfjsonpath.New("controller")),
+			}},
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(tokenAddr, tfjsonpath.New("id"), knownvalue.StringRegexp(regexp.MustCompile(`^eu/`+regexp.QuoteMeta(kim)+`/`))),
+				statecheck.ExpectKnownValue("jenkins_user_token_cleanup.bob", tfjsonpath.New("revoked"), knownvalue.ListSizeExact(1)),
+				jenkinsCheck(func() {
+					if names := eu.TokenNames(t, kim); len(names) != 1 {
+						t.Errorf("eu holds %v for kim, want the token made at apply", names)
+					}
+					tokensAnswer(t, eu, bob, http.StatusUnauthorized, "eu after the cleanup", euBob)
+					tokensAnswer(t, us, bob, http.StatusOK, "us, which the cleanup does not name", usBob)
+				}),
+			},
+		}},
+	})
+}
+
+// TestAccFleet_swappedControllers: the URLs of "eu" and "us" swapped. Each token is on the Jenkins
+// it was made on, which its name no longer points at: both are replaced, each old token revoked
+// on its own Jenkins and each new one made where its name points now, the token whose value
+// token_wo gives included (its value is null in the state, so only its UUID can show the move).
+func TestAccFleet_swappedControllers(t *testing.T) {
+	members, kim := fleetWithUser(t, []string{"first", "second"}, "kim")
+	first, second := members[0], members[1]
+	value := newValue(t)
+	config := func(eu, us testFleetMember) string {
+		return fleetProviderBlock([]testFleetMember{{name: "eu", Target: eu.Target}, {name: "us", Target: us.Target}}) + fmt.Sprintf(`
+resource "jenkins_user_api_token" "on_eu" {
+  controller       = "eu"
+  user_id          = %[1]s
+  name             = "on eu"
+  token_wo         = %[2]s
+  token_wo_version = 1
+}
+resource "jenkins_user_api_token" "on_us" {
+  controller = "us"
+  user_id    = %[1]s
+  name       = "on us"
+}
+`, acctest.Quote(kim), acctest.Quote(value))
+	}
+	uuids := map[string]string{}
+	remember := func(s *terraform.State) error {
+		for _, addr := range []string{"jenkins_user_api_token.on_eu", "jenkins_user_api_token.on_us"} {
+			uuids[addr] = s.RootModule().Resources[addr].Primary.Attributes["uuid"]
+		}
+		return nil
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{
+			{Config: config(first, second), Check: remember},
+			{
+				Config: config(second, first),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("jenkins_user_api_token.on_eu", plancheck.ResourceActionDestroyBeforeCreate),
+					plancheck.ExpectResourceAction("jenkins_user_api_token.on_us", plancheck.ResourceActionDestroyBeforeCreate),
+				}},
+				Check: func(s *terraform.State) error {
+					old := map[string]string{}
+					for k, v := range uuids {
+						old[k] = v
+					}
+					_ = remember(s)
+					// first now holds only the new "on us", second only the new "on eu".
+					for _, c := range []struct {
+						m    testFleetMember
+						addr string
+						name string
+					}{{first, "jenkins_user_api_token.on_us", "on us"}, {second, "jenkins_user_api_token.on_eu", "on eu"}} {
+						names := c.m.TokenNames(t, kim)
+						if len(names) != 1 || names[uuids[c.addr]] != c.name || uuids[c.addr] == old[c.addr] {
+							t.Errorf("%s holds %v, want only the new %q (%s; the old one was %s)", c.m.name, names, c.name, uuids[c.addr], old[c.addr])
+						}
+					}
+					if code := whoAmIStatus(second.URL, kim, value); code != http.StatusOK {
+						t.Errorf("the token_wo value on the new eu answers HTTP %d, want 200", code)
+					}
+					return nil
+				},
+			},
+			{
+				Config:           config(second, first),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+			},
+		},
+	})
+}
+
+// TestAccFleet_repointedDestroyWithoutRefresh: `terraform destroy -refresh=false` after "eu" was
+// pointed at another Jenkins, which does not hold the token: the destroy fails, saying so, and
+// the token stays valid on the Jenkins it was made on, still in the state, instead of being
+// counted revoked because the other Jenkins has no such token.
+func TestAccFleet_repointedDestroyWithoutRefresh(t *testing.T) {
+	cli, _ := cliVersion(t)
+	members, kim := fleetWithUser(t, []string{"first", "second"}, "kim")
+	first, second := members[0], members[1]
+	w := newCLIWorkdir(t, cli, jenkinsProviderOverrides(t))
+	config := func(eu testFleetMember) string {
+		return requireJenkins + fleetProviderBlock([]testFleetMember{{name: "eu", Target: eu.Target}}) + fmt.Sprintf(`
+resource "jenkins_user_api_token" "t" {
+  controller = "eu"
+  user_id    = %s
+  name       = "deploy"
+}
+`, acctest.Quote(kim))
+	}
+	w.write("main.tf", config(first))
+	if out, code := w.run("apply", "-auto-approve", "-no-color"); code != 0 {
+		t.Fatalf("apply: exit %d\n%s", code, out)
+	}
+	w.write("main.tf", config(second))
+	out, code := w.run("destroy", "-auto-approve", "-no-color", "-refresh=false")
+	if code == 0 || !strings.Contains(flat(out), "Jenkins API Token Not on the Controller's New URL") {
+		t.Errorf("destroy -refresh=false after the repoint: exit %d, want the error that the token is not on the new URL:\n%s", code, out)
+	}
+	if names := first.TokenNames(t, kim); len(names) != 1 {
+		t.Errorf("the first Jenkins holds %v, want the token still there", names)
+	}
+	if n := len(stateTokens(t, w.dir)); n != 1 {
+		t.Errorf("%d tokens in the state after the refused destroy, want 1", n)
+	}
+	// Back on its Jenkins, the destroy revokes it.
+	w.write("main.tf", config(first))
+	if out, code := w.run("destroy", "-auto-approve", "-no-color"); code != 0 {
+		t.Fatalf("destroy: exit %d\n%s", code, out)
+	}
+	if names := first.TokenNames(t, kim); len(names) != 0 {
+		t.Errorf("after the destroy the first Jenkins holds %v", names)
 	}
 }

@@ -107,7 +107,7 @@ func (d *fleetTokensDataSource) Metadata(_ context.Context, req datasource.Metad
 func (d *fleetTokensDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	rowAttrs := map[string]schema.Attribute{
 		"controller": schema.StringAttribute{MarkdownDescription: "The controller's name in the provider's `controllers`; `\"\"` for " +
-			"the default controller (`server_url`).", Computed: true},
+			"the default controller (`server_url`), which every `controller` argument accepts too.", Computed: true},
 		"user_id": schema.StringAttribute{MarkdownDescription: "The id as `user_ids` gives it.", Computed: true},
 		"jenkins_user_id": schema.StringAttribute{MarkdownDescription: "The user's id as this controller spells it (its id strategy " +
 			"decides whether case matters); null when it has no such user or could not be asked.", Computed: true},
@@ -208,6 +208,13 @@ func (d *fleetTokensDataSource) Read(ctx context.Context, req datasource.ReadReq
 	var userIDs []string
 	resp.Diagnostics.Append(m.UserIDs.ElementsAs(ctx, &userIDs, false)...)
 	names := d.data.fleet.askable()
+	if m.Controllers.IsNull() && len(d.data.fleet.pending) > 0 {
+		// Left out, and said: a summary that does not count them would read as the whole fleet.
+		resp.Diagnostics.AddWarning("Jenkins Controllers Not Asked Yet",
+			fmt.Sprintf("The provider's controllers entries %s depend on values known only after apply, so this plan does "+
+				"not ask them: they have no rows, and summary does not count them. Apply what their values come from, and "+
+				"plan again.", quotedList(sortedKeys(d.data.fleet.pending))))
+	}
 	if !m.Controllers.IsNull() {
 		names = nil
 		resp.Diagnostics.Append(m.Controllers.ElementsAs(ctx, &names, false)...)
@@ -237,8 +244,9 @@ func (d *fleetTokensDataSource) Read(ctx context.Context, req datasource.ReadReq
 	})
 	rows, controllers, summary, failed := fleetRows(userIDs, answers)
 	if len(failed) > 0 {
-		detail := fmt.Sprintf("The provider could not ask %d of %d controllers; their rows say reachable = false with the "+
-			"error, and count as unreachable in summary:\n%s", len(failed), len(answers), strings.Join(failed, "\n"))
+		detail := fmt.Sprintf("The provider could not ask %d of %d controllers. Their rows carry the error, with "+
+			"reachable = false for a controller that could not be reached (it counts as unreachable in summary) and true for "+
+			"one that answered with an error (it counts as failing):\n%s", len(failed), len(answers), strings.Join(failed, "\n"))
 		if m.OnUnreachable.ValueString() == "error" {
 			resp.Diagnostics.AddError("Jenkins Controllers Unreachable", detail+"\n\non_unreachable = \"error\": set it to \"warn\" to plan without them.")
 			return
@@ -392,4 +400,23 @@ func plural(n int, word string) string {
 		return "1 " + word
 	}
 	return fmt.Sprintf("%d %ss", n, word)
+}
+
+// quotedList is `"a", "b"`.
+func quotedList(items []string) string {
+	q := make([]string, len(items))
+	for i, s := range items {
+		q[i] = fmt.Sprintf("%q", s)
+	}
+	return strings.Join(q, ", ")
+}
+
+// sortedKeys lists a set's members in order.
+func sortedKeys(set map[string]bool) []string {
+	out := make([]string, 0, len(set))
+	for k := range set {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }

@@ -278,6 +278,13 @@ func (p *jenkinsProvider) Configure(ctx context.Context, req provider.ConfigureR
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	if cfg.MaxRevocations.IsUnknown() {
+		// A limit known only at apply would let the plan it guards through unchecked.
+		resp.Diagnostics.AddAttributeError(path.Root("max_revocations_per_controller"), "Revocation Limit Not Known Yet",
+			"max_revocations_per_controller depends on a value known only after apply, but it limits what the plan may "+
+				"revoke, so it must be known when planning. Use a literal or a variable.")
+		return
+	}
 	settings.UserAgent = "terraform-provider-jenkins/" + p.version
 	ctx = tflog.MaskFieldValuesWithFieldKeys(ctx, "password")
 
@@ -313,6 +320,7 @@ func (p *jenkinsProvider) Configure(ctx context.Context, req provider.ConfigureR
 			f.byName[name] = d
 		}
 	}
+	refuseSharedURLs(f, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}

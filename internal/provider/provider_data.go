@@ -159,6 +159,35 @@ func (d *providerData) revokeTokens(ctx context.Context, refs []jenkins.TokenRef
 	return results, err
 }
 
+// revokeReporting is revokeTokens for a bulk revocation (the cleanups, the action). A walk that
+// fails partway has revoked what its earlier calls did: the error lists those tokens, since
+// neither the state nor the plan will (the next refresh no longer finds them), and whoever reads
+// the error must know which credentials are already dead.
+func (d *providerData) revokeReporting(ctx context.Context, refs []jenkins.TokenRef, diags *diag.Diagnostics) ([]jenkins.RevokedToken, bool) {
+	results, err := d.revokeTokens(ctx, refs)
+	if err == nil {
+		return results, true
+	}
+	var done []string
+	for _, r := range results {
+		if r.Revoked() {
+			done = append(done, fmt.Sprintf("%s: %q (%s)", shown(r.UserID), r.Name, shown(r.UUID)))
+		}
+	}
+	// At least: the failed call may have run in Jenkins too, so some of the rest may be revoked.
+	detail := explainError(err)
+	if len(done) > 0 {
+		detail += fmt.Sprintf("\n\nBefore the failure, Jenkins confirmed revoking %d of the %d tokens; they stay revoked:\n%s\n\n"+
+			"The call that failed may have revoked some of the others: the next plan shows what is left.", len(done), len(refs),
+			strings.Join(done, "\n"))
+	} else {
+		detail += "\n\nJenkins confirmed no revocation before the failure; the call that failed may have revoked some of the " +
+			"tokens: the next plan shows what is left."
+	}
+	diags.AddError("Unable to Revoke Jenkins API Tokens", detail)
+	return nil, false
+}
+
 // selected is what a selection found: the tokens, the ids in the scope Jenkins has no user
 // for, and the excluded ids neither Jenkins nor its security realm knows (checked only by a
 // selection that asks the realm: realm_status).

@@ -151,6 +151,24 @@ func configureDiagnostics(t *testing.T, u, password string) []*tfprotov6.Diagnos
 // configureDiagnosticsWith is configureDiagnostics with more string attributes set.
 func configureDiagnosticsWith(t *testing.T, u, password string, extra map[string]string) []*tfprotov6.Diagnostic {
 	t.Helper()
+	server, config := providerConfig(t, func(typ tftypes.Object, vals map[string]tftypes.Value) {
+		vals["server_url"] = tftypes.NewValue(tftypes.String, u)
+		vals["password"] = tftypes.NewValue(tftypes.String, password)
+		for k, v := range extra {
+			vals[k] = tftypes.NewValue(tftypes.String, v)
+		}
+	})
+	resp, err := server.ConfigureProvider(context.Background(), &tfprotov6.ConfigureProviderRequest{Config: config})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.Diagnostics
+}
+
+// providerConfig is a provider server and a configuration of it: username "admin", the
+// attributes set sets (given the provider block's type), every other attribute null.
+func providerConfig(t *testing.T, set func(typ tftypes.Object, vals map[string]tftypes.Value)) (tfprotov6.ProviderServer, *tfprotov6.DynamicValue) {
+	t.Helper()
 	ctx := context.Background()
 	server, err := providerserver.NewProtocol6WithError(New("test")())()
 	if err != nil {
@@ -165,21 +183,13 @@ func configureDiagnosticsWith(t *testing.T, u, password string, extra map[string
 	for name, at := range typ.AttributeTypes {
 		vals[name] = tftypes.NewValue(at, nil)
 	}
-	vals["server_url"] = tftypes.NewValue(tftypes.String, u)
 	vals["username"] = tftypes.NewValue(tftypes.String, "admin")
-	vals["password"] = tftypes.NewValue(tftypes.String, password)
-	for k, v := range extra {
-		vals[k] = tftypes.NewValue(tftypes.String, v)
-	}
+	set(typ, vals)
 	config, err := tfprotov6.NewDynamicValue(typ, tftypes.NewValue(typ, vals))
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp, err := server.ConfigureProvider(ctx, &tfprotov6.ConfigureProviderRequest{Config: &config})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp.Diagnostics
+	return server, &config
 }
 
 // TestServerURLCredentialsNeverShown: credentials in server_url are refused, and neither the

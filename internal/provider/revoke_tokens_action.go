@@ -55,7 +55,7 @@ func (a *revokeTokensAction) Schema(_ context.Context, _ action.SchemaRequest, r
 				MarkdownDescription: controllerDescription("the tokens") + " For a fleet, declare the action with `for_each` " +
 					"over the controllers and invoke each instance (or trigger them all from one resource's `action_trigger`).",
 				Optional:   true,
-				Validators: []validator.String{stringvalidator.RegexMatches(controllerNamePattern, controllerNameRule)},
+				Validators: []validator.String{controllerRefValidator()},
 			},
 			"user_ids": schema.SetAttribute{
 				MarkdownDescription: "The users whose tokens are revoked. A user Jenkins has no record of is an error (at plan " +
@@ -248,9 +248,8 @@ func (a *revokeTokensAction) Invoke(ctx context.Context, req action.InvokeReques
 	if len(tokens) == 0 {
 		return
 	}
-	results, err := a.data.revokeTokens(ctx, tokenRefs(tokens))
-	if err != nil {
-		addError(&resp.Diagnostics, "Unable to Revoke Jenkins API Tokens", err)
+	results, ok := a.data.revokeReporting(ctx, tokenRefs(tokens), &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	byUser := map[string][]string{}

@@ -405,7 +405,23 @@ func addUnknownUsersError(diags *diag.Diagnostics, typos []string) {
 }
 
 func (r *tokenCleanupResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	if r.data = r.data.onStored(ctx, controllerFrom(ctx, req.State, &resp.Diagnostics), req.Private, &resp.Diagnostics); r.data == nil {
+	controller := controllerFrom(ctx, req.State, &resp.Diagnostics)
+	if gone := r.data.storedControllerGone(ctx, controller, req.Private); gone != "" {
+		// Not an error: a cleanup owns nothing on Jenkins (its destroy only forgets), so a removed
+		// entry must not block the plan that removes the cleanup too, nor every other plan.
+		resp.Diagnostics.AddAttributeWarning(path.Root("controller"), "Jenkins Controller Gone: Cleanup Not Refreshed",
+			fmt.Sprintf("This cleanup is on %s, so it keeps what its last refresh found and revokes nothing. Remove the "+
+				"cleanup from the configuration (its destroy touches no Jenkins), or put the entry back with its server_url.", gone))
+		return
+	}
+	if r.data != nil && r.data.fleet != nil && !controller.IsUnknown() && r.data.fleet.pending[controller.ValueString()] {
+		// Nor while its entry is known only at apply: the plan goes on with the last refresh.
+		resp.Diagnostics.AddAttributeWarning(path.Root("controller"), "Jenkins Controller Not Configured Yet: Cleanup Not Refreshed",
+			fmt.Sprintf("The provider's controllers entry %q depends on values known only after apply, so this cleanup keeps "+
+				"what its last refresh found there, and this plan revokes nothing new with it.", controller.ValueString()))
+		return
+	}
+	if r.data = r.data.onStored(ctx, controller, req.Private, &resp.Diagnostics); r.data == nil {
 		return
 	}
 	defer r.data.onController(&resp.Diagnostics, len(resp.Diagnostics))
@@ -672,9 +688,8 @@ func (r *tokenCleanupResource) apply(ctx context.Context, plan tfsdk.Plan, prior
 
 	revoked := []revokedTokenModel{}
 	if len(toRevoke) > 0 {
-		results, err := r.data.revokeTokens(ctx, tokenRefs(toRevoke))
-		if err != nil {
-			addError(&diags, "Unable to Revoke Jenkins API Tokens", err)
+		results, ok := r.data.revokeReporting(ctx, tokenRefs(toRevoke), &diags)
+		if !ok {
 			return diags
 		}
 		now := types.StringValue(r.data.now().UTC().Format(time.RFC3339))

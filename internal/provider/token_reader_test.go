@@ -212,8 +212,8 @@ func (c scriptCallsDuringPlan) CheckPlan(context.Context, plancheck.CheckPlanReq
 
 // TestAccTokenReader_planWithEphemeralTokens: a plan refreshes every managed token while
 // ephemeral tokens of the same users are opened and closed (each a write that invalidates its
-// user). The refresh still costs two script calls, plus one re-read per user written to, plus
-// the ephemeral token's create and revoke.
+// user). The refresh still costs two script calls, plus a re-read of the user written to after
+// each write, plus the ephemeral token's create and revoke.
 func TestAccTokenReader_planWithEphemeralTokens(t *testing.T) {
 	target := acctest.Shared(t)
 	sim := target.RequireSim(t)
@@ -261,10 +261,12 @@ resource "echo" "run" {}
 			},
 		},
 	})
-	// Reads: one batch + one inventory + one re-read of the user written to; writes: create and
-	// revoke of the ephemeral token.
-	if calls > 5 {
-		t.Errorf("a plan of 20 managed tokens with an ephemeral token took %d script calls, want at most 5", calls)
+	// Reads: one batch + one inventory + a re-read of the user written to after each of the two
+	// writes that reads of that user come after (idle, Terraform's reads mostly come before the
+	// close, and it is 4 or 5; under load, 6 was seen); writes: create and revoke of the
+	// ephemeral token. One call per resource would be over 20.
+	if calls > 6 {
+		t.Errorf("a plan of 20 managed tokens with an ephemeral token took %d script calls, want at most 6", calls)
 	}
 	t.Logf("script calls during the plan: %d", calls)
 }

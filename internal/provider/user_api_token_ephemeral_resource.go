@@ -81,7 +81,7 @@ func (r *userAPITokenEphemeralResource) Schema(_ context.Context, _ ephemeral.Sc
 			"controller": schema.StringAttribute{
 				MarkdownDescription: controllerDescription("the token"),
 				Optional:            true,
-				Validators:          []validator.String{stringvalidator.RegexMatches(controllerNamePattern, controllerNameRule)},
+				Validators:          []validator.String{controllerRefValidator()},
 			},
 			"user_id": schema.StringAttribute{
 				MarkdownDescription: "The Jenkins user who owns the token. Jenkins matches it under its security realm's " +

@@ -67,7 +67,7 @@ func (r *userAPITokenListResource) ListResourceConfigSchema(_ context.Context, _
 			"controller": schema.StringAttribute{
 				MarkdownDescription: controllerDescription("the tokens"),
 				Optional:            true,
-				Validators:          []validator.String{stringvalidator.RegexMatches(controllerNamePattern, controllerNameRule)},
+				Validators:          []validator.String{controllerRefValidator()},
 			},
 			"user_id": schema.StringAttribute{
 				MarkdownDescription: "List only this user's tokens. An unknown user is an error.",

@@ -276,6 +276,9 @@ func setIdentity(ctx context.Context, identity *tfsdk.ResourceIdentity, controll
 	if identity == nil {
 		return
 	}
+	if controller.ValueString() == "" {
+		controller = types.StringNull() // the default controller, however the configuration names it
+	}
 	diags.Append(identity.Set(ctx, tokenIdentity{Controller: controller, UserID: types.StringValue(tok.UserID), UUID: types.StringValue(tok.UUID)})...)
 }
 
@@ -332,7 +335,36 @@ func (r *userAPITokenResource) ModifyPlan(ctx context.Context, req resource.Modi
 		}
 		defer r.data.onController(&resp.Diagnostics, len(resp.Diagnostics))
 	}
-	if !creating && !plan.Controller.Equal(state.Controller) {
+	// The token's Jenkins may be another configured controller than the one its name now points
+	// at (entries repointed, or their names swapped): then the token moves, as when its
+	// controller changes.
+	var movesFrom *providerData
+	recorded := recordedControllerURL(ctx, req.Private)
+	if !creating && sameController(plan.Controller, state.Controller) && r.data != nil && r.data.client != nil &&
+		recorded != "" && !sameURL(recorded, r.data.client.BaseURL()) {
+		movesFrom = r.data.fleet.byURL(recorded)
+	}
+	moves := !creating && (!sameController(plan.Controller, state.Controller) || movesFrom != nil)
+	if moves && adoptingImported(plan, state) {
+		from := controllerShown(state.Controller)
+		if movesFrom != nil {
+			from = jenkins.RedactURL(recorded)
+		}
+		resp.Diagnostics.AddAttributeError(path.Root("controller"), "Imported Token Is on Another Controller",
+			fmt.Sprintf("The token %s was imported from %s, but the configuration puts it on %s, so the plan would revoke the "+
+				"token it adopts and create another. Import it with the ID of the controller the configuration names (%s), or "+
+				"set controller to where the token is.", state.UUID.ValueString(), from, controllerShown(plan.Controller), tokenIDForms))
+		return
+	}
+	switch {
+	case moves && movesFrom != nil:
+		resp.Diagnostics.AddAttributeWarning(path.Root("controller"), "Token Moves to Another Controller",
+			fmt.Sprintf("The token %s was made on %s, which is now %s, while %s points at %s. The token is replaced: a new "+
+				"token is created on %s and the token %s is revoked on %s. Whatever uses the old value needs the new one.",
+				state.UUID.ValueString(), jenkins.RedactURL(recorded), fleetName(movesFrom.controller), controllerShown(plan.Controller),
+				jenkins.RedactURL(r.data.client.BaseURL()), jenkins.RedactURL(r.data.client.BaseURL()), state.UUID.ValueString(),
+				jenkins.RedactURL(recorded)))
+	case moves:
 		// controller's plan modifier replaces the token; say what that does.
 		resp.Diagnostics.AddAttributeWarning(path.Root("controller"), "Token Moves to Another Controller",
 			fmt.Sprintf("controller changes from %s to %s, so the token is replaced: a new token is created on %s and the "+
@@ -340,7 +372,7 @@ func (r *userAPITokenResource) ModifyPlan(ctx context.Context, req resource.Modi
 				"this is still a new token with a new value: whatever uses the old value needs the new one.",
 				controllerShown(state.Controller), controllerShown(plan.Controller), controllerShown(plan.Controller),
 				state.UUID.ValueString(), controllerShown(state.Controller)))
-	} else if !creating && !r.planUserID(ctx, &plan, state, req.Private, resp) {
+	case !creating && !r.planUserID(ctx, &plan, state, req.Private, resp):
 		return
 	}
 	now := time.Now
@@ -349,7 +381,7 @@ func (r *userAPITokenResource) ModifyPlan(ctx context.Context, req resource.Modi
 	}
 	// Expiry and rotation were decided by Read, against Jenkins's today: the plan depends on the
 	// configuration and the refreshed state only, so the re-plan during apply agrees with it.
-	replace := false
+	replace := movesFrom != nil
 	if !creating {
 		sameDate := plan.ExpirationDate.Equal(state.ExpirationDate)
 		switch {
@@ -380,7 +412,10 @@ func (r *userAPITokenResource) ModifyPlan(ctx context.Context, req resource.Modi
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	replaceFor := path.Root("token")
+	// Terraform replaces only for a path whose planned value differs from the state: the UUID,
+	// which the replacement changes (the value does not differ when token_wo gives it: null in
+	// both).
+	replaceFor := path.Root("uuid")
 	if !creating && !plan.TokenWOVersion.Equal(state.TokenWOVersion) {
 		adopt, ok := r.adoptsWithTokenWO(ctx, plan, state, tokenWO, req.Private, resp)
 		if !ok {
@@ -405,8 +440,6 @@ func (r *userAPITokenResource) ModifyPlan(ctx context.Context, req resource.Modi
 				state.Name.ValueString(), state.UserID.ValueString(), state.ExpirationDate.ValueString(), state.ExpiresInDays.ValueInt64()))
 	}
 	if replace {
-		// Terraform replaces only for a path whose planned value differs from the state: the
-		// token value is the honest one, since the replacement has a new value.
 		plan.Token = tokenPlannedFor(tokenWO)
 		plan.UUID = types.StringUnknown()
 		plan.ID = types.StringUnknown()
@@ -673,7 +706,8 @@ func (r *userAPITokenResource) Read(ctx context.Context, req resource.ReadReques
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if r.data = r.data.onStored(ctx, state.Controller, req.Private, &resp.Diagnostics); r.data == nil {
+	var movedFrom string
+	if r.data, movedFrom = r.data.onStoredToken(ctx, state.Controller, req.Private, &resp.Diagnostics); r.data == nil {
 		return
 	}
 	defer r.data.onController(&resp.Diagnostics, len(resp.Diagnostics))
@@ -681,6 +715,10 @@ func (r *userAPITokenResource) Read(ctx context.Context, req resource.ReadReques
 	tok, err := r.data.readToken(ctx, owner, state.UUID.ValueString())
 	if err != nil {
 		addError(&resp.Diagnostics, "Unable to Read Jenkins API Token", err)
+		return
+	}
+	if tok == nil && movedFrom != "" {
+		r.notAtNewURL(&resp.Diagnostics, state, movedFrom)
 		return
 	}
 	if tok == nil {
@@ -711,11 +749,15 @@ func (r *userAPITokenResource) Update(ctx context.Context, req resource.UpdateRe
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if r.data = r.data.onStored(ctx, state.Controller, req.Private, &resp.Diagnostics); r.data == nil {
+	var movedFrom string
+	if r.data, movedFrom = r.data.onStoredToken(ctx, state.Controller, req.Private, &resp.Diagnostics); r.data == nil {
 		return
 	}
 	defer r.data.onController(&resp.Diagnostics, len(resp.Diagnostics))
 	owner, _ := ownerID(ctx, req.Private, state)
+	if movedFrom != "" && !r.foundAtNewURL(ctx, &resp.Diagnostics, state, owner, movedFrom) {
+		return
+	}
 	if adoptingImported(plan, state) {
 		// The plan adopted the token on Jenkins's word; it may have been revoked since.
 		tok, err := r.data.readToken(ctx, owner, state.UUID.ValueString())
@@ -758,17 +800,52 @@ func (r *userAPITokenResource) Delete(ctx context.Context, req resource.DeleteRe
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if r.data = r.data.onStored(ctx, state.Controller, req.Private, &resp.Diagnostics); r.data == nil {
+	var movedFrom string
+	if r.data, movedFrom = r.data.onStoredToken(ctx, state.Controller, req.Private, &resp.Diagnostics); r.data == nil {
 		return
 	}
 	defer r.data.onController(&resp.Diagnostics, len(resp.Diagnostics))
 	// Revoking a token already gone is success: the goal, no such token, holds. So is a user
-	// gone, when Jenkins returned that id (revokeToken).
+	// gone, when Jenkins returned that id (revokeToken). Not on a Jenkins the token was not made
+	// on: there "gone" says nothing about the token.
 	owner, fromJenkins := ownerID(ctx, req.Private, state)
+	if movedFrom != "" && !r.foundAtNewURL(ctx, &resp.Diagnostics, state, owner, movedFrom) {
+		return
+	}
 	if err := r.data.revokeToken(ctx, owner, state.UUID.ValueString(), fromJenkins); err != nil {
 		addError(&resp.Diagnostics, "Unable to Revoke Jenkins API Token", err)
 		return
 	}
+}
+
+// foundAtNewURL reports whether the token is on the controller its name now points at, after
+// the URL it was made on (movedFrom) left the provider's configuration; if not, it says why the
+// provider stops there.
+func (r *userAPITokenResource) foundAtNewURL(ctx context.Context, diags *diag.Diagnostics, state userAPITokenModel, owner, movedFrom string) bool {
+	tok, err := r.data.readToken(ctx, owner, state.UUID.ValueString())
+	if err != nil {
+		addError(diags, "Unable to Read Jenkins API Token", err)
+		return false
+	}
+	if tok == nil {
+		r.notAtNewURL(diags, state, movedFrom)
+		return false
+	}
+	return true
+}
+
+// notAtNewURL is the error for a token that is not on the Jenkins its controller now points at:
+// it may still be valid on the one it was made on, so it is neither forgotten nor re-created.
+func (r *userAPITokenResource) notAtNewURL(diags *diag.Diagnostics, state userAPITokenModel, movedFrom string) {
+	diags.AddAttributeError(path.Root("controller"), "Jenkins API Token Not on the Controller's New URL",
+		fmt.Sprintf("The token %s of user %q was made on %s, but %s now points at %s, and no entry of the provider's "+
+			"controllers has the old URL. The token is not on the new Jenkins, so the provider cannot tell whether it was "+
+			"revoked or is still valid on the old one, and neither forgets it nor creates it again. If the old Jenkins "+
+			"still runs, add it to controllers (under any name) with server_url %s: the provider then finds the token there "+
+			"(and a plan that keeps it on %s replaces it: revoked there, created anew). If it is gone for good, remove the "+
+			"token from the state with terraform state rm.",
+			state.UUID.ValueString(), state.UserID.ValueString(), jenkins.RedactURL(movedFrom), controllerShown(state.Controller),
+			jenkins.RedactURL(r.data.client.BaseURL()), jenkins.RedactURL(movedFrom), controllerShown(state.Controller)))
 }
 
 // ImportState takes `<user_id>/<uuid>` (terraform import, or an import block with id), or the

@@ -83,7 +83,7 @@ func (d *userTokensDataSource) Schema(_ context.Context, _ datasource.SchemaRequ
 			"controller": schema.StringAttribute{
 				MarkdownDescription: controllerDescription("the tokens"),
 				Optional:            true,
-				Validators:          []validator.String{stringvalidator.RegexMatches(controllerNamePattern, controllerNameRule)},
+				Validators:          []validator.String{controllerRefValidator()},
 			},
 			"user_id": schema.StringAttribute{
 				MarkdownDescription: "List only this user's tokens (compared as Jenkins compares user IDs: its security realm decides whether case matters). An unknown user is an error.",

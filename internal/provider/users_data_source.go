@@ -103,7 +103,7 @@ func (d *usersDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, 
 			"controller": schema.StringAttribute{
 				MarkdownDescription: controllerDescription("the users"),
 				Optional:            true,
-				Validators:          []validator.String{stringvalidator.RegexMatches(controllerNamePattern, controllerNameRule)},
+				Validators:          []validator.String{controllerRefValidator()},
 			},
 			"check_realm": schema.BoolAttribute{
 				MarkdownDescription: "Ask the security realm about each user (default `true`). That is one lookup per user: " +

@@ -5,11 +5,13 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -451,6 +453,58 @@ func TestAccUserAPIToken_writeOnlyImportValueUnknown(t *testing.T) {
 			{
 				Config: tokenConfig(target, cai, "made by hand"),
 				Check:  accepted(target, cai, byHand),
+			},
+		},
+	})
+}
+
+// TestAccUserAPIToken_rotationWithTokenWO: a token whose value token_wo gives, inside its
+// rotation window: the plan replaces it (its value is null in the state and in the plan, so the
+// replacement must rest on something else that changes), and the new token logs in with the
+// value of this run's token_wo while the old one is revoked.
+func TestAccUserAPIToken_rotationWithTokenWO(t *testing.T) {
+	target := ownSim(t, jenkinssim.Options{})
+	ctx := context.Background()
+	ivy := acctest.UniqueID("ivy")
+	target.CreateUser(t, ivy, "pw")
+	value := newValue(t)
+	in10 := time.Now().UTC().AddDate(0, 0, 10).Format(dateLayout)
+	config := tokenConfig(target, ivy, "rotating", fmt.Sprintf(
+		"  expiration_date    = %q\n  rotate_before_days = 3\n  token_wo           = %q\n  token_wo_version   = 1", in10, value))
+	var first string
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{
+			{
+				Config: config,
+				Check: func(s *terraform.State) error {
+					first = s.RootModule().Resources[tokenAddr].Primary.Attributes["uuid"]
+					return nil
+				},
+			},
+			{
+				PreConfig: func() {
+					if err := target.Sim.SetClock(ctx, 8); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(tokenAddr, plancheck.ResourceActionReplace),
+				}},
+				Check: func(s *terraform.State) error {
+					names := target.TokenNames(t, ivy)
+					now := s.RootModule().Resources[tokenAddr].Primary.Attributes["uuid"]
+					if _, old := names[first]; old || len(names) != 1 || names[now] != "rotating" {
+						t.Errorf("after the rotation Jenkins holds %v: want only the new token %s (the old %s revoked)", names, now, first)
+					}
+					if code := whoAmIStatus(target.URL, ivy, value); code != http.StatusOK {
+						t.Errorf("the new token answers HTTP %d with token_wo's value, want 200", code)
+					}
+					return nil
+				},
+				// The date is unchanged, so the new token is inside the window too.
+				ExpectNonEmptyPlan: true,
 			},
 		},
 	})
