@@ -52,29 +52,40 @@ type masker struct {
 	// added (not per request: every request logs).
 	logStrong  []string
 	logBounded []*regexp.Regexp
+	// dirty: a secret was added since sorted, strong, bounded and the log masks were built; the
+	// next reader rebuilds them (fresh), once for all the secrets added meanwhile (a batch of
+	// creates adds ten before its call), not once per secret. boundedRE keeps each short
+	// secret's expression, compiled once.
+	dirty     bool
+	boundedRE map[string]*regexp.Regexp
 }
 
 // strongSecretLen: from this length a secret is masked wherever it occurs.
 const strongSecretLen = 12
 
 func newMasker() *masker {
-	return &masker{secrets: map[string]struct{}{}, b64: map[string]struct{}{}}
+	return &masker{secrets: map[string]struct{}{}, b64: map[string]struct{}{}, boundedRE: map[string]*regexp.Regexp{}}
 }
 
 func (m *masker) add(secrets ...string) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	changed := false
 	for _, s := range secrets {
 		if s == "" {
 			continue
 		}
 		if _, ok := m.secrets[s]; !ok {
 			m.secrets[s] = struct{}{}
-			changed = true
+			m.dirty = true
 		}
 	}
-	if changed {
+}
+
+// fresh rebuilds what masks the secrets if one was added since it was built. The caller holds
+// mu for writing.
+func (m *masker) fresh() {
+	if m.dirty {
+		m.dirty = false
 		m.sorted = m.sorted[:0]
 		for s := range m.secrets {
 			m.sorted = append(m.sorted, s)
@@ -93,8 +104,13 @@ func (m *masker) add(secrets ...string) {
 					pairs = append(pairs, esc, maskText)
 				}
 			} else {
+				re := m.boundedRE[sec]
+				if re == nil {
+					re = regexp.MustCompile(`(?:^|[^` + wordClass + `])` + regexp.QuoteMeta(sec) + `(?:$|[^` + wordClass + `])`)
+					m.boundedRE[sec] = re
+				}
 				m.bounded = append(m.bounded, sec)
-				m.logBounded = append(m.logBounded, regexp.MustCompile(`(?:^|[^`+wordClass+`])`+regexp.QuoteMeta(sec)+`(?:$|[^`+wordClass+`])`))
+				m.logBounded = append(m.logBounded, re)
 			}
 		}
 		m.strong = strings.NewReplacer(pairs...)
@@ -117,8 +133,9 @@ func (m *masker) addBase64(b64 string) {
 
 // replacers returns the one-pass replacer of the long secrets and the short secrets.
 func (m *masker) replacers() (*strings.Replacer, []string) {
-	m.mu.RLock()
-	defer m.mu.RUnlock()
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.fresh()
 	return m.strong, append([]string(nil), m.bounded...)
 }
 
@@ -264,8 +281,9 @@ func (m *masker) longest(extra []string) int {
 	for _, s := range extra {
 		n = max(n, len(url.QueryEscape(s)))
 	}
-	m.mu.RLock()
-	defer m.mu.RUnlock()
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.fresh()
 	if len(m.sorted) > 0 {
 		n = max(n, len(url.QueryEscape(m.sorted[0])))
 	}
@@ -275,10 +293,11 @@ func (m *masker) longest(extra []string) int {
 // logCtx registers the client's secrets as tflog masks, so that even a field added by a later
 // change cannot leak them. Short secrets are masked as whole values only, as in mask.
 func (m *masker) logCtx(ctx context.Context) context.Context {
-	m.mu.RLock()
+	m.mu.Lock()
+	m.fresh()
 	strong := append([]string(nil), m.logStrong...)
 	bounded := append([]*regexp.Regexp(nil), m.logBounded...)
-	m.mu.RUnlock()
+	m.mu.Unlock()
 	if len(strong) > 0 {
 		ctx = tflog.MaskAllFieldValuesStrings(ctx, strong...)
 		ctx = tflog.MaskMessageStrings(ctx, strong...)

@@ -11,11 +11,11 @@ import (
 	"github.com/jenkins-access/terraform-provider-jenkins/internal/jenkins"
 )
 
-// writeBatchWindow is how long the first token write of a batch waits for others: what reads
-// wait (read_batch_window's default). Terraform starts its ten concurrent operations within a
-// millisecond or two of each other, and each one ends when its batch does, so the next ten start
-// together too; 20 ms catches them on a busy machine and costs nothing next to one script call
-// (a Groovy compile, tens to hundreds of milliseconds on a real controller). See DESIGN.md.
+// writeBatchWindow is how long the first token write of a run waits for others: what reads wait
+// (read_batch_window's default). Terraform starts its first ten operations within a millisecond
+// or two of each other; 20 ms catches them on a busy machine and costs nothing next to one
+// script call (a Groovy compile, tens to hundreds of milliseconds on a real controller). Later
+// batches wait for the writes the last one answered instead (tokenWriter). See DESIGN.md.
 const writeBatchWindow = 20 * time.Millisecond
 
 // tokenWriter coalesces the token writes of one provider data instance (one Jenkins controller)
@@ -23,11 +23,14 @@ const writeBatchWindow = 20 * time.Millisecond
 // renames or destroys at a time, and each would otherwise cost a script call, that is a Groovy
 // compile on the controller. One batch is in flight at a time: the first write waits for the
 // window, then every write that joined is sent in one WriteTokens call, which follows each
-// write's own rules and answers for each; writes submitted meanwhile wait for that call to end,
-// then for the window again (the writes it answered come back from Terraform as new ones within
-// it), and go together in the next. A batch holds the write locks of all its users (userWrites,
-// sorted as lock does) while its call runs, so the per-user write order holds against the bulk
-// revocations too.
+// write's own rules and answers for each; writes submitted meanwhile wait for that call to end
+// and go together in the next. The next batch is sent once as many writes are pending as were
+// outstanding when the call ended (each write it answered frees an operation, and Terraform
+// starts the next one in its place, one after the other: tens of milliseconds apart on a busy
+// machine), or once no write joined for as long as that call took (sending the stragglers on
+// their own would cost them a call at least as long), or at once when a pending write's run is
+// interrupted. A batch holds the write locks of all its users (userWrites, sorted as lock does)
+// while its call runs, so the per-user write order holds against the bulk revocations too.
 //
 // A write whose run was interrupted (its context done) before its batch was sent is left out and
 // reported unsent; once sent, the batch goes on until every member would have given up on a
@@ -43,6 +46,9 @@ type tokenWriter struct {
 	mu      sync.Mutex
 	pending []*pendingWrite
 	sending bool // a sender is running: it takes the pending writes when its batch ends
+	// changed is closed (and replaced) when a write joins the pending ones or the context of
+	// one ends: what await waits on.
+	changed chan struct{}
 }
 
 // pendingWrite is one write waiting for its batch.
@@ -58,7 +64,13 @@ type pendingWrite struct {
 }
 
 func newTokenWriter(client *jenkins.Client, locks *userWrites, window time.Duration) *tokenWriter {
-	return &tokenWriter{client: client, locks: locks, window: window}
+	return &tokenWriter{client: client, locks: locks, window: window, changed: make(chan struct{})}
+}
+
+// notify wakes await. The caller holds mu.
+func (tw *tokenWriter) notify() {
+	close(tw.changed)
+	tw.changed = make(chan struct{})
 }
 
 // write submits w, a write to user's tokens, and returns its outcome once its batch answered,
@@ -67,20 +79,33 @@ func (tw *tokenWriter) write(ctx context.Context, user string, w jenkins.TokenWr
 	p := &pendingWrite{ctx: ctx, write: w, user: user, grace: grace, done: make(chan struct{})}
 	tw.mu.Lock()
 	tw.pending = append(tw.pending, p)
+	tw.notify()
 	if !tw.sending {
 		tw.sending = true
 		go tw.run()
 	}
 	tw.mu.Unlock()
+	stop := context.AfterFunc(ctx, func() {
+		tw.mu.Lock()
+		tw.notify()
+		tw.mu.Unlock()
+	})
+	defer stop()
 	<-p.done
 	return p.res, p.sent
 }
 
-// run sends batches, one at a time, each after the window, until no write is left.
+// run sends batches, one at a time, until no write is left. The first batch waits the window;
+// each later one waits for the writes the last batch answered to come back as new ones (await).
 func (tw *tokenWriter) run() {
+	expect, lastCall := 0, time.Duration(0)
 	for {
-		if tw.window > 0 {
-			time.Sleep(tw.window)
+		if expect == 0 {
+			if tw.window > 0 {
+				time.Sleep(tw.window)
+			}
+		} else {
+			tw.await(expect, max(tw.window, lastCall))
 		}
 		tw.mu.Lock()
 		batch := tw.pending
@@ -91,8 +116,50 @@ func (tw *tokenWriter) run() {
 			return
 		}
 		tw.mu.Unlock()
+		start := time.Now()
 		// With the values (the logger) of a request that is part of it, not its cancellation.
 		detached(batch[0].ctx, func(ctx context.Context) { tw.send(ctx, batch) })
+		lastCall = time.Since(start)
+		tw.mu.Lock()
+		// Each write the batch answered frees its operation for Terraform's next one, and those
+		// that queued meanwhile are still waiting: the next batch expects as many writes.
+		expect = len(batch) + len(tw.pending)
+		tw.mu.Unlock()
+		if tw.window == 0 {
+			expect = 0
+		}
+	}
+}
+
+// await waits until expect writes are pending, a pending write's context ended (the run is
+// being interrupted: the others are not coming), or no write joined for gap.
+func (tw *tokenWriter) await(expect int, gap time.Duration) {
+	quiet := time.NewTimer(gap)
+	defer quiet.Stop()
+	seen := -1
+	for {
+		tw.mu.Lock()
+		n, changed := len(tw.pending), tw.changed
+		interrupted := false
+		for _, p := range tw.pending {
+			if p.ctx.Err() != nil {
+				interrupted = true
+				break
+			}
+		}
+		tw.mu.Unlock()
+		if n >= expect || interrupted {
+			return
+		}
+		if seen >= 0 && n > seen {
+			quiet.Reset(gap)
+		}
+		seen = n
+		select {
+		case <-changed:
+		case <-quiet.C:
+			return
+		}
 	}
 }
 

@@ -182,6 +182,39 @@ func TestTokenWriterContinuesAcrossCalls(t *testing.T) {
 	}
 }
 
+// TestTokenWriterWaitsForTheWritesItAnswered: ten writers that each start their next create a
+// few milliseconds after the one before them got its answer, as Terraform starts its next
+// operations one after the other, go ten to a batch: three rounds cost three script calls (four
+// at most on a busy machine), where a 20 ms window after each batch split them in two.
+func TestTokenWriterWaitsForTheWritesItAnswered(t *testing.T) {
+	target := ownSim(t, jenkinssim.Options{})
+	d := writerTestData(t, target, writeBatchWindow, jenkins.Config{})
+	target.CreateUser(t, "ww-a", "pw")
+	var mu sync.Mutex
+	var errs []error
+	calls := scriptCalls(t, target, func() {
+		concurrently(10, func(i int) {
+			for round := range 3 {
+				if round > 0 {
+					time.Sleep(time.Duration(i) * 8 * time.Millisecond)
+				}
+				_, _, err := d.createToken(context.Background(), newToken{userID: "ww-a", name: fmt.Sprintf("t%d-%d", i, round)})
+				if err != nil {
+					mu.Lock()
+					errs = append(errs, err)
+					mu.Unlock()
+				}
+			}
+		})
+	})
+	if len(errs) > 0 {
+		t.Fatalf("creates: %v", errs)
+	}
+	if calls > 4 {
+		t.Errorf("%d script calls for three rounds of ten creates, want 3 (4 at most)", calls)
+	}
+}
+
 // TestTokenWriterSettlesEveryCreateOfALostBatch: a batch of creates whose answer is lost after
 // Jenkins ran it (no retries left) is settled for every token in it: revoked by value, in one
 // batch too, and each create's error says so. A revocation in the same batch fails, as its own

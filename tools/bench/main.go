@@ -1,71 +1,91 @@
-// Command bench measures what a full refresh of many jenkins_user_api_token resources costs, with
-// and without batched reads (`make bench`). It builds the provider, starts the Jenkins simulator,
-// creates N tokens across M users with `terraform apply`, then times `terraform plan` with each
-// script-console call made 50 ms slower (the simulator's delay fault, standing in for the Groovy
-// compile a real Jenkins does per call), reading the script-call counts from /__sim/stats. The
-// apply and the final `terraform destroy` are timed and counted too (batched writes); -provider
+// Command bench measures what N jenkins_user_api_token resources cost Terraform against the
+// Jenkins simulator, side by side with N resources of two types that do no remote work: time_static
+// (hashicorp/time v0.14.2, built from the Go module proxy and used through dev_overrides) and
+// Terraform's built-in terraform_data (`make bench`). It builds the provider, starts the
+// simulator, and times `terraform apply` creating the N resources, `terraform plan` refreshing
+// them and `terraform destroy`, each for the three configurations one after the other, first with
+// no delay added to the simulator's script calls, then with each script call made -script-delay
+// slower (its delay fault, standing in for the Groovy compile a real Jenkins does per call). It
+// counts the script calls from /__sim/stats and reads the provider's peak memory (VmHWM) from
+// /proc while Terraform runs. -runs repeats every measurement and prints medians; -provider
 // measures a provider built elsewhere (another commit) the same way.
 package main
 
 import (
+	"bufio"
+	"cmp"
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jenkins-access/terraform-provider-jenkins/internal/jenkinssim"
 )
 
+// timeProvider is the hashicorp/time release the comparison is built from.
+const timeProvider = "github.com/hashicorp/terraform-provider-time@v0.14.2"
+
 func main() {
-	tokens := flag.Int("tokens", 1000, "number of managed tokens (N)")
+	tokens := flag.Int("tokens", 1000, "number of managed tokens (N), and of resources of each other type")
 	users := flag.Int("users", 100, "number of users holding them (M)")
-	delay := flag.Duration("script-delay", 50*time.Millisecond, "simulated cost of one script-console call")
+	delay := flag.Duration("script-delay", 50*time.Millisecond, "simulated cost of one script-console call in the second table (0: one table)")
 	terraform := flag.String("terraform", "terraform", "Terraform or OpenTofu CLI")
-	window := flag.String("window", "", "read_batch_window of the batched run (empty: the provider's default)")
-	flag.StringVar(&prebuilt, "provider", "", "a provider binary to measure instead of building this one")
-	flag.BoolVar(&writesOnly, "writes-only", false, "measure the apply and the destroy only, not the plans")
+	runs := flag.Int("runs", 1, "measure every cell this many times and print the medians")
+	prebuilt := flag.String("provider", "", "a provider binary to measure instead of building this one")
 	flag.Parse()
-	if err := run(*tokens, *users, *delay, *terraform, *window); err != nil {
+	b := &bench{n: *tokens, m: *users, terraform: *terraform, runs: *runs}
+	if err := b.run(*delay, *prebuilt); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
 }
 
-var (
-	prebuilt   string
-	writesOnly bool
-)
+type bench struct {
+	n, m, runs int
+	terraform  string
+	dir        string
+	provider   string // the jenkins provider binary
+	env        []string
+	sim        *jenkinssim.Sim
+}
 
-func run(n, m int, delay time.Duration, terraform, window string) error {
-	if n < 1 || m < 1 {
-		return fmt.Errorf("need at least one token and one user")
+// The configurations, in the order each operation runs them.
+var configs = []string{"jenkins", "time_static", "terraform_data"}
+
+// The operations, in the order they run.
+var ops = []struct{ name, row string }{
+	{"apply", "apply creating %s"},
+	{"plan", "plan (refresh of %s)"},
+	{"destroy", "destroy of %s"},
+}
+
+// measure is one run of one operation on one configuration.
+type measure struct {
+	time  time.Duration
+	calls int   // script calls (jenkins)
+	rss   int64 // the provider's peak resident memory in KiB (jenkins)
+}
+
+func (b *bench) run(delay time.Duration, prebuilt string) error {
+	if b.n < 1 || b.m < 1 || b.runs < 1 {
+		return fmt.Errorf("need at least one token, one user and one run")
 	}
 	dir, err := os.MkdirTemp("", "jenkins-bench-")
 	if err != nil {
 		return err
 	}
 	defer func() { _ = os.RemoveAll(dir) }()
-
-	bin := filepath.Join(dir, "terraform-provider-jenkins")
-	if prebuilt != "" {
-		step("using the provider " + prebuilt)
-		b, err := os.ReadFile(prebuilt) //nolint:gosec // the binary the user chose with -provider
-		if err != nil {
-			return err
-		}
-		if err := os.WriteFile(bin, b, 0o700); err != nil { //nolint:gosec // an executable in our own temp dir
-			return err
-		}
-	} else {
-		step("building the provider")
-		build := exec.Command("go", "build", "-o", bin, ".") //nolint:gosec // our own temp dir
-		if out, err := build.CombinedOutput(); err != nil {
-			return fmt.Errorf("go build: %v\n%s", err, out)
-		}
+	b.dir = dir
+	if err := b.build(prebuilt); err != nil {
+		return err
 	}
 
 	step("starting the Jenkins simulator")
@@ -75,7 +95,7 @@ func run(n, m int, delay time.Duration, terraform, window string) error {
 		return err
 	}
 	defer func() { _ = sim.Close() }()
-
+	b.sim = sim
 	// The provider authenticates with an admin API token, as the docs advise (no crumbs).
 	_, adminToken, err := sim.NewAPIToken(ctx, sim.AdminUser, "bench")
 	if err != nil {
@@ -84,145 +104,325 @@ func run(n, m int, delay time.Duration, terraform, window string) error {
 	if _, err := sim.ScriptArgs(ctx, `
 def realm = Jenkins.get().getSecurityRealm()
 for (int i = 0; i < (params.users as int); i++) { realm.createAccount('bench-user-' + i, 'pw') }
-`, map[string]any{"users": m}); err != nil {
+`, map[string]any{"users": b.m}); err != nil {
 		return fmt.Errorf("creating users: %w", err)
 	}
-
-	if err := writeConfig(dir, n, m); err != nil {
+	if err := b.writeConfigs(); err != nil {
 		return err
 	}
-	env := append(os.Environ(),
+	b.env = append(os.Environ(),
 		"TF_CLI_CONFIG_FILE="+filepath.Join(dir, "dev.tfrc"),
 		"JENKINS_URL="+sim.URL, "JENKINS_USERNAME="+sim.AdminUser, "JENKINS_PASSWORD="+adminToken,
 		"TF_IN_AUTOMATION=1")
-	tf := func(args ...string) (time.Duration, error) {
-		cmd := exec.Command(terraform, args...) //nolint:gosec // the CLI the user chose with -terraform
-		cmd.Dir, cmd.Env = dir, env
-		start := time.Now()
-		out, err := cmd.CombinedOutput()
-		if err != nil {
-			return 0, fmt.Errorf("%s %s: %v\n%s", terraform, strings.Join(args, " "), err, tail(string(out), 40))
-		}
-		return time.Since(start), nil
-	}
 
-	// counted runs the CLI with args and returns its script calls and wall time.
-	counted := func(args ...string) (int, time.Duration, error) {
-		if err := sim.ResetStats(ctx); err != nil {
-			return 0, 0, err
-		}
-		d, err := tf(args...)
-		if err != nil {
-			return 0, 0, err
-		}
-		stats, err := sim.Stats(ctx)
-		return stats["scriptText"], d, err
+	delays := []time.Duration{0}
+	if delay > 0 {
+		delays = append(delays, delay)
 	}
-	step(fmt.Sprintf("terraform apply: %d tokens across %d users", n, m))
-	applyCalls, applyTime, err := counted("apply", "-auto-approve", "-no-color", "-input=false")
-	if err != nil {
-		return err
+	for _, d := range delays {
+		if err := sim.ClearFaults(ctx); err != nil {
+			return err
+		}
+		if d > 0 {
+			if err := sim.SetFault(ctx, jenkinssim.Fault{Path: "/scriptText", Mode: "delay", DelayMS: int(d / time.Millisecond)}); err != nil {
+				return err
+			}
+		}
+		// results[op][config]: one measure per run.
+		results := map[string]map[string][]measure{}
+		for r := 1; r <= b.runs; r++ {
+			for _, op := range ops {
+				if results[op.name] == nil {
+					results[op.name] = map[string][]measure{}
+				}
+				for _, c := range configs {
+					step(fmt.Sprintf("%s, %s (script delay %s, run %d of %d)", op.name, c, d, r, b.runs))
+					m, err := b.measure(ctx, c, op.name)
+					if err != nil {
+						return err
+					}
+					results[op.name][c] = append(results[op.name][c], m)
+				}
+			}
+		}
+		b.print(d, results)
 	}
-	fmt.Printf("apply of %d creates: %d script calls, %.1f s\n", n, applyCalls, applyTime.Seconds())
-	destroy := func() error {
-		step(fmt.Sprintf("terraform destroy: %d tokens", n))
-		c, d, err := counted("destroy", "-auto-approve", "-no-color", "-input=false")
+	return sim.ClearFaults(ctx)
+}
+
+// build builds (or copies) the jenkins provider and builds hashicorp/time from the module proxy.
+func (b *bench) build(prebuilt string) error {
+	jbin, tbin := filepath.Join(b.dir, "jenkins-bin"), filepath.Join(b.dir, "time-bin")
+	for _, d := range []string{jbin, tbin} {
+		if err := os.Mkdir(d, 0o700); err != nil {
+			return err
+		}
+	}
+	b.provider = filepath.Join(jbin, "terraform-provider-jenkins")
+	if prebuilt != "" {
+		step("using the provider " + prebuilt)
+		data, err := os.ReadFile(prebuilt) //nolint:gosec // the binary the user chose with -provider
 		if err != nil {
 			return err
 		}
-		fmt.Printf("destroy of %d tokens: %d script calls, %.1f s\n", n, c, d.Seconds())
-		return nil
-	}
-	if writesOnly {
-		return destroy()
-	}
-
-	if err := sim.SetFault(ctx, jenkinssim.Fault{Path: "/scriptText", Mode: "delay", DelayMS: int(delay / time.Millisecond)}); err != nil {
-		return err
-	}
-	plan := func(window string, extra ...string) (int, time.Duration, error) {
-		if err := sim.ResetStats(ctx); err != nil {
-			return 0, 0, err
+		if err := os.WriteFile(b.provider, data, 0o700); err != nil { //nolint:gosec // an executable in our own temp dir
+			return err
 		}
-		d, err := tf(append([]string{"plan", "-no-color", "-input=false", "-detailed-exitcode", "-var", "batch_window=" + window}, extra...)...)
-		if err != nil {
-			return 0, 0, err
+	} else {
+		step("building the provider")
+		if out, err := exec.Command("go", "build", "-o", b.provider, ".").CombinedOutput(); err != nil { //nolint:gosec // our own temp dir
+			return fmt.Errorf("go build: %v\n%s", err, out)
 		}
-		stats, err := sim.Stats(ctx)
-		return stats["scriptText"], d, err
 	}
-	step("terraform plan -refresh=false: Terraform's own cost, no reads")
-	c0, t0, err := plan("", "-refresh=false")
+	step("building " + timeProvider + " from the Go module proxy")
+	out, err := exec.Command("go", "mod", "download", "-json", timeProvider).Output() //nolint:gosec // a constant
 	if err != nil {
-		return err
+		return fmt.Errorf("go mod download %s: %v", timeProvider, err)
 	}
-	fmt.Printf("plan without refresh: %d script calls, %.1f s\n", c0, t0.Seconds())
-	step("terraform plan, batched reads (read_batch_window = " + or(window, "default") + ")")
-	c1, t1, err := plan(window)
-	if err != nil {
-		return err
+	var mod struct{ Dir string }
+	if err := json.Unmarshal(out, &mod); err != nil || mod.Dir == "" {
+		return fmt.Errorf("go mod download %s: no module directory (%v)", timeProvider, err)
 	}
-	step("terraform plan, batching off (read_batch_window = 0s)")
-	c2, t2, err := plan("0s")
-	if err != nil {
-		return err
+	build := exec.Command("go", "build", "-o", filepath.Join(tbin, "terraform-provider-time"), ".") //nolint:gosec // our own temp dir
+	build.Dir, build.Env = mod.Dir, append(os.Environ(), "GOFLAGS=-mod=mod")
+	if out, err := build.CombinedOutput(); err != nil {
+		return fmt.Errorf("building %s: %v\n%s", timeProvider, err, out)
 	}
-	// Terraform's own cost of planning N resources is the same in both runs and is no part of
-	// what batching can save; say how much of each run is above it.
-	fmt.Printf("above Terraform's own plan cost (%.1f s): batched %.1f s, per-resource %.1f s\n",
-		t0.Seconds(), (t1 - t0).Seconds(), (t2 - t0).Seconds())
-	fmt.Printf("refresh %d tokens / %d users: batched %d script calls, %.1f s; per-resource %d script calls, %.1f s; speedup %.1fx\n",
-		n, m, c1, t1.Seconds(), c2, t2.Seconds(), t2.Seconds()/t1.Seconds())
-	if err := sim.ClearFaults(ctx); err != nil {
-		return err
-	}
-	return destroy()
+	return nil
 }
 
-// writeConfig writes the dev_overrides CLI config and N tokens spread over M users. An empty
-// batch_window leaves the provider's default.
-func writeConfig(dir string, n, m int) error {
-	rc := fmt.Sprintf("provider_installation {\n  dev_overrides {\n    \"jenkins-access/jenkins\" = %q\n  }\n  direct {}\n}\n", dir)
-	if err := os.WriteFile(filepath.Join(dir, "dev.tfrc"), []byte(rc), 0o600); err != nil {
+// measure runs op (apply, plan, destroy) on configuration c and returns its wall time, and for
+// jenkins its script calls and the provider's peak memory.
+func (b *bench) measure(ctx context.Context, c, op string) (measure, error) {
+	args := map[string][]string{
+		"apply":   {"apply", "-auto-approve"},
+		"plan":    {"plan", "-detailed-exitcode"}, // exit code 2: the plan is not empty
+		"destroy": {"destroy", "-auto-approve"},
+	}[op]
+	args = append(args, "-no-color", "-input=false")
+	if c == "jenkins" {
+		if err := b.sim.ResetStats(ctx); err != nil {
+			return measure{}, err
+		}
+	}
+	cmd := exec.Command(b.terraform, args...) //nolint:gosec // the CLI the user chose with -terraform
+	cmd.Dir, cmd.Env = filepath.Join(b.dir, c), b.env
+	var out strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &out
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		return measure{}, err
+	}
+	var m measure
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	if c == "jenkins" {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			m.rss = peakRSS(cmd.Process.Pid, b.provider, stop)
+		}()
+	}
+	err := cmd.Wait()
+	m.time = time.Since(start)
+	close(stop)
+	wg.Wait()
+	if err != nil {
+		return measure{}, fmt.Errorf("%s %s (%s): %v\n%s", b.terraform, strings.Join(args, " "), c, err, tail(out.String(), 40))
+	}
+	if c == "jenkins" {
+		stats, err := b.sim.Stats(ctx)
+		if err != nil {
+			return measure{}, err
+		}
+		m.calls = stats["scriptText"]
+	}
+	return m, nil
+}
+
+// peakRSS polls, every 20 ms until stop, the children of the process parent that run exe (the
+// provider processes Terraform starts: one per phase of a run), and returns the highest VmHWM
+// (peak resident set size, KiB) any of them reported. VmHWM only grows, so the last reading of a
+// process is its peak up to 20 ms before it exits.
+func peakRSS(parent int, exe string, stop <-chan struct{}) int64 {
+	var peak int64
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		entries, _ := os.ReadDir("/proc")
+		for _, e := range entries {
+			pid, err := strconv.Atoi(e.Name())
+			if err != nil || parentOf(pid) != parent {
+				continue
+			}
+			if target, err := os.Readlink(fmt.Sprintf("/proc/%d/exe", pid)); err != nil || target != exe {
+				continue
+			}
+			if hwm := vmHWM(pid); hwm > peak {
+				peak = hwm
+			}
+		}
+		select {
+		case <-stop:
+			return peak
+		case <-tick.C:
+		}
+	}
+}
+
+// parentOf is the parent process id of pid (0 when unknown).
+func parentOf(pid int) int {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// pid (comm) state ppid ...: comm may hold spaces and parentheses; it ends at the last ')'.
+	s := string(data)
+	fields := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
+	if len(fields) < 2 {
+		return 0
+	}
+	ppid, _ := strconv.Atoi(fields[1])
+	return ppid
+}
+
+// vmHWM is the peak resident set size of pid in KiB, from /proc/<pid>/status (0 when gone).
+func vmHWM(pid int) int64 {
+	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0
+	}
+	defer func() { _ = f.Close() }()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if rest, ok := strings.CutPrefix(sc.Text(), "VmHWM:"); ok {
+			kb, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
+			return kb
+		}
+	}
+	return 0
+}
+
+// print writes the table of one script delay: the median of the runs of each cell, and the
+// jenkins time over each other configuration's.
+func (b *bench) print(delay time.Duration, results map[string]map[string][]measure) {
+	what := "no delay added to script calls"
+	if delay > 0 {
+		what = fmt.Sprintf("each script call %s slower", delay)
+	}
+	runs := ""
+	if b.runs > 1 {
+		runs = fmt.Sprintf(", medians of %d runs", b.runs)
+	}
+	n := count(b.n)
+	fmt.Printf("\n%s tokens / %s users, %s%s\n\n", n, count(b.m), what, runs)
+	fmt.Println("| | jenkins | time_static | terraform_data | jenkins / time_static | jenkins / terraform_data | provider peak RSS |")
+	fmt.Println("|---|---|---|---|---|---|---|")
+	for _, op := range ops {
+		j := median(results[op.name]["jenkins"])
+		ts := median(results[op.name]["time_static"])
+		td := median(results[op.name]["terraform_data"])
+		fmt.Printf("| %s | %.1f s, %d script calls | %.1f s | %.1f s | %.2fx | %.2fx | %.0f MiB |\n",
+			fmt.Sprintf(op.row, n), j.time.Seconds(), j.calls, ts.time.Seconds(), td.time.Seconds(),
+			j.time.Seconds()/ts.time.Seconds(), j.time.Seconds()/td.time.Seconds(), float64(j.rss)/1024)
+	}
+	if b.runs > 1 {
+		fmt.Println("\nevery run (s):")
+		for _, op := range ops {
+			for _, c := range configs {
+				var ts []string
+				for _, m := range results[op.name][c] {
+					ts = append(ts, fmt.Sprintf("%.1f", m.time.Seconds()))
+				}
+				fmt.Printf("  %-8s %-15s %s\n", op.name, c, strings.Join(ts, " "))
+			}
+		}
+	}
+}
+
+// median is the measure whose time is the median (the lower one of an even count), with the
+// median script calls and peak memory of the runs.
+func median(ms []measure) measure {
+	pick := func(less func(a, b measure) int) measure {
+		s := slices.Clone(ms)
+		slices.SortFunc(s, less)
+		return s[(len(s)-1)/2]
+	}
+	return measure{
+		time:  pick(func(a, b measure) int { return cmp.Compare(a.time, b.time) }).time,
+		calls: pick(func(a, b measure) int { return cmp.Compare(a.calls, b.calls) }).calls,
+		rss:   pick(func(a, b measure) int { return cmp.Compare(a.rss, b.rss) }).rss,
+	}
+}
+
+// writeConfigs writes the dev_overrides CLI config and, in a directory per configuration, N
+// resources over M users: tokens, time_static and terraform_data with the same keys and values.
+func (b *bench) writeConfigs() error {
+	rc := fmt.Sprintf(`provider_installation {
+  dev_overrides {
+    "jenkins-access/jenkins" = %q
+    "hashicorp/time"         = %q
+  }
+  direct {}
+}
+`, filepath.Dir(b.provider), filepath.Join(b.dir, "time-bin"))
+	if err := os.WriteFile(filepath.Join(b.dir, "dev.tfrc"), []byte(rc), 0o600); err != nil {
 		return err
 	}
-	// The tokens are written out one per line: Terraform's range() stops at 1,024 values.
-	var tokens strings.Builder
-	for i := 0; i < n; i++ {
-		fmt.Fprintf(&tokens, "    t%05d = \"bench-user-%d\"\n", i, i%m)
+	// The keys are written out one per line: Terraform's range() stops at 1,024 values.
+	var keys strings.Builder
+	for i := 0; i < b.n; i++ {
+		fmt.Fprintf(&keys, "    t%05d = \"bench-user-%d\"\n", i, i%b.m)
 	}
-	tf := fmt.Sprintf(`terraform {
+	locals := "locals {\n  tokens = {\n" + keys.String() + "  }\n}\n"
+	files := map[string]string{
+		"jenkins": `terraform {
   required_providers {
     jenkins = { source = "jenkins-access/jenkins" }
   }
 }
 
-variable "batch_window" {
-  type    = string
-  default = ""
-}
-
-provider "jenkins" {
-  read_batch_window = var.batch_window == "" ? null : var.batch_window
-}
-
-locals {
-  tokens = {
-%s  }
-}
+provider "jenkins" {}
 
 resource "jenkins_user_api_token" "t" {
   for_each = local.tokens
   user_id  = each.value
   name     = each.key
 }
-`, tokens.String())
-	return os.WriteFile(filepath.Join(dir, "main.tf"), []byte(tf), 0o600)
+`,
+		"time_static": `terraform {
+  required_providers {
+    time = { source = "hashicorp/time" }
+  }
 }
 
-func or(s, dflt string) string {
-	if s == "" {
-		return dflt
+resource "time_static" "t" {
+  for_each = local.tokens
+  triggers = { user_id = each.value, name = each.key }
+}
+`,
+		"terraform_data": `resource "terraform_data" "t" {
+  for_each = local.tokens
+  input    = { user_id = each.value, name = each.key }
+}
+`,
+	}
+	for c, tf := range files {
+		if err := os.Mkdir(filepath.Join(b.dir, c), 0o700); err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(b.dir, c, "main.tf"), []byte(tf+"\n"+locals), 0o600); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// count writes n with thousands separators (1,000).
+func count(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
 	}
 	return s
 }
