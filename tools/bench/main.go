@@ -13,7 +13,6 @@ package main
 
 import (
 	"bufio"
-	"cmp"
 	"context"
 	"encoding/json"
 	"flag"
@@ -40,7 +39,11 @@ func main() {
 	terraform := flag.String("terraform", "terraform", "Terraform or OpenTofu CLI")
 	runs := flag.Int("runs", 1, "measure every cell this many times and print the medians")
 	prebuilt := flag.String("provider", "", "a provider binary to measure instead of building this one")
+	only := flag.Bool("jenkins-only", false, "measure the jenkins configuration alone (no comparison)")
 	flag.Parse()
+	if *only {
+		configs = configs[:1]
+	}
 	b := &bench{n: *tokens, m: *users, terraform: *terraform, runs: *runs}
 	if err := b.run(*delay, *prebuilt); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
@@ -57,7 +60,7 @@ type bench struct {
 	sim        *jenkinssim.Sim
 }
 
-// The configurations, in the order each operation runs them.
+// The configurations, in the order each operation runs them (-jenkins-only: the first).
 var configs = []string{"jenkins", "time_static", "terraform_data"}
 
 // The operations, in the order they run.
@@ -70,8 +73,9 @@ var ops = []struct{ name, row string }{
 // measure is one run of one operation on one configuration.
 type measure struct {
 	time  time.Duration
-	calls int   // script calls (jenkins)
-	rss   int64 // the provider's peak resident memory in KiB (jenkins)
+	calls int           // script calls (jenkins)
+	rss   int64         // the provider's peak resident memory in KiB (jenkins)
+	cpu   time.Duration // the CPU time of the provider processes (jenkins)
 }
 
 func (b *bench) run(delay time.Duration, prebuilt string) error {
@@ -220,7 +224,7 @@ func (b *bench) measure(ctx context.Context, c, op string) (measure, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			m.rss = peakRSS(cmd.Process.Pid, b.provider, stop)
+			m.rss, m.cpu = watchProvider(cmd.Process.Pid, b.provider, stop)
 		}()
 	}
 	err := cmd.Wait()
@@ -240,19 +244,25 @@ func (b *bench) measure(ctx context.Context, c, op string) (measure, error) {
 	return m, nil
 }
 
-// peakRSS polls, every 20 ms until stop, the children of the process parent that run exe (the
-// provider processes Terraform starts: one per phase of a run), and returns the highest VmHWM
-// (peak resident set size, KiB) any of them reported. VmHWM only grows, so the last reading of a
-// process is its peak up to 20 ms before it exits.
-func peakRSS(parent int, exe string, stop <-chan struct{}) int64 {
+// watchProvider polls, every 20 ms until stop, the children of the process parent that run exe
+// (the provider processes Terraform starts: one per phase of a run), and returns the highest
+// VmHWM (peak resident set size, KiB) any of them reported and the sum of their CPU times (user
+// and system). Both only grow, so the last reading of a process is its figure up to 20 ms before
+// it exits.
+func watchProvider(parent int, exe string, stop <-chan struct{}) (int64, time.Duration) {
 	var peak int64
+	cpu := map[int]time.Duration{}
 	tick := time.NewTicker(20 * time.Millisecond)
 	defer tick.Stop()
 	for {
 		entries, _ := os.ReadDir("/proc")
 		for _, e := range entries {
 			pid, err := strconv.Atoi(e.Name())
-			if err != nil || parentOf(pid) != parent {
+			if err != nil {
+				continue
+			}
+			ppid, used := stat(pid)
+			if ppid != parent {
 				continue
 			}
 			if target, err := os.Readlink(fmt.Sprintf("/proc/%d/exe", pid)); err != nil || target != exe {
@@ -261,29 +271,38 @@ func peakRSS(parent int, exe string, stop <-chan struct{}) int64 {
 			if hwm := vmHWM(pid); hwm > peak {
 				peak = hwm
 			}
+			cpu[pid] = used
 		}
 		select {
 		case <-stop:
-			return peak
+			var total time.Duration
+			for _, d := range cpu {
+				total += d
+			}
+			return peak, total
 		case <-tick.C:
 		}
 	}
 }
 
-// parentOf is the parent process id of pid (0 when unknown).
-func parentOf(pid int) int {
+// stat is the parent process id of pid (0 when unknown) and the CPU time it used, from
+// /proc/<pid>/stat.
+func stat(pid int) (int, time.Duration) {
 	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
 	if err != nil {
-		return 0
+		return 0, 0
 	}
-	// pid (comm) state ppid ...: comm may hold spaces and parentheses; it ends at the last ')'.
+	// pid (comm) state ppid ... utime stime (the 14th and 15th fields, in clock ticks of 1/100 s
+	// on Linux): comm may hold spaces and parentheses; it ends at the last ')'.
 	s := string(data)
 	fields := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
-	if len(fields) < 2 {
-		return 0
+	if len(fields) < 13 {
+		return 0, 0
 	}
 	ppid, _ := strconv.Atoi(fields[1])
-	return ppid
+	utime, _ := strconv.ParseInt(fields[11], 10, 64)
+	stime, _ := strconv.ParseInt(fields[12], 10, 64)
+	return ppid, time.Duration(utime+stime) * 10 * time.Millisecond
 }
 
 // vmHWM is the peak resident set size of pid in KiB, from /proc/<pid>/status (0 when gone).
@@ -316,23 +335,32 @@ func (b *bench) print(delay time.Duration, results map[string]map[string][]measu
 	}
 	n := count(b.n)
 	fmt.Printf("\n%s tokens / %s users, %s%s\n\n", n, count(b.m), what, runs)
-	fmt.Println("| | jenkins | time_static | terraform_data | jenkins / time_static | jenkins / terraform_data | provider peak RSS |")
+	fmt.Println("| | jenkins | time_static | terraform_data | jenkins / time_static | jenkins / terraform_data | provider peak RSS, CPU |")
 	fmt.Println("|---|---|---|---|---|---|---|")
 	for _, op := range ops {
 		j := median(results[op.name]["jenkins"])
-		ts := median(results[op.name]["time_static"])
-		td := median(results[op.name]["terraform_data"])
-		fmt.Printf("| %s | %.1f s, %d script calls | %.1f s | %.1f s | %.2fx | %.2fx | %.0f MiB |\n",
-			fmt.Sprintf(op.row, n), j.time.Seconds(), j.calls, ts.time.Seconds(), td.time.Seconds(),
-			j.time.Seconds()/ts.time.Seconds(), j.time.Seconds()/td.time.Seconds(), float64(j.rss)/1024)
+		// The other columns and the ratios, "-" when not measured (-jenkins-only).
+		times, ratios := []string{"-", "-"}, []string{"-", "-"}
+		for i, c := range configs[1:] {
+			o := median(results[op.name][c])
+			times[i] = fmt.Sprintf("%.1f s", o.time.Seconds())
+			ratios[i] = fmt.Sprintf("%.2fx", j.time.Seconds()/o.time.Seconds())
+		}
+		others := append(times, ratios...)
+		fmt.Printf("| %s | %.1f s, %d script calls | %s | %.0f MiB, %.1f s |\n",
+			fmt.Sprintf(op.row, n), j.time.Seconds(), j.calls, strings.Join(others, " | "), float64(j.rss)/1024, j.cpu.Seconds())
 	}
 	if b.runs > 1 {
-		fmt.Println("\nevery run (s):")
+		fmt.Println("\nevery run (s; jenkins: script calls, provider peak RSS and CPU):")
 		for _, op := range ops {
 			for _, c := range configs {
 				var ts []string
 				for _, m := range results[op.name][c] {
-					ts = append(ts, fmt.Sprintf("%.1f", m.time.Seconds()))
+					if c == "jenkins" {
+						ts = append(ts, fmt.Sprintf("%.1f (%d calls, %.0f MiB, CPU %.1f s)", m.time.Seconds(), m.calls, float64(m.rss)/1024, m.cpu.Seconds()))
+					} else {
+						ts = append(ts, fmt.Sprintf("%.1f", m.time.Seconds()))
+					}
 				}
 				fmt.Printf("  %-8s %-15s %s\n", op.name, c, strings.Join(ts, " "))
 			}
@@ -340,18 +368,22 @@ func (b *bench) print(delay time.Duration, results map[string]map[string][]measu
 	}
 }
 
-// median is the measure whose time is the median (the lower one of an even count), with the
-// median script calls and peak memory of the runs.
+// median is the median time, script calls, peak memory and CPU of the runs, each on its own
+// (the mean of the middle two for an even count).
 func median(ms []measure) measure {
-	pick := func(less func(a, b measure) int) measure {
-		s := slices.Clone(ms)
-		slices.SortFunc(s, less)
-		return s[(len(s)-1)/2]
+	mid := func(get func(m measure) int64) int64 {
+		v := make([]int64, len(ms))
+		for i, m := range ms {
+			v[i] = get(m)
+		}
+		slices.Sort(v)
+		return (v[(len(v)-1)/2] + v[len(v)/2]) / 2
 	}
 	return measure{
-		time:  pick(func(a, b measure) int { return cmp.Compare(a.time, b.time) }).time,
-		calls: pick(func(a, b measure) int { return cmp.Compare(a.calls, b.calls) }).calls,
-		rss:   pick(func(a, b measure) int { return cmp.Compare(a.rss, b.rss) }).rss,
+		time:  time.Duration(mid(func(m measure) int64 { return int64(m.time) })),
+		calls: int(mid(func(m measure) int64 { return int64(m.calls) })),
+		rss:   mid(func(m measure) int64 { return m.rss }),
+		cpu:   time.Duration(mid(func(m measure) int64 { return int64(m.cpu) })),
 	}
 }
 
