@@ -182,6 +182,8 @@ type fleet struct {
 	// byName holds the named controllers; "" is the default controller (server_url), absent when
 	// the provider block sets no server_url.
 	byName map[string]*providerData
+	// byURLKey indexes byName by urlKey of each controller's URL (indexURLs).
+	byURLKey map[string]*providerData
 	// pending names the entries whose settings are not known until apply.
 	pending map[string]bool
 	// maxRevocationsPerController is max_revocations_per_controller (0: no limit).
@@ -282,24 +284,12 @@ func urlKey(raw string) string {
 func sameURL(a, b string) bool { return urlKey(a) == urlKey(b) }
 
 // byURL finds a configured controller whose server_url is url (after a rename of its entry), or
-// nil.
+// nil: one lookup in the index indexURLs built at configure, since every token's Read asks.
 func (f *fleet) byURL(url string) *providerData {
 	if f == nil || url == "" {
 		return nil
 	}
-	want := urlKey(url)
-	names := make([]string, 0, len(f.byName))
-	for n := range f.byName {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
-		c := f.byName[n]
-		if c.client != nil && urlKey(c.client.BaseURL()) == want {
-			return c
-		}
-	}
-	return nil
+	return f.byURLKey[urlKey(url)]
 }
 
 // controllerValue is the `controller` attribute's value for this controller: null for the
@@ -429,10 +419,11 @@ func recordedControllerURL(ctx context.Context, private privateGetter) string {
 // the URL recorded when the object was made.
 func (d *providerData) onStored(ctx context.Context, name types.String, private privateGetter, diags *diag.Diagnostics) *providerData {
 	if d != nil && d.fleet != nil && !name.IsUnknown() && !d.fleet.resolves(name.ValueString()) {
-		if c := d.fleet.byURL(recordedControllerURL(ctx, private)); c != nil {
+		recorded := recordedControllerURL(ctx, private)
+		if c := d.fleet.byURL(recorded); c != nil {
 			return c
 		}
-		if gone := d.storedControllerGone(ctx, name, private); gone != "" {
+		if gone := d.storedControllerGone(name, recorded); gone != "" {
 			diags.AddAttributeError(path.Root("controller"), "Jenkins Controller of This Object Is Gone", goneControllerDetail(gone))
 			return nil
 		}
@@ -470,7 +461,7 @@ func (d *providerData) onStoredToken(ctx context.Context, name types.String, pri
 	if d.fleet.resolves(name.ValueString()) {
 		return d.on(name, diags), recorded
 	}
-	if gone := d.storedControllerGone(ctx, name, private); gone != "" {
+	if gone := d.storedControllerGone(name, recorded); gone != "" {
 		diags.AddAttributeError(path.Root("controller"), "Jenkins Controller of This Object Is Gone", goneControllerDetail(gone))
 		return nil, ""
 	}
@@ -486,12 +477,12 @@ func (f *fleet) resolves(name string) bool {
 // storedControllerGone says, for an object in the state whose controller is neither an entry of
 // `controllers` (nor the default) nor reachable by the URL it was made on, which controller that
 // was; "" when that is not so (the name resolves, or its entry is known only at apply).
-func (d *providerData) storedControllerGone(ctx context.Context, name types.String, private privateGetter) string {
+func (d *providerData) storedControllerGone(name types.String, recorded string) string {
 	if d == nil || d.fleet == nil || name.IsUnknown() {
 		return ""
 	}
 	n := name.ValueString()
-	if d.fleet.resolves(n) || d.fleet.pending[n] || d.fleet.byURL(recordedControllerURL(ctx, private)) != nil {
+	if d.fleet.resolves(n) || d.fleet.pending[n] || d.fleet.byURL(recorded) != nil {
 		return ""
 	}
 	if n == "" && len(d.fleet.byName) == 0 && len(d.fleet.pending) == 0 {
@@ -501,8 +492,8 @@ func (d *providerData) storedControllerGone(ctx context.Context, name types.Stri
 	if n != "" {
 		where = fmt.Sprintf("controller %q, which is no longer an entry of the provider's controllers", n)
 	}
-	if url := recordedControllerURL(ctx, private); url != "" {
-		where += fmt.Sprintf(" (it was %s, and no entry has that URL)", jenkins.RedactURL(url))
+	if recorded != "" {
+		where += fmt.Sprintf(" (it was %s, and no entry has that URL)", jenkins.RedactURL(recorded))
 	}
 	return where
 }
@@ -557,31 +548,32 @@ func (d *providerData) warnJoinedController(ctx context.Context, diags *diag.Dia
 			controllerShown(d.controllerValue()), jenkins.RedactURL(d.client.BaseURL())))
 }
 
-// refuseSharedURLs refuses two controllers (entries, or an entry and the provider's server_url)
-// with one server_url: each has its own listing memo, write batches and revocation count, so one
-// Jenkins under two names would be listed from stale memos, written by two batches at once and
-// counted twice against max_revocations_per_controller; and a token's recorded URL would not say
-// which name it belongs to.
-func refuseSharedURLs(f *fleet, diags *diag.Diagnostics) {
+// indexURLs indexes the configured controllers by URL (urlKey) for byURL, and refuses two
+// controllers (entries, or an entry and the provider's server_url) with one server_url: each has
+// its own listing memo, write batches and revocation count, so one Jenkins under two names would
+// be listed from stale memos, written by two batches at once and counted twice against
+// max_revocations_per_controller; and a token's recorded URL would not say which name it belongs
+// to.
+func indexURLs(f *fleet, diags *diag.Diagnostics) {
 	names := make([]string, 0, len(f.byName))
 	for n := range f.byName {
 		names = append(names, n)
 	}
 	sort.Strings(names) // "" (the default) first
-	first := map[string]string{}
+	f.byURLKey = map[string]*providerData{}
 	for _, n := range names {
 		url := f.byName[n].client.BaseURL()
-		prior, seen := first[urlKey(url)]
+		prior, seen := f.byURLKey[urlKey(url)]
 		if !seen {
-			first[urlKey(url)] = n
+			f.byURLKey[urlKey(url)] = f.byName[n]
 			continue
 		}
-		other := fmt.Sprintf("entry %q", prior)
-		if prior == "" {
+		other := fmt.Sprintf("entry %q", prior.controller)
+		if prior.controller == "" {
 			other = "the provider's server_url"
 		}
 		diags.AddAttributeError(path.Root("controllers").AtMapKey(n).AtName("server_url"), "Two Controllers With One URL",
 			fmt.Sprintf("controllers entry %q has the same server_url as %s (%s). One Jenkins must have one name: remove the "+
-				"entry and point what names it at %s, or fix the URL.", n, other, jenkins.RedactURL(url), fleetName(prior)))
+				"entry and point what names it at %s, or fix the URL.", n, other, jenkins.RedactURL(url), fleetName(prior.controller)))
 	}
 }

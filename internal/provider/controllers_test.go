@@ -178,10 +178,15 @@ func testFleet(t *testing.T, withDefault bool) *providerData {
 	}
 	add("eu", "https://eu.example.com/")
 	add("us", "https://us.example.com/jenkins/")
+	d := &providerData{fleet: f}
 	if withDefault {
-		return add("", "https://ci.example.com/")
+		d = add("", "https://ci.example.com/")
 	}
-	return &providerData{fleet: f}
+	var diags diag.Diagnostics
+	if indexURLs(f, &diags); diags.HasError() {
+		t.Fatal(diags)
+	}
+	return d
 }
 
 // TestControllerResolution: on names the controller a type asks, and says what to fix when it
@@ -347,7 +352,7 @@ func TestStoredControllerResolution(t *testing.T) {
 		if s := resolved(c.d.onStored(ctx, c.name, c.recorded, &diags), diags); s != c.other {
 			t.Errorf("%s: a cleanup resolves to %q, want %q", c.what, s, c.other)
 		}
-		gone := c.d.storedControllerGone(ctx, c.name, c.recorded)
+		gone := c.d.storedControllerGone(c.name, string(c.recorded))
 		if (gone != "") != strings.HasSuffix(c.other, "Is Gone") {
 			t.Errorf("%s: storedControllerGone = %q", c.what, gone)
 		}

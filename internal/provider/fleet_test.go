@@ -107,6 +107,13 @@ func fleetProviderBlock(members []testFleetMember, extra ...string) string {
 	return b.String()
 }
 
+// withDefaultController is fleetProviderBlock for members with def as the default controller
+// (the provider's own server_url and credential).
+func withDefaultController(members []testFleetMember, def testFleetMember) string {
+	return fleetProviderBlock(members, "server_url = "+acctest.Quote(def.URL), "username = "+acctest.Quote(def.Username),
+		"password = "+acctest.Quote(def.Password))
+}
+
 // fleetOffboarding is the offboarding of the scenario (examples/scenarios/offboard-fleet) for
 // leavers, with count instead of the scenario's for_each: terraform-plugin-testing cannot read
 // back a state with string instance keys (its shimmed state, used for the final destroy, has
@@ -319,9 +326,7 @@ func TestAccFleet_tokenIdentity(t *testing.T) {
 	eu.CreateUser(t, lou, "pw")
 	byHand := main.NewToken(t, lou, "made by hand")
 	// The default controller is main (server_url), eu a named one.
-	provider := strings.Replace(fleetProviderBlock(members[1:]), "provider \"jenkins\" {\n",
-		fmt.Sprintf("provider \"jenkins\" {\n  server_url = %s\n  username = %s\n  password = %s\n",
-			acctest.Quote(main.URL), acctest.Quote(main.Username), acctest.Quote(main.Password)), 1)
+	provider := withDefaultController(members[1:], main)
 	const addr = "jenkins_user_api_token.eu"
 	euToken := provider + fmt.Sprintf(`
 resource "jenkins_user_api_token" "eu" {
@@ -878,8 +883,7 @@ func TestAccFleet_defaultControllerNamedEmpty(t *testing.T) {
 	main.CreateUser(t, bob, "pw")
 	eu.CreateUser(t, bob, "pw")
 	onMain, onEU := main.NewToken(t, bob, "laptop"), eu.NewToken(t, bob, "laptop")
-	provider := fleetProviderBlock([]testFleetMember{eu}, "server_url = "+acctest.Quote(main.URL),
-		"username = "+acctest.Quote(main.Username), "password = "+acctest.Quote(main.Password))
+	provider := withDefaultController([]testFleetMember{eu}, main)
 	single := func(controller string) string {
 		return provider + fmt.Sprintf(`
 resource "jenkins_user_token_cleanup" "single" {

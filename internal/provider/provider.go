@@ -320,7 +320,7 @@ func (p *jenkinsProvider) Configure(ctx context.Context, req provider.ConfigureR
 			f.byName[name] = d
 		}
 	}
-	refuseSharedURLs(f, &resp.Diagnostics)
+	indexURLs(f, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}

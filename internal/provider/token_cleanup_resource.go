@@ -406,7 +406,7 @@ func addUnknownUsersError(diags *diag.Diagnostics, typos []string) {
 
 func (r *tokenCleanupResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	controller := controllerFrom(ctx, req.State, &resp.Diagnostics)
-	if gone := r.data.storedControllerGone(ctx, controller, req.Private); gone != "" {
+	if gone := r.data.storedControllerGone(controller, recordedControllerURL(ctx, req.Private)); gone != "" {
 		// Not an error: a cleanup owns nothing on Jenkins (its destroy only forgets), so a removed
 		// entry must not block the plan that removes the cleanup too, nor every other plan.
 		resp.Diagnostics.AddAttributeWarning(path.Root("controller"), "Jenkins Controller Gone: Cleanup Not Refreshed",
