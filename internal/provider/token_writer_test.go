@@ -215,6 +215,39 @@ func TestTokenWriterWaitsForTheWritesItAnswered(t *testing.T) {
 	}
 }
 
+// TestTokenWriterWaitsForTerraformsPace: writes that come back further apart than a script call
+// takes (Terraform writing a large state file between them) still go together, as long as each
+// comes within terraformPace of the one before.
+func TestTokenWriterWaitsForTerraformsPace(t *testing.T) {
+	target := ownSim(t, jenkinssim.Options{})
+	d := writerTestData(t, target, writeBatchWindow, jenkins.Config{})
+	target.CreateUser(t, "wp-a", "pw")
+	const workers, gap = 5, 120 * time.Millisecond
+	var mu sync.Mutex
+	var errs []error
+	calls := scriptCalls(t, target, func() {
+		concurrently(workers, func(i int) {
+			for round := range 3 {
+				if round > 0 {
+					time.Sleep(time.Duration(i+1) * gap)
+				}
+				_, _, err := d.createToken(context.Background(), newToken{userID: "wp-a", name: fmt.Sprintf("t%d-%d", i, round)})
+				if err != nil {
+					mu.Lock()
+					errs = append(errs, err)
+					mu.Unlock()
+				}
+			}
+		})
+	})
+	if len(errs) > 0 {
+		t.Fatalf("creates: %v", errs)
+	}
+	if calls > 4 {
+		t.Errorf("%d script calls for three rounds of %d creates arriving %s apart, want 3 (4 at most)", calls, workers, gap)
+	}
+}
+
 // TestTokenWriterSettlesEveryCreateOfALostBatch: a batch of creates whose answer is lost after
 // Jenkins ran it (no retries left) is settled for every token in it: revoked by value, in one
 // batch too, and each create's error says so. A revocation in the same batch fails, as its own
