@@ -16,6 +16,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/jenkins-access/terraform-provider-jenkins/internal/jenkins"
 )
@@ -156,6 +157,7 @@ func (r *userAPITokenListResource) List(ctx context.Context, req list.ListReques
 	}
 	controller := r.data.controllerValue()
 	stream.Results = func(push func(list.ListResult) bool) {
+		var identityType tftypes.Type
 		for i, tok := range tokens {
 			if req.Limit > 0 && int64(i) >= req.Limit {
 				return
@@ -174,7 +176,10 @@ func (r *userAPITokenListResource) List(ctx context.Context, req list.ListReques
 						"default is 100). Raise limit in the list block to get them all, or narrow the selection "+
 						"(user_ids, name_regex, ...).", len(tokens), req.Limit))
 			}
-			res.Diagnostics.Append(res.Identity.Set(ctx, tokenIdentity{Controller: controller, UserID: types.StringValue(tok.UserID), UUID: types.StringValue(tok.UUID)})...)
+			if identityType == nil {
+				identityType = res.Identity.Schema.Type().TerraformType(ctx)
+			}
+			res.Identity.Raw = tokenIdentityValue(identityType, controller, tok.UserID, tok.UUID)
 			if req.IncludeResource {
 				res.Diagnostics.Append(res.Resource.Set(ctx, adoptedTokenModel(controller, tok))...)
 			}
