@@ -12,7 +12,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"flag"
@@ -27,6 +26,7 @@ import (
 	"time"
 
 	"github.com/jenkins-access/terraform-provider-jenkins/internal/jenkinssim"
+	"github.com/jenkins-access/terraform-provider-jenkins/tools/internal/procwatch"
 )
 
 // timeProvider is the hashicorp/time release the comparison is built from.
@@ -224,7 +224,7 @@ func (b *bench) measure(ctx context.Context, c, op string) (measure, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			m.rss, m.cpu = watchProvider(cmd.Process.Pid, b.provider, stop)
+			m.rss, m.cpu = procwatch.Children(cmd.Process.Pid, b.provider, stop)
 		}()
 	}
 	err := cmd.Wait()
@@ -242,84 +242,6 @@ func (b *bench) measure(ctx context.Context, c, op string) (measure, error) {
 		m.calls = stats["scriptText"]
 	}
 	return m, nil
-}
-
-// watchProvider polls, every 20 ms until stop, the children of the process parent that run exe
-// (the provider processes Terraform starts: one per phase of a run), and returns the highest
-// VmHWM (peak resident set size, KiB) any of them reported and the sum of their CPU times (user
-// and system). Both only grow, so the last reading of a process is its figure up to 20 ms before
-// it exits.
-func watchProvider(parent int, exe string, stop <-chan struct{}) (int64, time.Duration) {
-	var peak int64
-	cpu := map[int]time.Duration{}
-	tick := time.NewTicker(20 * time.Millisecond)
-	defer tick.Stop()
-	for {
-		entries, _ := os.ReadDir("/proc")
-		for _, e := range entries {
-			pid, err := strconv.Atoi(e.Name())
-			if err != nil {
-				continue
-			}
-			ppid, used := stat(pid)
-			if ppid != parent {
-				continue
-			}
-			if target, err := os.Readlink(fmt.Sprintf("/proc/%d/exe", pid)); err != nil || target != exe {
-				continue
-			}
-			if hwm := vmHWM(pid); hwm > peak {
-				peak = hwm
-			}
-			cpu[pid] = used
-		}
-		select {
-		case <-stop:
-			var total time.Duration
-			for _, d := range cpu {
-				total += d
-			}
-			return peak, total
-		case <-tick.C:
-		}
-	}
-}
-
-// stat is the parent process id of pid (0 when unknown) and the CPU time it used, from
-// /proc/<pid>/stat.
-func stat(pid int) (int, time.Duration) {
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return 0, 0
-	}
-	// pid (comm) state ppid ... utime stime (the 14th and 15th fields, in clock ticks of 1/100 s
-	// on Linux): comm may hold spaces and parentheses; it ends at the last ')'.
-	s := string(data)
-	fields := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
-	if len(fields) < 13 {
-		return 0, 0
-	}
-	ppid, _ := strconv.Atoi(fields[1])
-	utime, _ := strconv.ParseInt(fields[11], 10, 64)
-	stime, _ := strconv.ParseInt(fields[12], 10, 64)
-	return ppid, time.Duration(utime+stime) * 10 * time.Millisecond
-}
-
-// vmHWM is the peak resident set size of pid in KiB, from /proc/<pid>/status (0 when gone).
-func vmHWM(pid int) int64 {
-	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0
-	}
-	defer func() { _ = f.Close() }()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if rest, ok := strings.CutPrefix(sc.Text(), "VmHWM:"); ok {
-			kb, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
-			return kb
-		}
-	}
-	return 0
 }
 
 // print writes the table of one script delay: the median of the runs of each cell, and the
