@@ -39,8 +39,9 @@ const terraformPace = 300 * time.Millisecond
 // starts the next one in its place, one after the other: tens to hundreds of milliseconds apart
 // on a busy machine), or once no write joined for terraformPace or as long as that call took,
 // whichever is longer (sending the stragglers on their own would cost them a call at least as
-// long), or at once when a pending write's run is interrupted. A batch holds the write locks of all its users (userWrites, sorted as lock does)
-// while its call runs, so the per-user write order holds against the bulk revocations too.
+// long), or at once when a pending write's run is interrupted. A batch holds the write locks of
+// all its users (userWrites, sorted as lock does) while its call runs, so the per-user write
+// order holds against the bulk revocations too.
 //
 // A write whose run was interrupted (its context done) before its batch was sent is left out and
 // reported unsent; once sent, the batch goes on until every member would have given up on a

@@ -187,29 +187,7 @@ func TestTokenWriterContinuesAcrossCalls(t *testing.T) {
 // operations one after the other, go ten to a batch: three rounds cost three script calls (four
 // at most on a busy machine), where a 20 ms window after each batch split them in two.
 func TestTokenWriterWaitsForTheWritesItAnswered(t *testing.T) {
-	target := ownSim(t, jenkinssim.Options{})
-	d := writerTestData(t, target, writeBatchWindow, jenkins.Config{})
-	target.CreateUser(t, "ww-a", "pw")
-	var mu sync.Mutex
-	var errs []error
-	calls := scriptCalls(t, target, func() {
-		concurrently(10, func(i int) {
-			for round := range 3 {
-				if round > 0 {
-					time.Sleep(time.Duration(i) * 8 * time.Millisecond)
-				}
-				_, _, err := d.createToken(context.Background(), newToken{userID: "ww-a", name: fmt.Sprintf("t%d-%d", i, round)})
-				if err != nil {
-					mu.Lock()
-					errs = append(errs, err)
-					mu.Unlock()
-				}
-			}
-		})
-	})
-	if len(errs) > 0 {
-		t.Fatalf("creates: %v", errs)
-	}
+	calls := roundsOfCreates(t, "ww-a", 10, func(i int) time.Duration { return time.Duration(i) * 8 * time.Millisecond })
 	if calls > 4 {
 		t.Errorf("%d script calls for three rounds of ten creates, want 3 (4 at most)", calls)
 	}
@@ -219,19 +197,30 @@ func TestTokenWriterWaitsForTheWritesItAnswered(t *testing.T) {
 // takes (Terraform writing a large state file between them) still go together, as long as each
 // comes within terraformPace of the one before.
 func TestTokenWriterWaitsForTerraformsPace(t *testing.T) {
+	const workers, gap = 5, 120 * time.Millisecond
+	calls := roundsOfCreates(t, "wp-a", workers, func(i int) time.Duration { return time.Duration(i+1) * gap })
+	if calls > 4 {
+		t.Errorf("%d script calls for three rounds of %d creates arriving %s apart, want 3 (4 at most)", calls, workers, gap)
+	}
+}
+
+// roundsOfCreates runs workers writers, each making three tokens of user one after the other
+// and waiting pause(i) after each answer before the next, as Terraform starts its next
+// operations; it fails the test on a failed create and returns the script calls it took.
+func roundsOfCreates(t *testing.T, user string, workers int, pause func(i int) time.Duration) int {
+	t.Helper()
 	target := ownSim(t, jenkinssim.Options{})
 	d := writerTestData(t, target, writeBatchWindow, jenkins.Config{})
-	target.CreateUser(t, "wp-a", "pw")
-	const workers, gap = 5, 120 * time.Millisecond
+	target.CreateUser(t, user, "pw")
 	var mu sync.Mutex
 	var errs []error
 	calls := scriptCalls(t, target, func() {
 		concurrently(workers, func(i int) {
 			for round := range 3 {
 				if round > 0 {
-					time.Sleep(time.Duration(i+1) * gap)
+					time.Sleep(pause(i))
 				}
-				_, _, err := d.createToken(context.Background(), newToken{userID: "wp-a", name: fmt.Sprintf("t%d-%d", i, round)})
+				_, _, err := d.createToken(context.Background(), newToken{userID: user, name: fmt.Sprintf("t%d-%d", i, round)})
 				if err != nil {
 					mu.Lock()
 					errs = append(errs, err)
@@ -243,9 +232,7 @@ func TestTokenWriterWaitsForTerraformsPace(t *testing.T) {
 	if len(errs) > 0 {
 		t.Fatalf("creates: %v", errs)
 	}
-	if calls > 4 {
-		t.Errorf("%d script calls for three rounds of %d creates arriving %s apart, want 3 (4 at most)", calls, workers, gap)
-	}
+	return calls
 }
 
 // TestTokenWriterSettlesEveryCreateOfALostBatch: a batch of creates whose answer is lost after
